@@ -1,0 +1,21 @@
+using Bihuan.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bihuan.Components;
+
+public static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this WebApplication app)
+    {
+        // A form post (antiforgery-checked by the pipeline): signing out is never a GET a link could trigger.
+        app.MapPost("/logout", async (HttpContext ctx, [FromServices] SignInManager<Account> signIn,
+            [FromServices] Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(ctx))
+                return Results.Problem(statusCode: 400, title: "请求已过期，请刷新页面后重试");
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/login");
+        }).ExcludeFromDescription();
+    }
+}

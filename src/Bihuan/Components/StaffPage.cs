@@ -1,0 +1,46 @@
+using Bihuan.Data;
+using Bihuan.Domain;
+using Bihuan.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components;
+
+namespace Bihuan.Components;
+
+/// Base of the signed-in pages (static server rendering, plain forms): the scoped database, the clock, and one
+/// way to run a form's use case so that a refused action shows its field messages instead of failing.
+[Authorize]
+public abstract class StaffPage : ComponentBase
+{
+    [Inject] protected BihuanDb Db { get; set; } = default!;
+    [Inject] protected TimeProvider Clock { get; set; } = default!;
+    [Inject] protected NavigationManager Nav { get; set; } = default!;
+    [CascadingParameter] protected HttpContext HttpContext { get; set; } = default!;
+
+    protected Dictionary<string, string[]>? Errors { get; private set; }
+    protected string? ErrorMessage { get; set; }
+    protected string? OkMessage { get; set; }
+
+    protected AccessScope Access => Db.Access;
+    protected CancellationToken Ct => HttpContext.RequestAborted;
+
+    protected async Task<bool> Run(Func<Task> action, string? ok = null)
+    {
+        try
+        {
+            await action();
+            OkMessage = ok;
+            return true;
+        }
+        catch (DomainException e)
+        {
+            var p = Problems.ToProblem(e.Error);
+            ErrorMessage = p.Title;
+            Errors = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v ? new(v.Errors) : null;
+            if (e.Error.Kind == ErrorKind.NotFound) HttpContext.Response.StatusCode = 404;
+            else HttpContext.Response.StatusCode = Problems.StatusOf(e.Error.Kind);
+            return false;
+        }
+    }
+
+    protected static string Time(DateTime utc) => ChinaTime.Format(utc);
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Bihuan.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace Bihuan.Data;
+
+/// Appends the hash-chained audit entries in the same transaction as the change they describe, and verifies the
+/// chain and the audited records against it.
+public static class AuditTrail
+{
+    // One appender at a time in this process; across processes the engine serializes (SQLite's write lock taken by
+    // BEGIN IMMEDIATE, PostgreSQL's advisory lock below). Seq is the primary key, so a lost race fails, never forks.
+    static readonly SemaphoreSlim AppendLock = new(1, 1);
+    const long PostgresLockKey = 0x6269_6875_616E; // "bihuan"
+
+    sealed record Pending(EntityEntry Entry, AuditAction Action, string? Before);
+
+    internal static async Task<int> SaveWithAuditAsync(BihuanDb db, Func<Task<int>> save, CancellationToken ct)
+    {
+        var pending = db.ChangeTracker.Entries()
+            .Where(e => e.Entity is IAudited && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            .Select(e => new Pending(e, e.State switch
+            {
+                EntityState.Added => AuditAction.Create,
+                EntityState.Deleted => AuditAction.Delete,
+                _ => AuditAction.Update,
+            }, e.State == EntityState.Added ? null : Snapshot(e.OriginalValues)))
+            .ToList();
+        if (pending.Count == 0 && db.PendingEvents.Count == 0) return await save();
+
+        var ownTx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await AppendLock.WaitAsync(ct);
+        try
+        {
+            var written = await save();
+            var now = DateTime.UtcNow;
+            var entries = new List<AuditEntry>();
+            var paths = new Dictionary<int, string?>();
+            foreach (var p in pending)
+            {
+                var after = p.Action == AuditAction.Delete ? null : Snapshot(p.Entry.CurrentValues);
+                if (p.Action == AuditAction.Update && after == p.Before) continue; // touched, not changed
+                entries.Add(new AuditEntry
+                {
+                    Actor = db.Actor, At = now, EntityType = TypeName(p.Entry.Metadata), EntityId = KeyOf(p.Entry),
+                    Action = p.Action, Before = p.Before, After = after, PrevHash = "",
+                    OrgPath = await OrgPathOf(db, p.Entry.Entity, paths, ct),
+                });
+            }
+            foreach (var e in db.PendingEvents) { e.At = now; entries.Add(e); }
+            db.PendingEvents.Clear();
+            if (entries.Count > 0)
+            {
+                if (db.Engine == DatabaseEngine.Postgres)
+                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLockKey})", ct);
+                var last = await db.AuditEntries.IgnoreQueryFilters().OrderByDescending(e => e.Seq)
+                    .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
+                var (seq, prev) = last is null ? (0L, AuditEntry.Genesis) : (last.Seq, last.Hash);
+                foreach (var e in entries)
+                {
+                    e.Seq = ++seq;
+                    e.PrevHash = prev;
+                    e.Hash = prev = e.ComputeHash();
+                }
+                db.AuditEntries.AddRange(entries);
+                await db.SaveWithoutAuditAsync(ct);
+            }
+            if (ownTx is not null) await ownTx.CommitAsync(ct);
+            return written;
+        }
+        finally
+        {
+            AppendLock.Release();
+            if (ownTx is not null) await ownTx.DisposeAsync();
+        }
+    }
+
+    static async Task<string?> OrgPathOf(BihuanDb db, object entity, Dictionary<int, string?> cache, CancellationToken ct)
+    {
+        switch (entity)
+        {
+            case Org o: return o.SelfPath;
+            case IOrgOwned owned:
+                if (!cache.TryGetValue(owned.OrgId, out var path))
+                    cache[owned.OrgId] = path = await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == owned.OrgId)
+                        .Select(o => o.Path + o.Id.ToString() + "/").FirstOrDefaultAsync(ct);
+                return path;
+            default: return null;
+        }
+    }
+
+    public static string TypeName(IEntityType t) => t.ClrType.Name;
+
+    static string KeyOf(EntityEntry e) =>
+        string.Join(",", e.Metadata.FindPrimaryKey()!.Properties.Select(p => Format(e.CurrentValues[p])));
+
+    static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// A canonical snapshot of a record's stored columns: sorted names, values in one invariant format, times at
+    /// microsecond precision (what both engines keep), so a snapshot taken now equals one taken from the row later.
+    public static string Snapshot(PropertyValues values)
+    {
+        var map = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var p in values.Properties) map[p.Name] = Format(values[p]);
+        return JsonSerializer.Serialize(map, Json);
+    }
+
+    static string? Format(object? v) => v switch
+    {
+        null => null,
+        DateTime d => DateTime.SpecifyKind(d, d.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : d.Kind)
+            .ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        Enum e => e.ToString(),
+        string s => s,
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        System.Collections.IEnumerable list => JsonSerializer.Serialize(list.Cast<object?>().Select(Format), Json),
+        _ => v.ToString(),
+    };
+
+    /// Checks every link of the chain, then every audited record against the last entry that describes it: a row
+    /// edited, inserted or deleted behind the application's back no longer matches the trail.
+    public static async Task<AuditReport> VerifyAsync(BihuanDb db, CancellationToken ct = default)
+    {
+        var last = new Dictionary<(string, string), AuditEntry>();
+        long count = 0, expectedSeq = 1;
+        var prev = AuditEntry.Genesis;
+        const int batch = 5000;
+        while (true)
+        {
+            var from = expectedSeq;
+            var page = await db.AuditEntries.IgnoreQueryFilters().AsNoTracking()
+                .Where(e => e.Seq >= from).OrderBy(e => e.Seq).Take(batch).ToListAsync(ct);
+            foreach (var e in page)
+            {
+                if (e.Seq != expectedSeq)
+                    return Broken(e.Seq, count, $"第 {expectedSeq} 条记录缺失或顺序被打乱（下一条为第 {e.Seq} 条）");
+                if (e.PrevHash != prev)
+                    return Broken(e.Seq, count, $"第 {e.Seq} 条记录的前序哈希与上一条不符（记录被删除、插入或调换顺序）");
+                if (e.ComputeHash() != e.Hash)
+                    return Broken(e.Seq, count, $"第 {e.Seq} 条记录的内容与其哈希不符（记录被篡改）");
+                prev = e.Hash;
+                expectedSeq++;
+                count++;
+                if (e.Action != AuditAction.Event) last[(e.EntityType, e.EntityId)] = e;
+            }
+            if (page.Count < batch) break;
+        }
+
+        foreach (var type in db.Model.GetEntityTypes().Where(t => typeof(IAudited).IsAssignableFrom(t.ClrType) && !t.IsOwned()))
+        {
+            var name = TypeName(type);
+            var seen = new HashSet<string>();
+            var set = (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
+                .MakeGenericMethod(type.ClrType).Invoke(db, null)!;
+            await foreach (var row in set.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+            {
+                var entry = db.Entry(row);
+                var key = KeyOf(entry);
+                seen.Add(key);
+                if (!last.TryGetValue((name, key), out var e) || e.Action == AuditAction.Delete)
+                    return Broken(null, count, $"{name} #{key} 没有对应的审计记录（在应用之外被插入）");
+                if (Snapshot(entry.CurrentValues) != e.After)
+                    return Broken(e.Seq, count, $"{name} #{key} 的当前内容与第 {e.Seq} 条审计记录不符（在应用之外被修改）");
+            }
+            foreach (var ((t, key), e) in last)
+                if (t == name && e.Action != AuditAction.Delete && !seen.Contains(key))
+                    return Broken(e.Seq, count, $"{name} #{key} 已不存在，但审计记录中没有删除（在应用之外被删除）");
+        }
+        return AuditReport.Ok(count);
+    }
+
+    static AuditReport Broken(long? seq, long count, string why) =>
+        new(false, count, seq, $"审计链已被破坏（chain broken）：{why}");
+}

@@ -1,0 +1,102 @@
+using Bihuan.Domain;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Bihuan.Data;
+
+/// The database. It is the repository: features inject it and query it directly. Its query filters are the ONE
+/// place where scope (the org subtree a signed-in account may see) is enforced, so pages, API, exports and search
+/// cannot differ. A record outside the scope simply does not exist for the caller (404, never 403).
+public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
+    : IdentityUserContext<Account>(options), IDataProtectionKeyContext
+{
+    readonly ScopeHolder _scope = scope;
+    internal readonly List<AuditEntry> PendingEvents = [];
+
+    public AccessScope Access => _scope.Current;
+    public string Actor => _scope.Actor;
+
+    // Read by the query filters on every query (EF parameterizes them per execution).
+    bool ScopeAll => _scope.Current.IsSystem;
+    List<string> ScopePaths => _scope.Current.SubtreePaths;
+    List<int> ScopeOrgIds => _scope.Current.OrgIds;
+    string? ScopeAccount => _scope.Current.AccountId;
+
+    public DbSet<Org> Orgs => Set<Org>();
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<RoleGrant> RoleGrants => Set<RoleGrant>();
+    public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public abstract DatabaseEngine Engine { get; }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    {
+        b.Properties<DateTime>().HaveConversion<UtcConverter>();
+        b.Properties<DateTime?>().HaveConversion<UtcConverter>();
+        b.Properties<string>().HaveMaxLength(4000);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+        b.ApplyConfigurationsFromAssembly(typeof(BihuanDb).Assembly, t => t.Namespace == typeof(BihuanDb).Namespace);
+
+        b.Entity<Org>().HasQueryFilter(o => ScopeAll
+            || ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id));
+        b.Entity<Person>().HasQueryFilter(x => ScopeAll
+            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
+        b.Entity<RoleGrant>().HasQueryFilter(x => ScopeAll
+            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
+        b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
+        b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll
+            || (x.OrgPath != null && ScopePaths.Any(p => x.OrgPath.StartsWith(p))));
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    /// Saves the change and, in the same transaction, appends one chained audit entry per audited record changed.
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default) =>
+        AuditTrail.SaveWithAuditAsync(this, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), ct);
+
+    internal Task<int> SaveWithoutAuditAsync(CancellationToken ct) => base.SaveChangesAsync(true, ct);
+
+    /// Records an event that is not a row change (an account created, a password reset) in the chain.
+    public void RecordEvent(string entityType, string entityId, string note, string? orgPath = null) =>
+        PendingEvents.Add(new AuditEntry
+        {
+            Actor = Actor, EntityType = entityType, EntityId = entityId, Action = AuditAction.Event,
+            Note = note, OrgPath = orgPath, PrevHash = "",
+        });
+
+    sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : DateTime.SpecifyKind(v, DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public enum DatabaseEngine { Sqlite, Postgres }
+
+/// The access scope of the current unit of work: set once per request by the scope middleware, System for the
+/// CLI and background jobs, Nobody (sees nothing) until then.
+public sealed class ScopeHolder
+{
+    public AccessScope Current { get; set; } = AccessScope.Nobody;
+    public string Actor { get; set; } = "anonymous";
+
+    public static ScopeHolder ForSystem(string actor = "system") => new() { Current = AccessScope.System, Actor = actor };
+}
+
+public sealed class SqliteBihuanDb(DbContextOptions<SqliteBihuanDb> options, ScopeHolder scope) : BihuanDb(options, scope)
+{
+    public override DatabaseEngine Engine => DatabaseEngine.Sqlite;
+}
+
+public sealed class PostgresBihuanDb(DbContextOptions<PostgresBihuanDb> options, ScopeHolder scope) : BihuanDb(options, scope)
+{
+    public override DatabaseEngine Engine => DatabaseEngine.Postgres;
+}

@@ -1,0 +1,99 @@
+using Bihuan.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Bihuan.Data;
+
+sealed class OrgConfiguration : IEntityTypeConfiguration<Org>
+{
+    public void Configure(EntityTypeBuilder<Org> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(Org.NameMax);
+        b.Property(x => x.Code).HasMaxLength(Org.CodeMax);
+        b.Property(x => x.Path).HasMaxLength(400);
+        b.Property(x => x.Type).HasConversion<string>().HasMaxLength(30);
+        b.HasIndex(x => x.Code).IsUnique();
+        b.HasIndex(x => x.Path);
+        b.HasIndex(x => new { x.ParentId, x.SortOrder });
+        b.HasIndex(x => x.Name);
+        b.HasOne(x => x.Parent).WithMany().HasForeignKey(x => x.ParentId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
+{
+    public void Configure(EntityTypeBuilder<Person> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(Person.NameMax);
+        b.Property(x => x.Position).HasMaxLength(50);
+        b.Property(x => x.Phone).HasMaxLength(20);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.Name });
+    }
+}
+
+sealed class RoleGrantConfiguration : IEntityTypeConfiguration<RoleGrant>
+{
+    public void Configure(EntityTypeBuilder<RoleGrant> b)
+    {
+        b.Property(x => x.Role).HasConversion<string>().HasMaxLength(30);
+        b.Property(x => x.AccountId).HasMaxLength(64);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => new { x.AccountId, x.OrgId, x.Role }).IsUnique();
+    }
+}
+
+sealed class AccessTokenConfiguration : IEntityTypeConfiguration<AccessToken>
+{
+    public void Configure(EntityTypeBuilder<AccessToken> b)
+    {
+        b.Property(x => x.AccountId).HasMaxLength(64);
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Prefix).HasMaxLength(16);
+        b.Property(x => x.SecretHash).HasMaxLength(64);
+        b.HasIndex(x => x.SecretHash).IsUnique();
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
+{
+    public void Configure(EntityTypeBuilder<Campaign> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(200);
+        b.Property(x => x.GeneralRequirement).HasMaxLength(500);
+        b.OwnsMany(x => x.Phases, p => p.ToJson());
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.RootOrgId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.HasKey(x => x.Seq);
+        b.Property(x => x.Seq).ValueGeneratedNever();
+        b.Property(x => x.Action).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Actor).HasMaxLength(100);
+        b.Property(x => x.EntityType).HasMaxLength(60);
+        b.Property(x => x.EntityId).HasMaxLength(64);
+        b.Property(x => x.OrgPath).HasMaxLength(400);
+        b.Property(x => x.Before).HasMaxLength(int.MaxValue);
+        b.Property(x => x.After).HasMaxLength(int.MaxValue);
+        b.Property(x => x.PrevHash).HasMaxLength(64);
+        b.Property(x => x.Hash).HasMaxLength(64);
+        b.HasIndex(x => new { x.EntityType, x.EntityId });
+        b.HasIndex(x => x.OrgPath);
+    }
+}
+
+sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
+{
+    public void Configure(EntityTypeBuilder<Account> b)
+    {
+        b.Property(x => x.DisplayName).HasMaxLength(50);
+        b.Property(x => x.PreferredCulture).HasMaxLength(10);
+        b.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.SetNull);
+    }
+}

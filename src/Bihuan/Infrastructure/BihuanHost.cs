@@ -1,0 +1,26 @@
+using Bihuan.Components;
+
+namespace Bihuan.Infrastructure;
+
+public static class BihuanHost
+{
+    /// The services of the web app; the CLI builds the same ones so both act through the same use cases.
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey,
+            builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080");
+        builder.Services
+            .AddBihuanDatabase(builder.Configuration, builder.Environment.ContentRootPath)
+            .AddBihuanAuth()
+            .AddBihuanWeb();
+        return builder;
+    }
+
+    public static WebApplication MapStaffPages(this WebApplication app)
+    {
+        app.MapRazorComponents<App>();
+        app.MapAccountEndpoints();
+        return app;
+    }
+}

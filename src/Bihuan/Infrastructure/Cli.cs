@@ -1,0 +1,150 @@
+using System.CommandLine;
+using Bihuan.Data;
+using Bihuan.Domain;
+using Bihuan.Features.Organizations;
+using Bihuan.Features.People;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.Infrastructure;
+
+/// Admin verbs of the same executable. Each runs with the web app's services and a System scope.
+public static class Cli
+{
+    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "backup"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 &&
+        (Verbs.Contains(args[0]) || args[0] is "-h" or "--help" or "-?" or "--version");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("""
+            闭环 Bihuan — 学查改一体推进 / study · inspect · rectify.
+            Without a verb, bihuan serves the web app (http://127.0.0.1:5080; --urls to change).
+            Configuration: Bihuan__Database__Provider=Sqlite|Postgres, Bihuan__Database__ConnectionString=…
+            """);
+
+        var migrate = new Command("migrate", "Apply database migrations (创建或升级数据库)");
+        migrate.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        {
+            await DatabaseSetup.MigrateAsync(db, ct);
+            Console.WriteLine($"数据库已是最新 database up to date ({db.Engine})");
+            return 0;
+        }));
+
+        var seed = new Command("seed", "Load data into an empty database");
+        var seedDemo = new Command("demo", "The demo org tree, persona accounts and 2026 campaign template (demo only)");
+        seedDemo.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        {
+            await DatabaseSetup.MigrateAsync(db, ct);
+            var loaded = await DemoSeed.RunAsync(sp, ct);
+            Console.WriteLine(loaded ? $"演示数据已加载 demo loaded; password of every demo account: {DemoSeed.Password}"
+                                     : "数据库不是空的，未加载演示数据 database not empty, nothing loaded");
+            return loaded ? 0 : 1;
+        }));
+        seed.Subcommands.Add(seedDemo);
+
+        var admin = new Command("admin", "Accounts");
+        var adminCreate = new Command("create", "Create an administrator account on the root org (the first admin in production)");
+        var user = new Option<string>("--user") { Description = "user name", Required = true };
+        var name = new Option<string>("--name") { Description = "display name", DefaultValueFactory = _ => "系统管理员" };
+        var password = new Option<string?>("--password")
+            { Description = "password (or set BIHUAN_ADMIN_PASSWORD; at least 10 characters with a digit and a lowercase letter)" };
+        adminCreate.Options.Add(user);
+        adminCreate.Options.Add(name);
+        adminCreate.Options.Add(password);
+        adminCreate.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
+        {
+            var pw = pr.GetValue(password) ?? Environment.GetEnvironmentVariable("BIHUAN_ADMIN_PASSWORD");
+            if (string.IsNullOrEmpty(pw)) return Fail("请用 --password 或环境变量 BIHUAN_ADMIN_PASSWORD 提供密码");
+            var rootOrg = await db.Orgs.FirstOrDefaultAsync(o => o.ParentId == null, ct);
+            if (rootOrg is null) return Fail("还没有根组织：先用 `bihuan orgs import 文件.xlsx --commit` 导入组织架构");
+            var clock = sp.GetRequiredService<TimeProvider>();
+            var account = await AccountCommands.CreateAsync(db, sp.GetRequiredService<UserManager<Account>>(), clock,
+                pr.GetValue(user), pr.GetValue(name), pw, null, ct);
+            await PeopleApi.GrantAsync(db, clock, new GrantInput(account.Id, rootOrg.Id, Role.Admin), ct);
+            Console.WriteLine($"已创建管理员 {account.UserName}（{rootOrg.Name}）");
+            return 0;
+        }));
+        admin.Subcommands.Add(adminCreate);
+
+        var orgs = new Command("orgs", "Organization tree");
+        var orgsImport = new Command("import", "Import an org tree from .xlsx/.csv (组织名称, 上级组织, 组织类型, 组织编码); checks only unless --commit");
+        var file = new Argument<FileInfo>("file") { Description = ".xlsx or .csv file" };
+        var commit = new Option<bool>("--commit") { Description = "write the changes when the whole file is valid" };
+        orgsImport.Arguments.Add(file);
+        orgsImport.Options.Add(commit);
+        orgsImport.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
+        {
+            var f = pr.GetValue(file)!;
+            if (!f.Exists) return Fail($"找不到文件 {f.FullName}");
+            await using var s = f.OpenRead();
+            var r = await OrgImport.RunAsync(db, sp.GetRequiredService<TimeProvider>(), s, f.Name, f.Length, pr.GetValue(commit), ct);
+            Console.WriteLine(r.Message);
+            foreach (var e in r.Errors) Console.WriteLine(e.Row > 0 ? $"  第 {e.Row} 行：{e.Reason}" : $"  {e.Reason}");
+            return r.Ok ? 0 : 2;
+        }));
+        orgs.Subcommands.Add(orgsImport);
+
+        var audit = new Command("audit", "Audit trail");
+        var verify = new Command("verify", "Check the hash chain and every audited record; exit code 0 when intact");
+        verify.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        {
+            var report = await AuditTrail.VerifyAsync(db, ct);
+            Console.WriteLine(report.Message);
+            return report.Intact ? 0 : 3;
+        }));
+        audit.Subcommands.Add(verify);
+
+        var backup = new Command("backup", "Consistent online copy of the SQLite database (PostgreSQL: prints pg_dump guidance)");
+        var dest = new Argument<FileInfo>("destination") { Description = "file to write, e.g. backups/bihuan-20261127.db" };
+        backup.Arguments.Add(dest);
+        backup.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
+        {
+            if (db.Engine == DatabaseEngine.Postgres)
+            {
+                Console.WriteLine("PostgreSQL：请用 pg_dump 做一致性备份，例如 pg_dump -Fc -d bihuan -f bihuan.dump（恢复：pg_restore -d bihuan bihuan.dump）");
+                return 0;
+            }
+            var target = pr.GetValue(dest)!;
+            if (target.Exists) return Fail($"{target.FullName} 已存在，不会覆盖");
+            target.Directory?.Create();
+            var conn = (SqliteConnection)db.Database.GetDbConnection();
+            await conn.OpenAsync(ct);
+            using var to = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target.FullName, Pooling = false }.ToString());
+            conn.BackupDatabase(to); // SQLite online backup API: a consistent copy while the app keeps running
+            Console.WriteLine($"已备份到 backed up to {target.FullName}");
+            return 0;
+        }));
+
+        foreach (var c in new[] { migrate, seed, admin, orgs, audit, backup }) root.Subcommands.Add(c);
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 1;
+    }
+
+    static async Task<int> WithDb(Func<IServiceProvider, BihuanDb, Task<int>> action)
+    {
+        var builder = BihuanHost.CreateBuilder([]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        await using var app = builder.Build();
+        using var scope = app.Services.CreateScope();
+        var holder = scope.ServiceProvider.GetRequiredService<ScopeHolder>();
+        holder.Current = AccessScope.System;
+        holder.Actor = $"cli:{Environment.UserName}";
+        try
+        {
+            return await action(scope.ServiceProvider, scope.ServiceProvider.GetRequiredService<BihuanDb>());
+        }
+        catch (DomainException e)
+        {
+            Console.Error.WriteLine(e.Error is ValidationFailed v ? string.Join("\n", v.Errors.Select(x => x.Text)) : e.Message);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Bihuan.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.Infrastructure;
+
+/// Bihuan:Database settings. SQLite (a file under data/) by default; PostgreSQL when Provider=Postgres.
+public sealed class DatabaseOptions
+{
+    public string Provider { get; set; } = "Sqlite";
+    public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => Provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase)
+        || Provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase);
+
+    public string SqliteConnectionString(string contentRoot)
+    {
+        if (!string.IsNullOrWhiteSpace(ConnectionString)) return ConnectionString;
+        var dir = Path.Combine(contentRoot, "data");
+        Directory.CreateDirectory(dir);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dir, "bihuan.db"),
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+    }
+}
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddBihuanDatabase(this IServiceCollection services, IConfiguration config, string contentRoot)
+    {
+        var options = config.GetSection("Bihuan:Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddSingleton(options);
+        services.AddScoped<ScopeHolder>();
+        if (options.IsPostgres)
+        {
+            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                throw new InvalidOperationException(
+                    "Bihuan:Database:Provider is Postgres but Bihuan:Database:ConnectionString is empty " +
+                    "(set Bihuan__Database__ConnectionString).");
+            services.AddDbContext<BihuanDb, PostgresBihuanDb>(o => o.UseNpgsql(options.ConnectionString,
+                n => n.MigrationsHistoryTable("__EFMigrationsHistory")));
+        }
+        else
+        {
+            var cs = options.SqliteConnectionString(contentRoot);
+            services.AddDbContext<BihuanDb, SqliteBihuanDb>(o => o.UseSqlite(cs)
+                .AddInterceptors(new SqlitePragmas()));
+        }
+        return services;
+    }
+
+    /// Applies pending migrations. SQLite switches to WAL so readers never wait for the writer.
+    public static async Task MigrateAsync(BihuanDb db, CancellationToken ct = default)
+    {
+        await db.Database.MigrateAsync(ct);
+        if (db.Engine == DatabaseEngine.Sqlite)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+}
+
+/// Per-connection SQLite settings: enforce foreign keys, wait (not fail) when another writer holds the lock.
+sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection,
+        Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection,
+        Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken ct = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    static void Apply(System.Data.Common.DbConnection c)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;";
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,62 @@
+using Bihuan.Domain;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bihuan.Infrastructure;
+
+/// Thrown by use cases when input fails validation: every field message at once.
+public sealed record ValidationFailed(IReadOnlyList<Invalid> Errors)
+    : Error("validation", "提交的内容有误，请按提示修改", ErrorKind.Invalid);
+
+public static class Problems
+{
+    public static void ThrowIfAny(IEnumerable<Invalid> errors)
+    {
+        var list = errors.ToList();
+        if (list.Count > 0) throw new DomainException(new ValidationFailed(list));
+    }
+
+    public static int StatusOf(ErrorKind k) => k switch
+    {
+        ErrorKind.Invalid => StatusCodes.Status400BadRequest,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+    };
+
+    /// The one mapping from a domain error to RFC 9457 ProblemDetails.
+    public static ProblemDetails ToProblem(Error e)
+    {
+        var fields = e switch
+        {
+            ValidationFailed v => v.Errors.GroupBy(x => x.Field ?? "").ToDictionary(g => g.Key, g => g.Select(x => x.Text).ToArray()),
+            { Field: { } f } => new Dictionary<string, string[]> { [f] = [e.Message] },
+            _ => null,
+        };
+        ProblemDetails p = fields is null ? new ProblemDetails() : new HttpValidationProblemDetails(fields);
+        p.Status = StatusOf(e.Kind);
+        p.Title = e.Message;
+        p.Type = $"https://bihuan.local/problems/{e.Code}";
+        p.Extensions["code"] = e.Code;
+        return p;
+    }
+
+    public static IResult Result(Error e) => TypedResults.Problem(ToProblem(e));
+}
+
+/// Turns a DomainException escaping an endpoint into ProblemDetails; anything else stays a 500 (a bug, logged).
+sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext ctx, Exception ex, CancellationToken ct)
+    {
+        var problem = ex switch
+        {
+            DomainException d => Problems.ToProblem(d.Error),
+            BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "请求格式有误：" + b.Message },
+            _ => null,
+        };
+        if (problem is null) return false;
+        ctx.Response.StatusCode = problem.Status ?? 400;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = ctx, ProblemDetails = problem, Exception = ex });
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Bihuan.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.Infrastructure;
+
+public sealed class BihuanOptions
+{
+    /// Apply migrations at start-up (default: in Development; in production run `bihuan migrate`).
+    public bool? MigrateOnStart { get; set; }
+    /// Load the demo when the database is empty (default: in Development only).
+    public bool? SeedDemo { get; set; }
+}
+
+public static class WebSetup
+{
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    public static IServiceCollection AddBihuanWeb(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        // Pages carry real Chinese characters, not &#x...; escapes (smaller, searchable, testable).
+        services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("zh-CN");
+            o.SupportedCultures = Cultures;
+            o.SupportedUICultures = Cultures;
+            // The remembered choice (cookie) wins; no guessing from the browser: Chinese first.
+            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
+        });
+        services.AddRazorComponents();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<DomainExceptionHandler>();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Bihuan 闭环 API";
+            doc.Info.Description = "学查改一体推进 — organizations, people, roles, audit. Authenticate with a personal access token: Authorization: Bearer bh_…";
+            return Task.CompletedTask;
+        }));
+        services.AddAntiforgery();
+        services.AddDataProtection().SetApplicationName("Bihuan").PersistKeysToDbContext<BihuanDb>();
+        services.AddHttpContextAccessor();
+        return services;
+    }
+
+    /// Migrates (when configured) and loads the demo into an empty database (Development only by default).
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Configuration.GetSection("Bihuan").Get<BihuanOptions>() ?? new BihuanOptions();
+        using (var scope = app.Services.CreateScope())
+        {
+            var holder = scope.ServiceProvider.GetRequiredService<ScopeHolder>();
+            holder.Current = Domain.AccessScope.System;
+            var db = scope.ServiceProvider.GetRequiredService<BihuanDb>();
+            if (options.MigrateOnStart ?? app.Environment.IsDevelopment())
+                await DatabaseSetup.MigrateAsync(db);
+            else if ((await db.Database.GetPendingMigrationsAsync()).Any())
+                throw new InvalidOperationException("数据库尚未迁移到当前版本：请先运行 `bihuan migrate`。 The database needs `bihuan migrate`.");
+        }
+        if ((options.SeedDemo ?? app.Environment.IsDevelopment()) && await DemoSeed.RunAsync(app.Services))
+            app.Logger.LogInformation("已加载演示数据 Demo data loaded: accounts are listed in README.md (password {Password})", DemoSeed.Password);
+    }
+
+    public static WebApplication UseBihuanPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestLocalization();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAccessScope();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.Use(async (ctx, next) =>
+        {
+            var h = ctx.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h.XFrameOptions = "DENY";
+            h["Referrer-Policy"] = "same-origin";
+            await next();
+        });
+        return app;
+    }
+
+    public static WebApplication MapHealth(this WebApplication app)
+    {
+        app.MapGet("/healthz", async (BihuanDb db, CancellationToken ct) =>
+        {
+            var ok = await db.Database.CanConnectAsync(ct);
+            var pending = ok ? (await db.Database.GetPendingMigrationsAsync(ct)).Count() : -1;
+            var body = new { status = ok && pending == 0 ? "healthy" : "unhealthy", database = ok ? "reachable" : "unreachable",
+                engine = db.Engine.ToString(), pendingMigrations = pending };
+            return ok && pending == 0 ? Results.Ok(body) : Results.Json(body, statusCode: 503);
+        }).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    /// Language switch: remembers the choice in the standard culture cookie for a year.
+    public static WebApplication MapCulture(this WebApplication app)
+    {
+        app.MapGet("/culture", (HttpContext ctx, string c, string? back) =>
+        {
+            var culture = Cultures.FirstOrDefault(x => x.Name.Equals(c, StringComparison.OrdinalIgnoreCase))?.Name ?? "zh-CN";
+            ctx.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+            return Results.LocalRedirect(back is { Length: > 0 } b && b.StartsWith('/') && !b.StartsWith("//") ? b : "/");
+        }).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+}

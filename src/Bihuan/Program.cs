@@ -1,0 +1,34 @@
+using Bihuan;
+using Bihuan.Features.Accounts;
+using Bihuan.Features.Audit;
+using Bihuan.Features.Organizations;
+using Bihuan.Features.People;
+using Bihuan.Infrastructure;
+using Scalar.AspNetCore;
+
+// One executable: `bihuan` serves the web app; `bihuan <verb>` runs an admin command (see `--help`).
+if (Cli.IsCommand(args)) return await Cli.RunAsync(args);
+
+var app = BihuanHost.CreateBuilder(args).Build();
+await app.PrepareDatabaseAsync();
+app.UseBihuanPipeline();
+
+var api = app.MapGroup("/api/v1").RequireAuthorization();
+api.MapOrgApi();
+api.MapPeopleApi();
+api.MapAuditApi();
+api.MapAccountApi();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/api/docs");
+app.MapHealth();
+app.MapCulture();
+app.MapStaffPages();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("闭环 Bihuan 已启动 started: {Urls} — 演示账号见 README.md (demo accounts in README.md)",
+        string.Join(", ", app.Urls)));
+await app.RunAsync();
+return 0;
+
+public partial class Program;
