@@ -23,21 +23,21 @@ public static class OrgQueries
     {
         var visible = db.Orgs.Where(o => includeArchived || !o.Archived);
         var roots = visible.Where(o => o.ParentId == null || !db.Orgs.Any(p => p.Id == o.ParentId));
-        return (await Project(roots, db).OrderBy(o => o.Depth).ThenBy(o => o.SortOrder).ThenBy(o => o.Id)
+        return (await Project(roots.OrderBy(o => o.Depth).ThenBy(o => o.SortOrder).ThenBy(o => o.Id), db)
             .ToListAsync(ct)).ConvertAll(Label);
     }
 
     public static async Task<List<OrgDto>> ChildrenAsync(BihuanDb db, int parentId, bool includeArchived, CancellationToken ct) =>
-        (await Project(db.Orgs.Where(o => o.ParentId == parentId && (includeArchived || !o.Archived)), db)
-            .OrderBy(o => o.SortOrder).ThenBy(o => o.Id).ToListAsync(ct)).ConvertAll(Label);
+        (await Project(db.Orgs.Where(o => o.ParentId == parentId && (includeArchived || !o.Archived))
+            .OrderBy(o => o.SortOrder).ThenBy(o => o.Id), db).ToListAsync(ct)).ConvertAll(Label);
 
     public static async Task<List<OrgDto>> SearchAsync(BihuanDb db, string text, int limit, CancellationToken ct)
     {
         var t = text.Trim();
         if (t.Length == 0) return [];
-        return (await Project(db.Orgs.Where(o => o.Name.Contains(t) || o.Code == t), db)
+        return (await Project(db.Orgs.Where(o => o.Name.Contains(t) || o.Code == t)
             .OrderBy(o => o.Archived).ThenBy(o => o.Depth).ThenBy(o => o.SortOrder)
-            .Take(Math.Clamp(limit, 1, 200)).ToListAsync(ct)).ConvertAll(Label);
+            .Take(Math.Clamp(limit, 1, 200)), db).ToListAsync(ct)).ConvertAll(Label);
     }
 
     public static async Task<OrgDto?> GetAsync(BihuanDb db, int id, CancellationToken ct) =>

@@ -1,0 +1,143 @@
+using System.Net.Http.Headers;
+using Bihuan.Data;
+using Bihuan.Domain;
+using Bihuan.Features.Accounts;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Bihuan.IntegrationTests;
+
+/// The real app over HTTP on a database of its own, with the demo loaded (orgs, persona accounts).
+/// SQLite: a temp file. PostgreSQL: a fresh database on the server named by BIHUAN_TEST_POSTGRES.
+public class BihuanFactory : WebApplicationFactory<Program>
+{
+    public DatabaseEngine Engine { get; }
+    public string ConnectionString { get; }
+    readonly string? _sqliteFile;
+    readonly string? _pgDatabase;
+
+    public BihuanFactory(DatabaseEngine engine)
+    {
+        Engine = engine;
+        if (engine == DatabaseEngine.Sqlite)
+        {
+            _sqliteFile = Path.Combine(Path.GetTempPath(), $"bihuan-test-{Guid.NewGuid():N}.db");
+            ConnectionString = $"Data Source={_sqliteFile};Pooling=False";
+        }
+        else
+        {
+            var server = Postgres.ServerConnectionString ?? throw new InvalidOperationException("BIHUAN_TEST_POSTGRES is not set");
+            _pgDatabase = $"bihuan_test_{Guid.NewGuid():N}";
+            using (var c = new NpgsqlConnection(server))
+            {
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = $"CREATE DATABASE {_pgDatabase}";
+                cmd.ExecuteNonQuery();
+            }
+            ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = _pgDatabase }.ToString();
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Bihuan:Database:Provider", Engine.ToString());
+        builder.UseSetting("Bihuan:Database:ConnectionString", ConnectionString);
+        builder.UseSetting("Bihuan:MigrateOnStart", "true");
+        builder.UseSetting("Bihuan:SeedDemo", "true");
+    }
+
+    /// A client authenticated as a demo account through a personal access token (API calls).
+    public async Task<HttpClient> ClientFor(string userName)
+    {
+        var token = await TokenFor(userName);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    readonly Dictionary<string, string> _tokens = [];
+
+    public async Task<string> TokenFor(string userName)
+    {
+        if (_tokens.TryGetValue(userName, out var t)) return t;
+        var (db, scope) = SystemDb();
+        using (scope)
+        {
+            var account = await db.Users.SingleAsync(u => u.UserName == userName);
+            var created = await TokenApi.CreateAsync(db, TimeProvider.System, account.Id, new TokenInput("tests", 30), default);
+            return _tokens[userName] = created.Token;
+        }
+    }
+
+    /// Direct database access with the System scope, for arranging data and for tampering behind the app's back.
+    public (BihuanDb Db, IServiceScope Scope) SystemDb()
+    {
+        var scope = Services.CreateScope();
+        var holder = scope.ServiceProvider.GetRequiredService<ScopeHolder>();
+        holder.Current = AccessScope.System;
+        holder.Actor = "tests";
+        return (scope.ServiceProvider.GetRequiredService<BihuanDb>(), scope);
+    }
+
+    public async Task<int> OrgId(string code)
+    {
+        var (db, scope) = SystemDb();
+        using (scope) return await db.Orgs.IgnoreQueryFilters().Where(o => o.Code == code).Select(o => o.Id).SingleAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        if (_sqliteFile is not null)
+            foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
+                try { File.Delete(f); } catch (IOException) { }
+        if (_pgDatabase is not null && Postgres.ServerConnectionString is { } server)
+        {
+            NpgsqlConnection.ClearAllPools();
+            using var c = new NpgsqlConnection(server);
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)";
+            cmd.ExecuteNonQuery();
+        }
+    }
+}
+
+public static class Postgres
+{
+    /// e.g. Host=127.0.0.1;Port=5433;Username=postgres;Database=postgres (set by .ci/run).
+    public static string? ServerConnectionString => Environment.GetEnvironmentVariable("BIHUAN_TEST_POSTGRES") is { Length: > 0 } s ? s : null;
+
+    /// CI sets BIHUAN_REQUIRE_POSTGRES=1: then a missing server fails the run instead of skipping.
+    public static void SkipIfUnavailable()
+    {
+        if (ServerConnectionString is not null) return;
+        if (Environment.GetEnvironmentVariable("BIHUAN_REQUIRE_POSTGRES") == "1")
+            throw new InvalidOperationException("BIHUAN_REQUIRE_POSTGRES=1 but BIHUAN_TEST_POSTGRES is not set");
+        Skip.If(true, "PostgreSQL suite skipped: set BIHUAN_TEST_POSTGRES to a server connection string (.ci/run does)");
+    }
+}
+
+public sealed class SqliteFixture() : BihuanFactory(DatabaseEngine.Sqlite);
+
+/// Created lazily so that, without a server, constructing the fixture does not fail before the test can skip.
+public sealed class PostgresFixture : IDisposable
+{
+    BihuanFactory? _factory;
+    public BihuanFactory Factory
+    {
+        get
+        {
+            Postgres.SkipIfUnavailable();
+            return _factory ??= new BihuanFactory(DatabaseEngine.Postgres);
+        }
+    }
+
+    public void Dispose() => _factory?.Dispose();
+}
