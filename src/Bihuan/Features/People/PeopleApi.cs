@@ -66,18 +66,25 @@ public static class PeopleApi
 
     static async Task<Created<PersonDto>> CreatePerson(BihuanDb db, TimeProvider clock, PersonInput input, CancellationToken ct)
     {
+        var person = await CreatePersonAsync(db, clock, input, ct);
+        return TypedResults.Created($"/api/v1/people/{person.Id}", new PersonDto(person.Id, person.Name, person.OrgId,
+            person.Org!.Name, person.Position, person.IsLeadership, person.Phone ?? "", false));
+    }
+
+    public static async Task<Person> CreatePersonAsync(BihuanDb db, TimeProvider clock, PersonInput input, CancellationToken ct)
+    {
         Problems.ThrowIfAny(Person.Validate(input.Name, input.Position, input.Phone));
         if (input.OrgId is not { } orgId) throw new DomainException(new Invalid("orgId", "请选择所在组织"));
         var org = await OrgCommands.FindForAsync(db, orgId, Permission.ManagePeople, ct);
         var person = new Person
         {
-            Name = input.Name!.Trim(), OrgId = org.Id, Position = input.Position?.Trim(),
-            IsLeadership = input.IsLeadership ?? false, Phone = input.Phone?.Trim(), CreatedAt = ChinaTime.Now(clock),
+            Name = input.Name!.Trim(), Org = org, OrgId = org.Id, Position = input.Position?.Trim(),
+            IsLeadership = input.IsLeadership ?? false,
+            Phone = string.IsNullOrWhiteSpace(input.Phone) ? null : input.Phone.Trim(), CreatedAt = ChinaTime.Now(clock),
         };
         db.People.Add(person);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/people/{person.Id}",
-            new PersonDto(person.Id, person.Name, org.Id, org.Name, person.Position, person.IsLeadership, person.Phone ?? "", false));
+        return person;
     }
 
     static async Task<Ok<PersonDto>> UpdatePerson(BihuanDb db, int id, PersonInput input, CancellationToken ct)
@@ -140,12 +147,17 @@ public static class PeopleApi
 
     static async Task<NoContent> Revoke(BihuanDb db, int id, CancellationToken ct)
     {
+        await RevokeAsync(db, id, ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task RevokeAsync(BihuanDb db, int id, CancellationToken ct)
+    {
         var grant = await db.RoleGrants.Include(g => g.Org).FirstOrDefaultAsync(g => g.Id == id, ct)
             ?? throw new DomainException(new RecordNotFound("角色授权"));
         if (!db.Access.Can(Permission.ManageRoles, grant.Org!)) throw new DomainException(new Forbidden("您无权撤销该角色"));
         db.RoleGrants.Remove(grant);
         await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
     }
 
     static async Task<Ok<List<AccountDto>>> ListAccounts(BihuanDb db, TimeProvider clock, CancellationToken ct)
