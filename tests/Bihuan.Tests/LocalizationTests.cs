@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Bihuan.Domain;
+
+namespace Bihuan.Tests;
+
+public sealed partial class LocalizationTests
+{
+    static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bihuan.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    [GeneratedRegex("""T\["(?<k>[^"]+)"\]""")]
+    private static partial Regex KeyUse();
+
+    [Fact]
+    public void EnglishResource_CoversEveryUiText_NoneMissing()
+    {
+        var src = Path.Combine(RepoRoot(), "src", "Bihuan");
+        var used = Directory.EnumerateFiles(Path.Combine(src, "Components"), "*.razor", SearchOption.AllDirectories)
+            .SelectMany(f => KeyUse().Matches(File.ReadAllText(f)).Select(m => m.Groups["k"].Value))
+            .Concat(Enum.GetValues<Role>().Select(r => r.Label()))
+            .Concat(Enum.GetValues<OrgType>().Select(t => t.Label()))
+            .ToHashSet();
+        var translated = XDocument.Load(Path.Combine(src, "Resources", "Text.en.resx")).Root!
+            .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();
+        var missing = used.Where(k => !translated.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "No English for: " + string.Join(" | ", missing));
+    }
+}
