@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace Bihuan.Domain;
+
+public sealed record CalendarYearMissing(int Year)
+    : Error("calendar_year_missing", $"尚未导入 {Year} 年的节假日安排，无法计算工作日（请管理员导入国务院办公厅当年的放假通知）", ErrorKind.Conflict);
+
+public sealed record CalendarFileInvalid(int Line, string Why)
+    : Error("calendar_invalid", $"节假日文件第 {Line} 行：{Why}", ErrorKind.Invalid, "file");
+
+/// Working days under the Chinese public-holiday calendar: weekends are off unless a 调休 makes them working days;
+/// listed holidays are off. A year without data is refused, never guessed (the State Council publishes each year's
+/// arrangement in the November before).
+public sealed class WorkingCalendar
+{
+    readonly HashSet<DateOnly> _off = [];
+    readonly HashSet<DateOnly> _work = [];
+    readonly Dictionary<DateOnly, string> _names = [];
+    readonly SortedSet<int> _years = [];
+
+    public IReadOnlyCollection<int> Years => _years;
+
+    /// Parses one year's file: "2026-10-01..2026-10-07 休 国庆节" or "2026-10-10 班 国庆节调休"; '#' starts a comment.
+    public static WorkingCalendar Parse(params string[] files)
+    {
+        var cal = new WorkingCalendar();
+        foreach (var text in files) cal.Add(text);
+        return cal;
+    }
+
+    public void Add(string text)
+    {
+        var years = new HashSet<int>();
+        var lineNo = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            lineNo++;
+            var line = raw.Split('#')[0].Trim();
+            if (line.Length == 0) continue;
+            var parts = line.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 2) throw new DomainException(new CalendarFileInvalid(lineNo, "格式应为“日期 休/班 名称”"));
+            var range = parts[0].Split("..");
+            if (!DateOnly.TryParseExact(range[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
+                || !DateOnly.TryParseExact(range[^1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to)
+                || to < from || range.Length > 2)
+                throw new DomainException(new CalendarFileInvalid(lineNo, $"日期“{parts[0]}”无效"));
+            var off = parts[1] switch
+            {
+                "休" or "off" => true,
+                "班" or "work" => false,
+                _ => throw new DomainException(new CalendarFileInvalid(lineNo, $"“{parts[1]}”应为“休”或“班”")),
+            };
+            var name = parts.Length > 2 ? parts[2] : "";
+            for (var d = from; d <= to; d = d.AddDays(1))
+            {
+                if (!off && d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+                    throw new DomainException(new CalendarFileInvalid(lineNo, $"{d:yyyy-MM-dd} 不是周末，不需要调休上班"));
+                (off ? _off : _work).Add(d);
+                (off ? _work : _off).Remove(d);
+                _names[d] = name;
+                years.Add(d.Year);
+            }
+        }
+        if (years.Count == 0) throw new DomainException(new CalendarFileInvalid(lineNo, "文件中没有日期"));
+        _years.UnionWith(years);
+    }
+
+    public bool Covers(int year) => _years.Contains(year);
+
+    public bool IsWorkingDay(DateOnly d)
+    {
+        if (!Covers(d.Year)) throw new DomainException(new CalendarYearMissing(d.Year));
+        if (_work.Contains(d)) return true;
+        if (_off.Contains(d)) return false;
+        return d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+    }
+
+    public string? NameOf(DateOnly d) => _names.GetValueOrDefault(d);
+
+    /// The n-th working day after `start` (start itself not counted). n = 0 returns start.
+    public DateOnly AddWorkingDays(DateOnly start, int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        var d = start;
+        while (n > 0)
+        {
+            d = d.AddDays(1);
+            if (IsWorkingDay(d)) n--;
+        }
+        return d;
+    }
+
+    /// Working days in (from, to]: 0 when to ≤ from. Counts how many working days elapse between two dates.
+    public int WorkingDaysBetween(DateOnly from, DateOnly to)
+    {
+        var n = 0;
+        for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
+            if (IsWorkingDay(d)) n++;
+        return n;
+    }
+
+    /// The calendar shipped with Bihuan (one file per year, the State Council's notices).
+    public static WorkingCalendar Shipped()
+    {
+        var asm = typeof(WorkingCalendar).Assembly;
+        var files = asm.GetManifestResourceNames().Where(n => n.Contains(".Calendar.", StringComparison.Ordinal)).Order()
+            .Select(n => { using var s = new StreamReader(asm.GetManifestResourceStream(n)!); return s.ReadToEnd(); }).ToArray();
+        return Parse(files);
+    }
+}

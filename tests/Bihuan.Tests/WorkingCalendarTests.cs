@@ -1,0 +1,68 @@
+using Bihuan.Domain;
+
+namespace Bihuan.Tests;
+
+public sealed class WorkingCalendarTests
+{
+    static readonly WorkingCalendar Cal = WorkingCalendar.Shipped();
+    static DateOnly D(string s) => DateOnly.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void AddWorkingDays_AcrossNationalDay_SkipsHolidayAndCountsTiaoxiuSaturday()
+    {
+        // The worked example of shared/data/cn-holidays.md.
+        var days = Enumerable.Range(1, 5).Select(n => Cal.AddWorkingDays(D("2026-09-30"), n)).ToList();
+        Assert.Equal([D("2026-10-08"), D("2026-10-09"), D("2026-10-10"), D("2026-10-12"), D("2026-10-13")], days);
+    }
+
+    [Fact]
+    public void AddWorkingDays_FridayBeforeSpringFestival_IsTiaoxiuSaturday()
+    {
+        Assert.Equal(D("2026-02-14"), Cal.AddWorkingDays(D("2026-02-13"), 1));
+        Assert.Equal(D("2026-02-24"), Cal.AddWorkingDays(D("2026-02-14"), 1));
+    }
+
+    [Theory]
+    [InlineData("2026-10-01", false)] // 国庆
+    [InlineData("2026-10-10", true)]  // 调休 Saturday
+    [InlineData("2026-10-11", false)] // ordinary Sunday
+    [InlineData("2026-02-28", true)]  // 春节调休
+    [InlineData("2025-01-26", true)]  // Sunday worked in 2025
+    [InlineData("2025-05-05", false)]
+    [InlineData("2026-11-27", true)]  // an ordinary Friday
+    public void IsWorkingDay_KnownDates_FollowsStateCouncilNotice(string date, bool working) =>
+        Assert.Equal(working, Cal.IsWorkingDay(D(date)));
+
+    [Fact]
+    public void IsWorkingDay_YearWithoutData_RefusesToGuess()
+    {
+        var e = Assert.Throws<DomainException>(() => Cal.IsWorkingDay(D("2027-03-01")));
+        Assert.IsType<CalendarYearMissing>(e.Error);
+        Assert.Contains("2027", e.Message);
+    }
+
+    [Fact]
+    public void WorkingDaysBetween_SpringFestivalWeek_CountsOnlyWorkingDays()
+    {
+        // 2026-02-13 (Fri) → 2026-02-24 (Tue): 14th (调休 Sat) and 24th are the only working days.
+        Assert.Equal(2, Cal.WorkingDaysBetween(D("2026-02-13"), D("2026-02-24")));
+        Assert.Equal(0, Cal.WorkingDaysBetween(D("2026-02-24"), D("2026-02-13")));
+    }
+
+    [Theory]
+    [InlineData("2026-13-01 休 x", "日期")]
+    [InlineData("2026-10-12 班 周一", "不是周末")]
+    [InlineData("2026-10-01 放假 国庆", "休")]
+    [InlineData("# only a comment", "没有日期")]
+    public void Parse_BadLine_NamesTheProblem(string text, string expected)
+    {
+        var e = Assert.Throws<DomainException>(() => WorkingCalendar.Parse(text));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Shipped_Covers2025And2026Only()
+    {
+        Assert.Equal([2025, 2026], Cal.Years);
+    }
+}
