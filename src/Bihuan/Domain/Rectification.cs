@@ -1,0 +1,240 @@
+namespace Bihuan.Domain;
+
+/// 问题来源渠道
+public enum SourceChannel
+{
+    SelfInspection,      // 自查自纠
+    PublicOpinion,       // 征求意见/群众反映
+    InspectionFeedback,  // 巡视巡察反馈
+    SupervisionCheck,    // 监督检查
+    AuditFinding,        // 审计发现
+    Hotline,             // 12345热线/信访
+    AssignedByUpper,     // 上级交办
+    LifeMeeting,         // 民主生活会/组织生活会
+}
+
+/// "把自己、职责、工作摆进去"
+public enum Aspect { Personal, Duty, Work }
+
+/// The four phrases of the general requirement (总要求).
+public enum Dimension { ForTheParty, ForThePeople, SoundDecisions, RealWork }
+
+public enum Severity { General, Significant, Serious }
+
+/// How a rectification item is bounded in time.
+public enum DeadlineKind { Dated, Immediate, Ongoing }   // 有时限 / 立行立改 / 长期坚持
+
+public enum RectStatus
+{
+    Pending,            // 待整改
+    InProgress,         // 整改中
+    ClosureRequested,   // 申请销号
+    Returned,           // 已退回
+    Closed,             // 已销号（待成效确认）
+    Confirmed,          // 成效确认
+}
+
+public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen }
+
+/// Who may take an action on an item, relative to the item's org.
+public enum Party
+{
+    Owner,      // the responsible unit: its 主要负责人, 班子成员, 联络员
+    Verifier,   // a superior campaign office or a supervisor with authority over the org (serious items: supervisor)
+}
+
+public static class RectLabels
+{
+    public static string Label(this SourceChannel s) => s switch
+    {
+        SourceChannel.SelfInspection => "自查自纠",
+        SourceChannel.PublicOpinion => "征求意见/群众反映",
+        SourceChannel.InspectionFeedback => "巡视巡察反馈",
+        SourceChannel.SupervisionCheck => "监督检查",
+        SourceChannel.AuditFinding => "审计发现",
+        SourceChannel.Hotline => "12345热线/信访",
+        SourceChannel.AssignedByUpper => "上级交办",
+        SourceChannel.LifeMeeting => "民主生活会/组织生活会",
+    };
+
+    public static string Label(this Aspect a) => a switch
+    {
+        Aspect.Personal => "个人",
+        Aspect.Duty => "职责",
+        Aspect.Work => "工作",
+    };
+
+    public static string Label(this Dimension d) => d switch
+    {
+        Dimension.ForTheParty => "立党为公",
+        Dimension.ForThePeople => "为民造福",
+        Dimension.SoundDecisions => "科学决策",
+        Dimension.RealWork => "真抓实干",
+    };
+
+    public static string Label(this Severity s) => s switch
+    {
+        Severity.General => "一般",
+        Severity.Significant => "较重",
+        Severity.Serious => "重大",
+    };
+
+    public static string Label(this RectStatus s) => s switch
+    {
+        RectStatus.Pending => "待整改",
+        RectStatus.InProgress => "整改中",
+        RectStatus.ClosureRequested => "申请销号",
+        RectStatus.Returned => "已退回",
+        RectStatus.Closed => "已销号",
+        RectStatus.Confirmed => "成效确认",
+    };
+
+    public static string Label(this RectAction a) => a switch
+    {
+        RectAction.Start => "开始整改",
+        RectAction.ReportProgress => "报送进展",
+        RectAction.RequestClosure => "申请销号",
+        RectAction.Return => "退回",
+        RectAction.Verify => "核验销号",
+        RectAction.ConfirmEffect => "成效确认",
+        RectAction.Reopen => "重新整改",
+    };
+}
+
+public sealed record IllegalTransition(RectStatus From, RectAction Action)
+    : Error("illegal_transition", $"“{From.Label()}”状态下不能“{Action.Label()}”", ErrorKind.Conflict);
+public sealed record NotYourParty(RectAction Action, string Who)
+    : Error("not_authorized_for_action", $"“{Action.Label()}”须由{Who}办理", ErrorKind.Forbidden);
+public sealed record CannotVerifyOwnClosure()
+    : Error("cannot_verify_own_closure", "不能核验自己提交的销号申请（须由他人核验）", ErrorKind.Forbidden);
+public sealed record ClosureNeedsEvidence()
+    : Error("closure_needs_evidence", "申请销号须上传佐证材料并填写整改情况说明", ErrorKind.Invalid, "evidence");
+public sealed record ReasonRequired(RectAction Action)
+    : Error("reason_required", $"“{Action.Label()}”须说明理由", ErrorKind.Invalid, "reason");
+
+/// The rectification lifecycle as data (STYLE: a table, checked in one TryTransition). Never scatter status checks.
+public static class RectLifecycle
+{
+    public sealed record Step(RectStatus From, RectAction Action, RectStatus To, Party Party);
+
+    public static readonly IReadOnlyList<Step> Table =
+    [
+        new(RectStatus.Pending, RectAction.Start, RectStatus.InProgress, Party.Owner),
+        new(RectStatus.Pending, RectAction.ReportProgress, RectStatus.InProgress, Party.Owner),
+        new(RectStatus.InProgress, RectAction.ReportProgress, RectStatus.InProgress, Party.Owner),
+        new(RectStatus.Returned, RectAction.ReportProgress, RectStatus.InProgress, Party.Owner),
+        new(RectStatus.InProgress, RectAction.RequestClosure, RectStatus.ClosureRequested, Party.Owner),
+        new(RectStatus.Returned, RectAction.RequestClosure, RectStatus.ClosureRequested, Party.Owner),
+        new(RectStatus.ClosureRequested, RectAction.Return, RectStatus.Returned, Party.Verifier),
+        new(RectStatus.ClosureRequested, RectAction.Verify, RectStatus.Closed, Party.Verifier),
+        new(RectStatus.Closed, RectAction.ConfirmEffect, RectStatus.Confirmed, Party.Verifier),
+        new(RectStatus.Closed, RectAction.Reopen, RectStatus.InProgress, Party.Verifier),
+        new(RectStatus.Confirmed, RectAction.Reopen, RectStatus.InProgress, Party.Verifier),
+    ];
+
+    public static Step? Find(RectStatus from, RectAction action) =>
+        Table.FirstOrDefault(s => s.From == from && s.Action == action);
+
+    public static IEnumerable<RectAction> Allowed(RectStatus from) => Table.Where(s => s.From == from).Select(s => s.Action);
+}
+
+/// What an actor brings to a transition: who they are and what they hold.
+public sealed record Actor(string AccountId, string Name, AccessScope Scope);
+
+/// One transition that happened (it goes to the item's timeline and, through the audit trail, to the chain).
+public sealed record RectEvent(RectAction Action, RectStatus From, RectStatus To, string ActorId, string ActorName,
+    DateTime At, string? Text, int? Percent, int EvidenceCount);
+
+/// The lifecycle state of one rectification item and the rules that move it. Persistence lives in Data/.
+public sealed class RectState
+{
+    public RectStatus Status { get; set; } = RectStatus.Pending;
+    public DeadlineKind DeadlineKind { get; set; }
+    public Severity Severity { get; set; }
+    public SourceChannel Source { get; set; }
+    public int Percent { get; set; }
+    public int ReturnCount { get; set; }
+    public int ReopenCount { get; set; }
+    public string? ClosureRequestedBy { get; set; }
+    public string? ClosureSummary { get; set; }
+    public int ClosureEvidenceCount { get; set; }
+    public string? VerifiedBy { get; set; }
+    public DateTime? ClosedAt { get; set; }
+    public DateOnly? RecheckDue { get; set; }
+
+    /// Serious items and items from 巡视巡察 or 监督检查 are verified by the supervisor (纪检监督), not the office.
+    public bool NeedsSupervisor => Severity == Severity.Serious
+        || Source is SourceChannel.InspectionFeedback or SourceChannel.SupervisionCheck;
+
+    public static bool IsOwner(AccessScope s, Org org) => s.Grants.Any(g =>
+        g.Role is Role.UnitHead or Role.LeadershipMember or Role.Liaison && g.Covers(org.SelfPath));
+
+    /// A superior campaign office (granted on a strict ancestor) or a supervisor whose subtree holds the org.
+    public bool IsVerifier(AccessScope s, Org org) => s.Grants.Any(g =>
+        (g.Role == Role.Supervisor && g.Covers(org.SelfPath))
+        || (!NeedsSupervisor && g.Role == Role.CampaignOffice && g.Covers(org.SelfPath) && g.OrgSelfPath != org.SelfPath));
+
+    /// Applies one action or throws a typed error; the item is unchanged when it throws.
+    public RectEvent Apply(RectAction action, Actor actor, Org org, DateTime now, string? text = null, int? percent = null,
+        int evidenceCount = 0, int recheckDays = 90)
+    {
+        var step = RectLifecycle.Find(Status, action) ?? throw new DomainException(new IllegalTransition(Status, action));
+        var allowed = step.Party switch
+        {
+            Party.Owner => IsOwner(actor.Scope, org),
+            Party.Verifier => IsVerifier(actor.Scope, org),
+        };
+        if (!allowed)
+            throw new DomainException(new NotYourParty(action, step.Party switch
+            {
+                Party.Owner => "责任单位（主要负责人、班子成员或联络员）",
+                Party.Verifier => NeedsSupervisor ? "纪检监督部门" : "上级学习教育办公室或纪检监督部门",
+            }));
+        if (percent is < 0 or > 100) throw new DomainException(new Invalid("percent", "进度须在 0 到 100 之间"));
+        switch (action)
+        {
+            case RectAction.RequestClosure when evidenceCount <= 0 || string.IsNullOrWhiteSpace(text):
+                throw new DomainException(new ClosureNeedsEvidence());
+            case RectAction.Verify when actor.AccountId == ClosureRequestedBy:
+                throw new DomainException(new CannotVerifyOwnClosure());
+            case RectAction.Return or RectAction.Reopen when string.IsNullOrWhiteSpace(text):
+                throw new DomainException(new ReasonRequired(action));
+        }
+
+        var from = Status;
+        Status = step.To;
+        switch (action)
+        {
+            case RectAction.ReportProgress when percent is { } p:
+                Percent = p;
+                break;
+            case RectAction.RequestClosure:
+                ClosureRequestedBy = actor.AccountId;
+                ClosureSummary = text;
+                ClosureEvidenceCount = evidenceCount;
+                break;
+            case RectAction.Return:
+                ReturnCount++;
+                break;
+            case RectAction.Verify:
+                VerifiedBy = actor.AccountId;
+                ClosedAt = now;
+                Percent = 100;
+                RecheckDue = DateOnly.FromDateTime(ChinaTime.ToCst(now)).AddDays(recheckDays);
+                break;
+            case RectAction.Reopen:
+                ReopenCount++;
+                ClosureRequestedBy = null;
+                ClosureSummary = null;
+                ClosureEvidenceCount = 0;
+                VerifiedBy = null;
+                ClosedAt = null;
+                RecheckDue = null;
+                break;
+            case RectAction.ConfirmEffect:
+                RecheckDue = null;
+                break;
+        }
+        return new RectEvent(action, from, Status, actor.AccountId, actor.Name, now, text, percent, evidenceCount);
+    }
+}

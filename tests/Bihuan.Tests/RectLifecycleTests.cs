@@ -1,0 +1,138 @@
+using Bihuan.Domain;
+using FsCheck.Xunit;
+
+namespace Bihuan.Tests;
+
+public sealed class RectLifecycleTests
+{
+    // 广州市委 (1) → 越秀区委 (2) → 越秀区发改局 (3); 黄埔区委 (4) elsewhere.
+    static readonly Org Unit = new() { Id = 3, Name = "越秀区发展和改革局", Code = "GZ-YX-FGJ", Path = "/1/2/" };
+
+    static Actor A(string id, params (Role Role, int OrgId, string SelfPath)[] grants) =>
+        new(id, id, AccessScope.For(id, grants.Select(g => new Grant(g.Role, g.OrgId, g.SelfPath))));
+
+    static readonly Actor Liaison = A("liaison", (Role.Liaison, 3, "/1/2/3/"));
+    static readonly Actor Head = A("head", (Role.UnitHead, 3, "/1/2/3/"));
+    static readonly Actor DistrictOffice = A("yx.office", (Role.CampaignOffice, 2, "/1/2/"));
+    static readonly Actor CitySupervisor = A("gz.jw", (Role.Supervisor, 1, "/1/"));
+    static readonly Actor OwnOffice = A("own.office", (Role.CampaignOffice, 3, "/1/2/3/"));
+    static readonly Actor OtherDistrict = A("hp.office", (Role.CampaignOffice, 4, "/1/4/"));
+    static readonly Actor DoubleHat = A("double", (Role.CampaignOffice, 2, "/1/2/"), (Role.Liaison, 3, "/1/2/3/"));
+    static readonly Actor[] Actors = [Liaison, Head, DistrictOffice, CitySupervisor, OwnOffice, OtherDistrict, DoubleHat];
+
+    static readonly DateTime Now = new(2026, 11, 27, 2, 0, 0, DateTimeKind.Utc);
+
+    static (RectState State, List<RectEvent> Events, int Failures) Play(uint[] steps, Severity severity, SourceChannel source, DeadlineKind kind)
+    {
+        var s = new RectState { Severity = severity, Source = source, DeadlineKind = kind };
+        var events = new List<RectEvent>();
+        var failures = 0;
+        foreach (var x in steps)
+        {
+            var action = (RectAction)(x % 7);
+            var actor = Actors[(int)(x / 7 % (uint)Actors.Length)];
+            var evidence = (int)(x / 49 % 3);
+            var text = x / 147 % 4 == 0 ? null : "整改情况说明";
+            var before = Snapshot(s);
+            var wasRequestedBy = s.ClosureRequestedBy;
+            var hadEvidence = s.ClosureEvidenceCount > 0 && !string.IsNullOrWhiteSpace(s.ClosureSummary);
+            try
+            {
+                var e = s.Apply(action, actor, Unit, Now, text, x % 2 == 0 ? (int)(x % 101) : null, evidence);
+                events.Add(e);
+                var step = RectLifecycle.Find(e.From, e.Action);
+                Assert.NotNull(step);
+                Assert.Equal(step.To, e.To);
+                if (e.Action == RectAction.Verify)
+                {
+                    Assert.True(hadEvidence, "closed without evidence and summary");
+                    Assert.NotEqual(wasRequestedBy, actor.AccountId);
+                    Assert.True(s.IsVerifier(actor.Scope, Unit));
+                    if (s.NeedsSupervisor) Assert.True(actor.Scope.Has(Role.Supervisor));
+                    Assert.DoesNotContain(actor.Scope.Grants, g => g.OrgSelfPath == "/1/4/");
+                }
+            }
+            catch (DomainException)
+            {
+                failures++;
+                Assert.Equal(before, Snapshot(s));   // a refused action changes nothing
+            }
+        }
+        return (s, events, failures);
+    }
+
+    static string Snapshot(RectState s) =>
+        $"{s.Status}|{s.Percent}|{s.ReturnCount}|{s.ReopenCount}|{s.ClosureRequestedBy}|{s.ClosureSummary}|{s.ClosureEvidenceCount}|{s.VerifiedBy}|{s.ClosedAt}|{s.RecheckDue}";
+
+    [Property(MaxTest = 400)]
+    public void Apply_AnySequence_ClosesOnlyWithEvidenceAndAnAuthorizedOtherVerifier(uint[] steps, bool serious, bool fromInspection)
+    {
+        var (state, events, failures) = Play(steps, serious ? Severity.Serious : Severity.General,
+            fromInspection ? SourceChannel.InspectionFeedback : SourceChannel.SelfInspection, DeadlineKind.Dated);
+        Assert.Equal(steps.Length, events.Count + failures);   // every accepted action left exactly one event
+        if (state.Status is RectStatus.Closed or RectStatus.Confirmed)
+            Assert.Contains(events, e => e.Action == RectAction.Verify);
+        Assert.Equal(events.Count(e => e.Action == RectAction.Reopen), state.ReopenCount);
+        Assert.Equal(events.Count(e => e.Action == RectAction.Return), state.ReturnCount);
+    }
+
+    [Property(MaxTest = 200)]
+    public void Apply_OngoingItem_NeverClosesWithoutExplicitVerification(uint[] steps)
+    {
+        var (state, events, _) = Play(steps.Where(x => x % 7 != (uint)RectAction.Verify).ToArray(),
+            Severity.General, SourceChannel.SelfInspection, DeadlineKind.Ongoing);
+        Assert.DoesNotContain(state.Status, new[] { RectStatus.Closed, RectStatus.Confirmed });
+        Assert.DoesNotContain(events, e => e.To == RectStatus.Closed);
+    }
+
+    [Fact]
+    public void Verify_ByRequester_IsRefused()
+    {
+        var s = new RectState { Status = RectStatus.InProgress };
+        s.Apply(RectAction.RequestClosure, DoubleHat, Unit, Now, "已完成", null, 2);
+        var e = Assert.Throws<DomainException>(() => s.Apply(RectAction.Verify, DoubleHat, Unit, Now));
+        Assert.IsType<CannotVerifyOwnClosure>(e.Error);
+        Assert.Equal(RectStatus.ClosureRequested, s.Status);
+    }
+
+    [Fact]
+    public void Verify_SeriousItemByCampaignOffice_IsRefused_SupervisorSucceeds()
+    {
+        var s = new RectState { Status = RectStatus.InProgress, Severity = Severity.Serious };
+        s.Apply(RectAction.RequestClosure, Liaison, Unit, Now, "已完成", null, 1);
+        Assert.IsType<NotYourParty>(Assert.Throws<DomainException>(() => s.Apply(RectAction.Verify, DistrictOffice, Unit, Now)).Error);
+        s.Apply(RectAction.Verify, CitySupervisor, Unit, Now);
+        Assert.Equal(RectStatus.Closed, s.Status);
+        Assert.Equal(new DateOnly(2027, 2, 25), s.RecheckDue);   // 90 days after 2026-11-27 (CST)
+    }
+
+    [Fact]
+    public void RequestClosure_WithoutEvidence_IsRefused()
+    {
+        var s = new RectState { Status = RectStatus.InProgress };
+        var e = Assert.Throws<DomainException>(() => s.Apply(RectAction.RequestClosure, Liaison, Unit, Now, "已完成", null, 0));
+        Assert.IsType<ClosureNeedsEvidence>(e.Error);
+    }
+
+    [Fact]
+    public void Verify_OwnOrgOffice_IsNotSuperior_Refused()
+    {
+        var s = new RectState { Status = RectStatus.InProgress };
+        s.Apply(RectAction.RequestClosure, Liaison, Unit, Now, "已完成", null, 1);
+        Assert.IsType<NotYourParty>(Assert.Throws<DomainException>(() => s.Apply(RectAction.Verify, OwnOffice, Unit, Now)).Error);
+        Assert.IsType<NotYourParty>(Assert.Throws<DomainException>(() => s.Apply(RectAction.Verify, OtherDistrict, Unit, Now)).Error);
+    }
+
+    [Fact]
+    public void Reopen_AfterClosure_CountsAndClearsClosure()
+    {
+        var s = new RectState { Status = RectStatus.InProgress };
+        s.Apply(RectAction.RequestClosure, Liaison, Unit, Now, "已完成", null, 1);
+        s.Apply(RectAction.Verify, DistrictOffice, Unit, Now);
+        s.Apply(RectAction.Reopen, DistrictOffice, Unit, Now, "回头看发现问题反弹");
+        Assert.Equal(RectStatus.InProgress, s.Status);
+        Assert.Equal(1, s.ReopenCount);
+        Assert.Null(s.VerifiedBy);
+        Assert.Null(s.RecheckDue);
+    }
+}
