@@ -106,6 +106,28 @@ public sealed class SheetsTests
     }
 
     [Fact]
+    public void Read_XlsxCellBeyondMaxColumns_Dropped()
+    {
+        var cells = new object?[Sheets.MaxColumns + 6];
+        cells[0] = "A";
+        cells[^1] = "far right";
+
+        var row = Assert.Single(Read(new XlsxBuilder().Row(1, cells).Build(), "x.xlsx"));
+
+        Assert.Equal(["A"], row.Cells);
+    }
+
+    [Fact]
+    public void Read_XlsxManyRows_AllReadWithNumbers()
+    {
+        var rows = Read(XlsxBuilder.ManyRows(2000), "x.xlsx");
+
+        Assert.Equal(2000, rows.Count);
+        Assert.Equal(2000, rows[^1].Number);
+        Assert.Equal("2000", rows[^1].Text(0));
+    }
+
+    [Fact]
     public void Read_ZipBombOver300MB_RefusedBeforeUnpacking()
     {
         var bomb = XlsxBuilder.ZipBomb(Sheets.MaxUncompressedBytes + 10L * 1024 * 1024);

@@ -119,6 +119,33 @@ public sealed class XlsxBuilder
         return ms.ToArray();
     }
 
+    /// A workbook with `count` numbered rows, streamed with OpenXmlWriter so large sheets stay cheap to build.
+    public static byte[] ManyRows(int count)
+    {
+        using var ms = new MemoryStream();
+        using (var doc = SpreadsheetDocument.Create(ms, SpreadsheetDocumentType.Workbook))
+        {
+            var wb = doc.AddWorkbookPart();
+            wb.Workbook = new Workbook();
+            var wsPart = wb.AddNewPart<WorksheetPart>();
+            using (var w = OpenXmlWriter.Create(wsPart))
+            {
+                w.WriteStartElement(new Worksheet());
+                w.WriteStartElement(new SheetData());
+                for (var i = 1; i <= count; i++)
+                {
+                    w.WriteStartElement(new Row { RowIndex = (uint)i });
+                    w.WriteElement(new Cell { CellReference = "A" + i, CellValue = new CellValue(i) });
+                    w.WriteEndElement();
+                }
+                w.WriteEndElement();
+                w.WriteEndElement();
+            }
+            wb.Workbook.AppendChild(new Sheets(new Sheet { Id = wb.GetIdOfPart(wsPart), SheetId = 1, Name = "Sheet1" }));
+        }
+        return ms.ToArray();
+    }
+
     /// A valid zip that is not a workbook (a .docx-like or arbitrary archive).
     public static byte[] PlainZip()
     {
