@@ -9,7 +9,7 @@ public static class ChinaTime
         (utc.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(utc, DateTimeKind.Utc) : utc.ToUniversalTime()) + Offset,
         DateTimeKind.Unspecified);
 
-    public static string Format(DateTime utc) => ToCst(utc).ToString("yyyy-MM-dd HH:mm");
+    public static string Format(DateTime utc) => ToCst(utc).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(ToCst(clock.GetUtcNow().UtcDateTime));
 

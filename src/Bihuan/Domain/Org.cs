@@ -46,7 +46,11 @@ public static class OrgTypes
         if (string.IsNullOrWhiteSpace(text)) return false;
         var t = text.Trim();
         if (Synonyms.TryGetValue(t, out type)) return true;
-        return Enum.TryParse(t, ignoreCase: true, out type) && Enum.IsDefined(type);
+        // Enum names only: Enum.TryParse would also take ordinals ("3") and comma lists ("Branch,Agency").
+        foreach (var v in Enum.GetValues<OrgType>())
+            if (string.Equals(v.ToString(), t, StringComparison.OrdinalIgnoreCase)) { type = v; return true; }
+        type = OrgType.Other;
+        return false;
     }
 
     public static string KnownLabels => string.Join("、", Enum.GetValues<OrgType>().Select(Label));

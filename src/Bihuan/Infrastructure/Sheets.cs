@@ -155,7 +155,7 @@ public static class Sheets
             {
                 if (ch == '"' && k + 1 < text.Length && text[k + 1] == '"') { field.Append('"'); k++; }
                 else if (ch == '"') quoted = false;
-                else { if (ch == '\n') line++; field.Append(ch); }
+                else field.Append(ch); // a quoted line break stays in its cell: Excel shows one row per record
                 continue;
             }
             switch (ch)
@@ -177,6 +177,7 @@ public static class Sheets
         }
         if (quoted) throw new SheetException($"CSV 第 {rowStart} 行的引号没有闭合");
         if (any || field.Length > 0 || cells.Count > 0) { cells.Add(field.ToString()); rows.Add(new SheetRow(rowStart, [.. cells])); }
+        if (rows.Count > MaxRows) throw new SheetException($"数据超过 {MaxRows:N0} 行，请拆分后再导入");
         return rows;
     }
 
