@@ -36,11 +36,18 @@ public sealed class AuditEntry
 
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    /// The hashed text is a JSON array of the fields (nulls stay null, strings are escaped), so no two different
+    /// entries can produce the same text.
     public string ComputeHash()
     {
-        var text = string.Join('\u001f', PrevHash, Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            At.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
-            Actor, EntityType, EntityId, Action.ToString(), Before ?? "\u2205", After ?? "\u2205", Note ?? "\u2205", OrgPath ?? "\u2205");
+        var at = DateTime.SpecifyKind(At, At.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : At.Kind).ToUniversalTime();
+        string?[] fields =
+        [
+            PrevHash, Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
+            Actor, EntityType, EntityId, Action.ToString(), Before, After, Note, OrgPath,
+        ];
+        var text = System.Text.Json.JsonSerializer.Serialize(fields);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }
