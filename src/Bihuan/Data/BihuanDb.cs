@@ -30,6 +30,11 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<DeviationCategory> Categories => Set<DeviationCategory>();
+    public DbSet<Problem> Problems => Set<Problem>();
+    public DbSet<RectItem> RectItems => Set<RectItem>();
+    public DbSet<RectUpdate> RectUpdates => Set<RectUpdate>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public abstract DatabaseEngine Engine { get; }
@@ -51,6 +56,12 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         b.Entity<Person>().HasQueryFilter(x => ScopeAll
             || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
         b.Entity<RoleGrant>().HasQueryFilter(x => ScopeAll
+            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
+        b.Entity<Problem>().HasQueryFilter(x => ScopeAll
+            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
+        b.Entity<RectItem>().HasQueryFilter(x => ScopeAll
+            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
+        b.Entity<RectUpdate>().HasQueryFilter(x => ScopeAll
             || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll

@@ -97,3 +97,84 @@ sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         b.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.SetNull);
     }
 }
+
+sealed class DeviationCategoryConfiguration : IEntityTypeConfiguration<DeviationCategory>
+{
+    public void Configure(EntityTypeBuilder<DeviationCategory> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Group).HasMaxLength(100);
+    }
+}
+
+sealed class ProblemConfiguration : IEntityTypeConfiguration<Problem>
+{
+    public void Configure(EntityTypeBuilder<Problem> b)
+    {
+        b.Property(x => x.Description).HasMaxLength(Problem.DescriptionMax);
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(30);
+        b.Property(x => x.Aspect).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Dimension).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Severity).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Batch).HasMaxLength(200);
+        b.Property(x => x.ImportKey).HasMaxLength(64);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Category).WithMany().HasForeignKey(x => x.CategoryId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Leader).WithMany().HasForeignKey(x => x.LeaderId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Problem>().WithMany().HasForeignKey(x => x.RecurrenceOfId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.Source });
+        b.HasIndex(x => x.ImportKey);
+    }
+}
+
+sealed class RectItemConfiguration : IEntityTypeConfiguration<RectItem>
+{
+    public void Configure(EntityTypeBuilder<RectItem> b)
+    {
+        b.Property(x => x.Measures).HasMaxLength(2000);
+        b.Property(x => x.Target).HasMaxLength(1000);
+        b.Property(x => x.CoUnits).HasMaxLength(500);
+        b.Property(x => x.Handler).HasMaxLength(100);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.DeadlineKind).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Severity).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(30);
+        b.Property(x => x.ClosureRequestedBy).HasMaxLength(64);
+        b.Property(x => x.VerifiedBy).HasMaxLength(64);
+        b.Property(x => x.ClosureSummary).HasMaxLength(2000);
+        b.HasOne(x => x.Problem).WithMany().HasForeignKey(x => x.ProblemId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Leader).WithMany().HasForeignKey(x => x.LeaderId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.Status });
+        b.HasIndex(x => x.Deadline);
+    }
+}
+
+sealed class RectUpdateConfiguration : IEntityTypeConfiguration<RectUpdate>
+{
+    public void Configure(EntityTypeBuilder<RectUpdate> b)
+    {
+        b.Property(x => x.Action).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.FromStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.ToStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.ActorId).HasMaxLength(64);
+        b.Property(x => x.ActorName).HasMaxLength(100);
+        b.Property(x => x.Text).HasMaxLength(2000);
+        b.HasOne<RectItem>().WithMany().HasForeignKey(x => x.RectItemId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => x.RectItemId);
+    }
+}
+
+sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachment>
+{
+    public void Configure(EntityTypeBuilder<Attachment> b)
+    {
+        b.HasKey(x => x.Sha256);
+        b.Property(x => x.Sha256).HasMaxLength(64);
+        b.Property(x => x.FileName).HasMaxLength(255);
+        b.Property(x => x.ContentType).HasMaxLength(100);
+        b.Property(x => x.UploadedBy).HasMaxLength(100);
+    }
+}

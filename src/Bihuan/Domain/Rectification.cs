@@ -145,8 +145,8 @@ public sealed record Actor(string AccountId, string Name, AccessScope Scope);
 public sealed record RectEvent(RectAction Action, RectStatus From, RectStatus To, string ActorId, string ActorName,
     DateTime At, string? Text, int? Percent, int EvidenceCount);
 
-/// The lifecycle state of one rectification item and the rules that move it. Persistence lives in Data/.
-public sealed class RectState
+/// The lifecycle state of one rectification item and the rules that move it. RectItem (the stored item) is one.
+public class RectState
 {
     public RectStatus Status { get; set; } = RectStatus.Pending;
     public DeadlineKind DeadlineKind { get; set; }
@@ -237,4 +237,97 @@ public sealed class RectState
         }
         return new RectEvent(action, from, Status, actor.AccountId, actor.Name, now, text, percent, evidenceCount);
     }
+}
+
+/// 政绩观偏差类别: an editable list seeded from DESIGN.md.
+public sealed class DeviationCategory : IAudited
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public string? Group { get; set; }
+    public int SortOrder { get; set; }
+    public int RecheckDays { get; set; } = 90;
+    public bool Archived { get; set; }
+
+    public static readonly (string Group, string Name)[] Defaults =
+    [
+        ("形式主义", "文山会海"), ("形式主义", "过度留痕"), ("形式主义", "层层加码"), ("形式主义", "督查检查考核过多"),
+        ("官僚主义", "脱离群众"), ("官僚主义", "推诿扯皮"),
+        ("", "不作为慢作为乱作为"), ("", "形象工程/政绩工程"), ("", "急功近利/重显绩轻潜绩"), ("", "数据造假/虚报浮夸"),
+        ("", "违规举债/盲目铺摊子"), ("", "新官不理旧账"), ("", "决策不科学"), ("", "损害群众利益/急难愁盼解决不力"), ("", "其他"),
+    ];
+}
+
+/// 问题: one entry of an org's problem list, from any channel.
+public sealed class Problem : IAudited, IOrgOwned
+{
+    public int Id { get; set; }
+    public int OrgId { get; set; }
+    public Org? Org { get; set; }
+    public required string Description { get; set; }
+    public SourceChannel Source { get; set; }
+    public Aspect Aspect { get; set; }
+    public int? CategoryId { get; set; }
+    public DeviationCategory? Category { get; set; }
+    public Dimension Dimension { get; set; }
+    public Severity Severity { get; set; }
+    public int? LeaderId { get; set; }            // 责任领导 (a 班子成员)
+    public Person? Leader { get; set; }
+    public int? CampaignId { get; set; }
+    public string? Batch { get; set; }            // e.g. 省委第X巡视组反馈
+    public int? RecurrenceOfId { get; set; }      // a closed problem that came back
+    public string? ImportKey { get; set; }        // stable key of the ledger row it was imported from
+    public DateTime CreatedAt { get; set; }
+
+    public const int DescriptionMax = 2000;
+}
+
+/// 整改事项: one rectification item of a problem, owned by its lead unit (牵头单位).
+public sealed class RectItem : RectState, IAudited, IOrgOwned
+{
+    public int Id { get; set; }
+    public int ProblemId { get; set; }
+    public Problem? Problem { get; set; }
+    public int OrgId { get; set; }                // 牵头单位
+    public Org? Org { get; set; }
+    public string? CoUnits { get; set; }          // 配合单位
+    public required string Measures { get; set; } // 整改措施
+    public string? Target { get; set; }           // 整改目标
+    public int? LeaderId { get; set; }            // 责任领导
+    public Person? Leader { get; set; }
+    public string? Handler { get; set; }          // 责任人
+    public DateOnly StartOn { get; set; }
+    public DateOnly? Deadline { get; set; }
+    public int? ReportEveryDays { get; set; }     // 长期坚持: reporting cycle
+    public DateOnly? LastProgressOn { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// One transition or progress report on an item's timeline (who, when, what, evidence).
+public sealed class RectUpdate : IAudited, IOrgOwned
+{
+    public int Id { get; set; }
+    public int RectItemId { get; set; }
+    public int OrgId { get; set; }
+    public Org? Org { get; set; }
+    public RectAction Action { get; set; }
+    public RectStatus FromStatus { get; set; }
+    public RectStatus ToStatus { get; set; }
+    public required string ActorId { get; set; }
+    public required string ActorName { get; set; }
+    public DateTime At { get; set; }
+    public string? Text { get; set; }
+    public int? Percent { get; set; }
+    public List<string> Evidence { get; set; } = [];   // SHA-256 of attachments
+}
+
+/// A stored file, addressed by the SHA-256 of its content; the bytes live in the file store.
+public sealed class Attachment : IAudited
+{
+    public required string Sha256 { get; set; }
+    public required string FileName { get; set; }
+    public required string ContentType { get; set; }
+    public long Size { get; set; }
+    public required string UploadedBy { get; set; }
+    public DateTime UploadedAt { get; set; }
 }
