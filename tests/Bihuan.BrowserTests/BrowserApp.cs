@@ -51,10 +51,10 @@ public sealed class BrowserApp : IAsyncLifetime
     public void RequireBrowser()
     {
         if (File.Exists(ChromiumPath)) return;
-        var reason = $"Browser tests skipped: no chromium at {ChromiumPath} (install Debian's chromium, or set BIHUAN_CHROMIUM; " +
-                     "BIHUAN_REQUIRE_BROWSER=1 makes this a failure). Playwright's own browser download is not used.";
-        if (Required) throw new InvalidOperationException("BIHUAN_REQUIRE_BROWSER=1: " + reason);
-        Skip.If(true, reason);
+        var missing = $"no chromium at {ChromiumPath} (install Debian's chromium, or point BIHUAN_CHROMIUM at one; " +
+                      "Playwright's own browser download is not used)";
+        if (Required) throw new InvalidOperationException($"BIHUAN_REQUIRE_BROWSER=1 but {missing}");
+        Skip.If(true, $"Browser tests skipped: {missing}. Set BIHUAN_REQUIRE_BROWSER=1 to make this a failure.");
     }
 
     /// A fresh context (no cookies) with the app as base URL, Chinese browser locale.

@@ -139,6 +139,13 @@ public sealed class JourneyTests(BrowserApp app, ITestOutputHelper output) : ICl
         await page.GotoAsync("/");
         Assert.Equal("/login", new Uri(page.Url).AbsolutePath);
         await BrowserApp.ScreenshotAsync(page, "login-wrong-password", output);
+
+        // the page's stylesheet link resolves (a broken asset path would leave every page unstyled)
+        var href = await page.Locator("link[rel=stylesheet]").First.GetAttributeAsync("href");
+        Assert.False(string.IsNullOrEmpty(href));
+        var css = await page.APIRequest.GetAsync(new Uri(new Uri(page.Url), href).ToString());
+        Assert.Equal(200, css.Status);
+        Assert.StartsWith("text/css", css.Headers["content-type"]);
     }
 
     [SkippableFact]
