@@ -36,7 +36,8 @@ public abstract class StaffPage : ComponentBase
             var p = Problems.ToProblem(e.Error);
             ErrorMessage = p.Title;
             Errors = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v ? new(v.Errors) : null;
-            if (e.Error.Kind == ErrorKind.NotFound) HttpContext.Response.StatusCode = 404;
+            // a bare 404 status makes .NET 10 drop the rendered body: show the router's 未找到 page instead
+            if (e.Error.Kind == ErrorKind.NotFound) Nav.NotFound();
             else HttpContext.Response.StatusCode = Problems.StatusOf(e.Error.Kind);
             return false;
         }

@@ -71,6 +71,18 @@ public static class WebSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // A browser asking for an unknown page gets the 未找到 page (with its 404) instead of a problem-details body;
+        // the API, other methods and other statuses keep problem details (the middleware below switches the
+        // re-execution off for them; the outer UseStatusCodePages then answers as before).
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use(async (ctx, next) =>
+        {
+            await next();
+            var page = ctx.Response.StatusCode == StatusCodes.Status404NotFound && HttpMethods.IsGet(ctx.Request.Method)
+                && !ctx.Request.Path.StartsWithSegments("/api")
+                && ctx.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+            if (!page && ctx.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } f) f.Enabled = false;
+        });
         app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseAuthentication();
