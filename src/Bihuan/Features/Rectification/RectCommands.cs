@@ -1,0 +1,120 @@
+using System.Security.Claims;
+using Bihuan.Data;
+using Bihuan.Domain;
+using Bihuan.Features.Organizations;
+using Bihuan.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.Features.Rectification;
+
+public sealed record ProblemInput(int? OrgId, string? Description, SourceChannel? Source, Aspect? Aspect, int? CategoryId,
+    Dimension? Dimension, Severity? Severity, int? LeaderId, int? CampaignId, string? Batch);
+
+public sealed record ItemInput(string? Measures, string? Target, int? LeadOrgId, string? CoUnits, int? LeaderId,
+    string? Handler, DeadlineKind? DeadlineKind, DateOnly? Deadline, int? ReportEveryDays);
+
+public sealed record ActionInput(string? Text, int? Percent, List<string>? Evidence);
+
+/// Problems and their rectification items: recording them and moving items through the lifecycle
+/// (Domain/Rectification.cs holds the rules; this file loads, checks scope, applies, records the timeline).
+public static class RectCommands
+{
+    public static async Task<Problem> CreateProblemAsync(BihuanDb db, TimeProvider clock, ProblemInput input, CancellationToken ct)
+    {
+        var errors = new List<Invalid>();
+        if (input.OrgId is null) errors.Add(new("orgId", "请选择问题所在单位"));
+        if (string.IsNullOrWhiteSpace(input.Description)) errors.Add(new("description", "问题描述不能为空"));
+        else if (input.Description.Trim().Length > Problem.DescriptionMax)
+            errors.Add(new("description", $"问题描述不能超过 {Problem.DescriptionMax} 字"));
+        if (input.Source is null) errors.Add(new("source", "请选择问题来源"));
+        if (input.Aspect is null) errors.Add(new("aspect", "请选择查摆方面（个人、职责、工作）"));
+        if (input.Dimension is null) errors.Add(new("dimension", "请选择对应的总要求方面"));
+        if (input.Batch is { Length: > 200 }) errors.Add(new("batch", "批次不能超过 200 字"));
+        Problems.ThrowIfAny(errors);
+        var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, Permission.EditRecords, ct);
+        if (input.CategoryId is { } cid && !await db.Categories.AnyAsync(c => c.Id == cid && !c.Archived, ct))
+            throw new DomainException(new Invalid("categoryId", "问题类别不存在"));
+        if (input.LeaderId is { } lid && !await db.People.AnyAsync(p => p.Id == lid && p.OrgId == org.Id && p.IsLeadership, ct))
+            throw new DomainException(new Invalid("leaderId", "责任领导须是本单位班子成员"));
+        if (input.CampaignId is { } camp && !await db.Campaigns.AnyAsync(c => c.Id == camp, ct))
+            throw new DomainException(new Invalid("campaignId", "学习教育不存在"));
+        var problem = new Problem
+        {
+            OrgId = org.Id, Description = input.Description!.Trim(), Source = input.Source!.Value, Aspect = input.Aspect!.Value,
+            CategoryId = input.CategoryId, Dimension = input.Dimension!.Value, Severity = input.Severity ?? Severity.General,
+            LeaderId = input.LeaderId, CampaignId = input.CampaignId, Batch = input.Batch?.Trim(), CreatedAt = ChinaTime.Now(clock),
+        };
+        db.Problems.Add(problem);
+        await db.SaveChangesAsync(ct);
+        return problem;
+    }
+
+    public static async Task<RectItem> AddItemAsync(BihuanDb db, TimeProvider clock, int problemId, ItemInput input, CancellationToken ct)
+    {
+        var problem = await db.Problems.Include(p => p.Org).FirstOrDefaultAsync(p => p.Id == problemId, ct)
+            ?? throw new DomainException(new RecordNotFound("问题"));
+        if (!db.Access.Can(Permission.EditRecords, problem.Org!)) throw new DomainException(new Forbidden("您对该问题只有查看权限"));
+        var errors = new List<Invalid>();
+        if (string.IsNullOrWhiteSpace(input.Measures)) errors.Add(new("measures", "整改措施不能为空"));
+        else if (input.Measures.Length > 2000) errors.Add(new("measures", "整改措施不能超过 2000 字"));
+        if (input.Target is { Length: > 1000 }) errors.Add(new("target", "整改目标不能超过 1000 字"));
+        var kind = input.DeadlineKind ?? DeadlineKind.Dated;
+        var today = ChinaTime.Today(clock);
+        if (kind == DeadlineKind.Dated && input.Deadline is null) errors.Add(new("deadline", "请填写整改时限，或选择立行立改、长期坚持"));
+        if (kind == DeadlineKind.Dated && input.Deadline is { } d && d < today) errors.Add(new("deadline", "整改时限不能早于今天"));
+        if (kind == DeadlineKind.Ongoing && input.ReportEveryDays is not (>= 7 and <= 366))
+            errors.Add(new("reportEveryDays", "长期坚持的事项须设定报送周期（7 至 366 天）"));
+        Problems.ThrowIfAny(errors);
+        var lead = input.LeadOrgId is { } oid && oid != problem.OrgId
+            ? await OrgCommands.FindForAsync(db, oid, Permission.Read, ct) : problem.Org!;
+        if (input.LeaderId is { } lid && !await db.People.AnyAsync(p => p.Id == lid && p.IsLeadership, ct))
+            throw new DomainException(new Invalid("leaderId", "责任领导须是班子成员"));
+        var item = new RectItem
+        {
+            ProblemId = problem.Id, OrgId = lead.Id, Measures = input.Measures!.Trim(), Target = input.Target?.Trim(),
+            CoUnits = input.CoUnits?.Trim(), LeaderId = input.LeaderId ?? problem.LeaderId, Handler = input.Handler?.Trim(),
+            DeadlineKind = kind, StartOn = today,
+            Deadline = kind switch { DeadlineKind.Dated => input.Deadline, DeadlineKind.Immediate => today, DeadlineKind.Ongoing => null },
+            ReportEveryDays = kind == DeadlineKind.Ongoing ? input.ReportEveryDays : null,
+            Severity = problem.Severity, Source = problem.Source, CreatedAt = ChinaTime.Now(clock),
+        };
+        db.RectItems.Add(item);
+        await db.SaveChangesAsync(ct);
+        return item;
+    }
+
+    public static async Task<RectUpdate> ApplyAsync(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, int itemId,
+        RectAction action, ActionInput input, CancellationToken ct)
+    {
+        var item = await db.RectItems.Include(i => i.Org).Include(i => i.Problem).ThenInclude(p => p!.Category)
+            .FirstOrDefaultAsync(i => i.Id == itemId, ct) ?? throw new DomainException(new RecordNotFound("整改事项"));
+        var evidence = (input.Evidence ?? []).Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim().ToLowerInvariant()).Distinct().ToList();
+        if (evidence.Count > 20) throw new DomainException(new Invalid("evidence", "一次最多附 20 个文件"));
+        if (evidence.Count > 0)
+        {
+            var known = await db.Attachments.Where(a => evidence.Contains(a.Sha256)).Select(a => a.Sha256).ToListAsync(ct);
+            if (known.Count != evidence.Count) throw new DomainException(new Invalid("evidence", "佐证材料不存在，请重新上传"));
+        }
+        if (input.Text is { Length: > 2000 }) throw new DomainException(new Invalid("text", "说明不能超过 2000 字"));
+        // Evidence counts for a closure request if it was filed since the item was last (re)opened.
+        var sinceReopen = await db.RectUpdates.Where(u => u.RectItemId == itemId && u.Action == RectAction.Reopen)
+            .MaxAsync(u => (DateTime?)u.At, ct) ?? DateTime.MinValue;
+        var earlier = (await db.RectUpdates.Where(u => u.RectItemId == itemId && u.At >= sinceReopen)
+            .Select(u => u.Evidence).ToListAsync(ct)).Sum(e => e.Count);
+        var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new DomainException(new Forbidden("请先登录"));
+        var name = await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? id;
+        var now = ChinaTime.Now(clock);
+        var ev = item.Apply(action, new Actor(id, name, db.Access), item.Org!, now, input.Text?.Trim(), input.Percent,
+            evidence.Count + (action == RectAction.RequestClosure ? earlier : 0), item.Problem?.Category?.RecheckDays ?? 90);
+        if (action is RectAction.ReportProgress or RectAction.Start or RectAction.RequestClosure)
+            item.LastProgressOn = ChinaTime.Today(clock);
+        var update = new RectUpdate
+        {
+            RectItemId = item.Id, OrgId = item.OrgId, Action = ev.Action, FromStatus = ev.From, ToStatus = ev.To,
+            ActorId = id, ActorName = name, At = now, Text = ev.Text, Percent = ev.Percent, Evidence = evidence,
+        };
+        db.RectUpdates.Add(update);
+        await db.SaveChangesAsync(ct);
+        return update;
+    }
+}
