@@ -1,0 +1,229 @@
+namespace Bihuan.Domain;
+
+/// Warning-light levels (预警), ordered by severity: comparisons and Max() pick the worst.
+public enum LightLevel { Green, Blue, Yellow, Red }
+
+public static class LightLabels
+{
+    public static string Label(this LightLevel l) => l switch
+    {
+        LightLevel.Green => "绿灯",
+        LightLevel.Blue => "蓝灯",
+        LightLevel.Yellow => "黄灯",
+        LightLevel.Red => "红灯",
+    };
+
+    public static string Meaning(this LightLevel l) => l switch
+    {
+        LightLevel.Green => "正常",
+        LightLevel.Blue => "临期",
+        LightLevel.Yellow => "滞后",
+        LightLevel.Red => "逾期或问题反复",
+    };
+}
+
+/// Thresholds, configurable because local practice differs. A null threshold switches its rule off.
+public sealed record LightRules
+{
+    /// Blue when the deadline is this many working days away or fewer (0 = due today).
+    public int? BlueWithinWorkingDays { get; init; } = 3;
+    /// Yellow when no progress has been reported for this many working days or more.
+    public int? StaleAfterWorkingDays { get; init; } = 10;
+    /// Yellow when reported progress lags the expected progress to date (序时进度) by more than this many points.
+    public int? LagPercentPoints { get; init; } = 20;
+    /// Red when a closure request has been returned this many times or more.
+    public int? RedAfterReturns { get; init; } = 2;
+    /// Red when rated 不满意 this many times or more.
+    public int? RedAfterDissatisfied { get; init; } = 2;
+    /// Red once an item has been reopened (重新整改) after closing.
+    public bool RedOnReopen { get; init; } = true;
+
+    public static LightRules Default { get; } = new();
+}
+
+/// What a light is computed from; nothing here is stored as a light. A work order maps its own status onto
+/// RectStatus (办结 → Closed, 已答复/待回访 → ClosureRequested, …) and passes DeadlineTerm "办理时限".
+/// Start: when the item was assigned (交办/派单). LastProgress: the last reported progress, null if none yet.
+public sealed record LightInput(
+    RectStatus Status,
+    DeadlineKind DeadlineKind,
+    DateOnly? Start,
+    DateOnly? Deadline,
+    int Percent,
+    DateOnly? LastProgress,
+    int ReturnCount,
+    int ReopenCount,
+    int DissatisfiedCount,
+    DateOnly Today,
+    string DeadlineTerm = "整改时限")
+{
+    public static LightInput Of(RectState s, DateOnly? start, DateOnly? deadline, DateOnly? lastProgress, DateOnly today,
+        int dissatisfiedCount = 0) =>
+        new(s.Status, s.DeadlineKind, start, deadline, s.Percent, lastProgress, s.ReturnCount, s.ReopenCount,
+            dissatisfiedCount, today);
+}
+
+/// One item's light; Reason always says why, in words.
+public sealed record Light(LightLevel Level, string Reason);
+
+/// An org's light: its worst item's, with counts per level (every level present, zeros included).
+public sealed record OrgLight(LightLevel Level, IReadOnlyDictionary<LightLevel, int> Counts, string Reason);
+
+public static class Lights
+{
+    public static Light Of(LightInput x, LightRules rules, WorkingCalendar cal)
+    {
+        switch (x.Status)
+        {
+            // Closed items carry no light pressure; an ineffective fix is reopened and lights up again.
+            case RectStatus.Closed: return new(LightLevel.Green, "已销号");
+            case RectStatus.Confirmed: return new(LightLevel.Green, "已销号，成效已确认");
+            case RectStatus.Pending or RectStatus.InProgress or RectStatus.Returned or RectStatus.ClosureRequested: break;
+        }
+
+        var days = new DayCounter(cal);
+        var found = new List<(LightLevel Level, string Text)>();
+        // While a closure request waits for the verifier, the owner has nothing to report: no lag, stale or blue
+        // pressure on them. Overdue still shows (the deadline has passed all the same), as do the repeat-problem rules.
+        var ownerActive = x.Status != RectStatus.ClosureRequested;
+        var percent = Math.Clamp(x.Percent, 0, 100);
+        var term = x.DeadlineTerm;
+
+        // 立行立改 without an explicit deadline is due on the day it was assigned; 长期坚持 has no deadline at all.
+        var deadline = x.DeadlineKind switch
+        {
+            DeadlineKind.Dated => x.Deadline,
+            DeadlineKind.Immediate => x.Deadline ?? x.Start,
+            DeadlineKind.Ongoing => null,
+        };
+
+        // Overdue is a calendar fact (any day after the deadline), so it never depends on holiday data; only the
+        // count of overdue days does.
+        var overdue = deadline < x.Today;   // false when there is no deadline
+        if (overdue && deadline is { } dl)
+        {
+            var n = days.Between(dl, x.Today);
+            var waiting = x.Status == RectStatus.ClosureRequested ? "，已申请销号待核验" : "";
+            found.Add((LightLevel.Red, n > 0
+                ? $"已逾期 {n} 个工作日（{term} {Iso(dl)}{waiting}）"
+                : $"已过{term}（{Iso(dl)}{waiting}），逾期未满 1 个工作日"));
+        }
+
+        if (rules.RedAfterReturns is { } maxReturns && x.ReturnCount >= maxReturns && x.ReturnCount > 0)
+            found.Add((LightLevel.Red, $"销号申请被退回 {x.ReturnCount} 次"));
+        if (rules.RedOnReopen && x.ReopenCount > 0)
+            found.Add((LightLevel.Red, $"已重新整改 {x.ReopenCount} 次"));
+        if (rules.RedAfterDissatisfied is { } maxDissatisfied && x.DissatisfiedCount >= maxDissatisfied && x.DissatisfiedCount > 0)
+            found.Add((LightLevel.Red, $"群众评价“不满意” {x.DissatisfiedCount} 次"));
+
+        // Lag is only meaningful before the deadline passes (after it, overdue says more) and over a real span.
+        if (ownerActive && !overdue && deadline is { } due && x.Start is { } start && rules.LagPercentPoints is { } maxLag
+            && days.Between(start, due) > 0)
+        {
+            var expected = Expected(start, due, x.Today, days);
+            if (expected - percent > maxLag)
+                found.Add((LightLevel.Yellow, $"序时进度应为 {expected}%，实际报送 {percent}%，滞后 {expected - percent} 个百分点"));
+        }
+
+        if (ownerActive && rules.StaleAfterWorkingDays is { } maxStale && (x.LastProgress ?? x.Start) is { } since)
+        {
+            var n = days.Between(since, x.Today);
+            if (n >= maxStale)
+                found.Add((LightLevel.Yellow, x.LastProgress is { } last
+                    ? $"已 {n} 个工作日未报送进展（最近报送 {Iso(last)}）"
+                    : $"已 {n} 个工作日未报送进展（{Iso(since)} 交办以来未报送）"));
+        }
+
+        if (ownerActive && !overdue && deadline is { } soon && rules.BlueWithinWorkingDays is { } within)
+        {
+            var left = days.Between(x.Today, soon);
+            if (left <= within)
+                found.Add((LightLevel.Blue, (left, x.Today == soon) switch
+                {
+                    (_, true) => $"今日到期（{term} {Iso(soon)}）",
+                    (0, false) => $"{term}（{Iso(soon)}）前已无工作日",
+                    _ => $"距{term}还有 {left} 个工作日（{Iso(soon)}）",
+                }));
+        }
+
+        string reason;
+        LightLevel level;
+        if (found.Count == 0)
+        {
+            level = LightLevel.Green;
+            reason = (x.Status, x.DeadlineKind) switch
+            {
+                (RectStatus.ClosureRequested, _) => "已申请销号，待核验",
+                (_, DeadlineKind.Ongoing) => "长期坚持，按期报送进展",
+                (RectStatus.Pending, _) => "待整改，未到预警条件",
+                (RectStatus.Returned, _) => "已退回，进度正常",
+                _ => "整改中，进度正常",
+            };
+        }
+        else
+        {
+            // Worst first; within a level, the order the rules were checked in (overdue before returns, …).
+            var ordered = found.Select((f, i) => (f.Level, f.Text, i)).OrderByDescending(f => f.Level).ThenBy(f => f.i).ToList();
+            level = ordered[0].Level;
+            reason = string.Join("；", ordered.Select(f => f.Text));
+        }
+        if (days.Missing.Count > 0)
+            reason += $"（未导入 {string.Join("、", days.Missing)} 年节假日安排，工作日按周一至周五估算）";
+        return new(level, reason);
+    }
+
+    /// 序时进度: working days elapsed since start (through the end of today) over working days from start to deadline,
+    /// rounded down (in the owner's favour), clamped to 0..100. 100 from the deadline on.
+    public static int ExpectedPercent(DateOnly start, DateOnly deadline, DateOnly today, WorkingCalendar cal) =>
+        Expected(start, deadline, today, new DayCounter(cal));
+
+    static int Expected(DateOnly start, DateOnly deadline, DateOnly today, DayCounter days)
+    {
+        if (today >= deadline) return 100;
+        if (today <= start) return 0;
+        var total = days.Between(start, deadline);
+        if (total == 0) return 0;
+        return Math.Clamp((int)((long)days.Between(start, today) * 100 / total), 0, 100);
+    }
+
+    public static OrgLight Rollup(IEnumerable<Light> lights)
+    {
+        var counts = Enum.GetValues<LightLevel>().ToDictionary(l => l, _ => 0);
+        foreach (var l in lights) counts[l.Level]++;
+        var total = counts.Values.Sum();
+        var level = Enum.GetValues<LightLevel>().Where(l => counts[l] > 0).DefaultIfEmpty(LightLevel.Green).Max();
+        var lit = Enum.GetValues<LightLevel>().Where(l => l != LightLevel.Green && counts[l] > 0).OrderDescending()
+            .Select(l => $"{l.Label()} {counts[l]} 项").ToList();
+        var reason = total == 0 ? "暂无事项"
+            : lit.Count == 0 ? $"{total} 项均为绿灯"
+            : string.Join("、", lit);
+        return new(level, counts, reason);
+    }
+
+    static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// Counts working days without ever throwing CalendarYearMissing. A light must not fail a whole dashboard because
+    /// next year's State Council notice isn't imported yet (it is published each November, and deadlines reach past
+    /// it). For a year without data we count Monday–Friday — closer to working days than calendar days would be,
+    /// since the thresholds are in working days — and the reason says so, naming the missing years.
+    sealed class DayCounter(WorkingCalendar cal)
+    {
+        public SortedSet<int> Missing { get; } = [];
+
+        bool IsWorking(DateOnly d)
+        {
+            if (cal.Covers(d.Year)) return cal.IsWorkingDay(d);
+            Missing.Add(d.Year);
+            return d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+        }
+
+        /// Working days in (from, to], as WorkingCalendar.WorkingDaysBetween.
+        public int Between(DateOnly from, DateOnly to)
+        {
+            var n = 0;
+            for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
+                if (IsWorking(d)) n++;
+            return n;
+        }
+    }
+}
