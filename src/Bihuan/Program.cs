@@ -3,6 +3,7 @@ using Bihuan.Features.Accounts;
 using Bihuan.Features.Audit;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
+using Bihuan.Features.Rectification;
 using Bihuan.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -18,6 +19,7 @@ api.MapOrgApi();
 api.MapPeopleApi();
 api.MapAuditApi();
 api.MapAccountApi();
+api.MapRectApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

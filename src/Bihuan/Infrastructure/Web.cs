@@ -23,6 +23,9 @@ public static class WebSetup
     public static IServiceCollection AddBihuanWeb(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => Domain.WorkingCalendar.Shipped());
+        services.AddSingleton(Domain.LightRules.Default);
+        services.AddSingleton(sp => FileStore.For(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IWebHostEnvironment>()));
         // Pages carry real Chinese characters, not &#x...; escapes (smaller, searchable, testable).
         services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.All));
         services.AddLocalization(o => o.ResourcesPath = "Resources");

@@ -1,0 +1,227 @@
+using System.Security.Claims;
+using Bihuan.Data;
+using Bihuan.Domain;
+using Bihuan.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.Features.Rectification;
+
+public sealed record LedgerRow(int Id, int ProblemId, string Problem, string Source, int OrgId, string OrgName,
+    string Measures, string? Target, string? Leader, string? Handler, string DeadlineKind, DateOnly? Deadline,
+    RectStatus Status, string StatusLabel, int Percent, int ReopenCount, LightLevel Light, string LightLabel, string LightReason);
+
+public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerRow> Rows);
+
+public sealed record TimelineEntry(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text,
+    int? Percent, List<string> Evidence);
+
+public sealed record ItemDetail(LedgerRow Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
+    List<string> AllowedActions, List<TimelineEntry> Timeline);
+
+public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
+    string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt);
+
+public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
+    int? Page, int? PageSize);
+
+/// 问题清单 and 整改台账 over HTTP. Scope comes from the DbContext; lifecycle rules from Domain/Rectification.cs.
+public static class RectApi
+{
+    public static readonly Dictionary<string, RectAction> ActionRoutes = new()
+    {
+        ["start"] = RectAction.Start, ["progress"] = RectAction.ReportProgress, ["request-closure"] = RectAction.RequestClosure,
+        ["return"] = RectAction.Return, ["verify"] = RectAction.Verify, ["confirm"] = RectAction.ConfirmEffect,
+        ["reopen"] = RectAction.Reopen,
+    };
+
+    public static RouteGroupBuilder MapRectApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/categories", async (BihuanDb db, CancellationToken ct) => TypedResults.Ok(await db.Categories
+            .Where(c => !c.Archived).OrderBy(c => c.SortOrder).Select(c => new { c.Id, c.Name, c.Group, c.RecheckDays })
+            .ToListAsync(ct))).WithTags("问题清单 Problems");
+
+        var problems = api.MapGroup("/problems").WithTags("问题清单 Problems");
+        problems.MapGet("/", ListProblems);
+        problems.MapPost("/", CreateProblem);
+        problems.MapGet("/{id:int}", GetProblem);
+        problems.MapPost("/{id:int}/items", AddItem).WithSummary("Add a rectification item (整改事项) to a problem");
+
+        var items = api.MapGroup("/rectifications").WithTags("整改台账 Rectification");
+        items.MapGet("/", Ledger).WithSummary("The ledger: filter by org subtree, status, source, text, overdue; paged");
+        items.MapGet("/{id:int}", Detail).WithSummary("One item with its light and timeline");
+        items.MapPost("/{id:int}/{action}", Act)
+            .WithSummary("start | progress | request-closure | return | verify | confirm | reopen (illegal transitions: 409)");
+
+        var files = api.MapGroup("/files").WithTags("佐证材料 Files");
+        files.MapPost("/", Upload).DisableAntiforgery().WithSummary("Upload evidence (PDF, image, Office; type checked by content)");
+        files.MapGet("/{sha}", Download);
+        return api;
+    }
+
+    static async Task<Ok<List<ProblemDto>>> ListProblems(BihuanDb db, int? orgId, string? q, CancellationToken ct)
+    {
+        var query = db.Problems.AsQueryable();
+        if (orgId is { } o) query = query.Where(p => p.OrgId == o);
+        if (!string.IsNullOrWhiteSpace(q)) query = query.Where(p => p.Description.Contains(q.Trim()));
+        var list = await query.OrderByDescending(p => p.Id).Take(500)
+            .Select(p => new { p, OrgName = p.Org!.Name, Category = p.Category!.Name }).ToListAsync(ct);
+        return TypedResults.Ok(list.ConvertAll(x => ToDto(x.p, x.OrgName, x.Category)));
+    }
+
+    static ProblemDto ToDto(Problem p, string orgName, string? category) => new(p.Id, p.OrgId, orgName, p.Description,
+        p.Source.Label(), p.Aspect.Label(), category, p.Dimension.Label(), p.Severity.Label(), p.Batch, p.CreatedAt);
+
+    static async Task<Created<ProblemDto>> CreateProblem(BihuanDb db, TimeProvider clock, ProblemInput input, CancellationToken ct)
+    {
+        var p = await RectCommands.CreateProblemAsync(db, clock, input, ct);
+        var org = await db.Orgs.Where(o => o.Id == p.OrgId).Select(o => o.Name).FirstAsync(ct);
+        var cat = p.CategoryId is { } c ? await db.Categories.Where(x => x.Id == c).Select(x => x.Name).FirstAsync(ct) : null;
+        return TypedResults.Created($"/api/v1/problems/{p.Id}", ToDto(p, org, cat));
+    }
+
+    static async Task<Results<Ok<ProblemDto>, NotFound>> GetProblem(BihuanDb db, int id, CancellationToken ct)
+    {
+        var x = await db.Problems.Where(p => p.Id == id)
+            .Select(p => new { p, OrgName = p.Org!.Name, Category = p.Category!.Name }).FirstOrDefaultAsync(ct);
+        return x is null ? TypedResults.NotFound() : TypedResults.Ok(ToDto(x.p, x.OrgName, x.Category));
+    }
+
+    static async Task<Created<LedgerRow>> AddItem(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+        int id, ItemInput input, CancellationToken ct)
+    {
+        var item = await RectCommands.AddItemAsync(db, clock, id, input, ct);
+        var row = (await RowsAsync(db, db.RectItems.Where(i => i.Id == item.Id), clock, cal, rules, ct)).Single();
+        return TypedResults.Created($"/api/v1/rectifications/{item.Id}", row);
+    }
+
+    public static IQueryable<RectItem> Filter(BihuanDb db, LedgerFilter f, DateOnly today, string? accountId)
+    {
+        var q = db.RectItems.AsQueryable();
+        if (f.OrgId is { } orgId)
+        {
+            // The org and its subtree (the query filter has already cut it to the caller's scope).
+            var prefix = db.Orgs.Where(o => o.Id == orgId).Select(o => o.Path + o.Id.ToString() + "/");
+            q = q.Where(i => i.OrgId == orgId || prefix.Any(p => i.Org!.Path.StartsWith(p)));
+        }
+        if (f.Status is { } s) q = q.Where(i => i.Status == s);
+        if (f.Source is { } src) q = q.Where(i => i.Source == src);
+        if (!string.IsNullOrWhiteSpace(f.Q))
+        {
+            var t = f.Q.Trim();
+            q = q.Where(i => i.Measures.Contains(t) || i.Problem!.Description.Contains(t) || (i.Handler != null && i.Handler.Contains(t)));
+        }
+        if (f.Overdue == true)
+            q = q.Where(i => i.Deadline != null && i.Deadline < today && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
+        if (f.Mine == true && accountId is not null)
+        {
+            var personId = db.Users.Where(u => u.Id == accountId).Select(u => u.PersonId);
+            var name = db.Users.Where(u => u.Id == accountId).Select(u => u.DisplayName);
+            q = q.Where(i => personId.Contains(i.LeaderId) || name.Contains(i.Handler));
+        }
+        return q;
+    }
+
+    public static async Task<List<LedgerRow>> RowsAsync(BihuanDb db, IQueryable<RectItem> q, TimeProvider clock,
+        WorkingCalendar cal, LightRules rules, CancellationToken ct)
+    {
+        var today = ChinaTime.Today(clock);
+        var raw = await q.Select(i => new { i, Problem = i.Problem!.Description, OrgName = i.Org!.Name, Leader = i.Leader!.Name })
+            .AsNoTracking().ToListAsync(ct);
+        return raw.ConvertAll(x =>
+        {
+            var light = Lights.Of(LightInput.Of(x.i, x.i.StartOn, x.i.Deadline, x.i.LastProgressOn, today), rules, cal);
+            return new LedgerRow(x.i.Id, x.i.ProblemId, x.Problem, x.i.Source.Label(), x.i.OrgId, x.OrgName, x.i.Measures,
+                x.i.Target, x.Leader, x.i.Handler, DeadlineLabel(x.i.DeadlineKind), x.i.Deadline, x.i.Status, x.i.Status.Label(),
+                x.i.Percent, x.i.ReopenCount, light.Level, light.Level.Label(), light.Reason);
+        });
+    }
+
+    public static string DeadlineLabel(DeadlineKind k) => k switch
+    {
+        DeadlineKind.Dated => "限期整改",
+        DeadlineKind.Immediate => "立行立改",
+        DeadlineKind.Ongoing => "长期坚持",
+    };
+
+    static async Task<Ok<LedgerPage>> Ledger(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+        ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] LedgerFilter f, CancellationToken ct) =>
+        TypedResults.Ok(await LedgerAsync(db, clock, cal, rules, user.FindFirstValue(ClaimTypes.NameIdentifier), f, ct));
+
+    public static async Task<LedgerPage> LedgerAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+        string? accountId, LedgerFilter f, CancellationToken ct)
+    {
+        var q = Filter(db, f, ChinaTime.Today(clock), accountId);
+        var size = Math.Clamp(f.PageSize ?? 50, 1, 500);
+        var page = Math.Max(1, f.Page ?? 1);
+        var total = await q.CountAsync(ct);
+        var rows = await RowsAsync(db, q.OrderBy(i => i.Deadline == null).ThenBy(i => i.Deadline).ThenBy(i => i.Id)
+            .Skip((page - 1) * size).Take(size), clock, cal, rules, ct);
+        return new LedgerPage(total, page, size, rows);
+    }
+
+    public static async Task<ItemDetail?> DetailAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+        int id, CancellationToken ct)
+    {
+        var row = (await RowsAsync(db, db.RectItems.Where(i => i.Id == id), clock, cal, rules, ct)).FirstOrDefault();
+        if (row is null) return null;
+        var item = await db.RectItems.AsNoTracking().FirstAsync(i => i.Id == id, ct);
+        var timeline = (await db.RectUpdates.Where(u => u.RectItemId == id).OrderBy(u => u.At).ThenBy(u => u.Id)
+            .AsNoTracking().ToListAsync(ct)).ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
+            u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, u.Evidence));
+        return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount,
+            RectLifecycle.Allowed(item.Status).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).Distinct().ToList(), timeline);
+    }
+
+    static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
+        LightRules rules, int id, CancellationToken ct) =>
+        await DetailAsync(db, clock, cal, rules, id, ct) is { } d ? TypedResults.Ok(d) : TypedResults.NotFound();
+
+    static async Task<Results<Ok<ItemDetail>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
+        LightRules rules, ClaimsPrincipal user, int id, string action, ActionInput? input, CancellationToken ct)
+    {
+        if (!ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
+        await RectCommands.ApplyAsync(db, clock, user, id, a, input ?? new ActionInput(null, null, null), ct);
+        return TypedResults.Ok((await DetailAsync(db, clock, cal, rules, id, ct))!);
+    }
+
+    static async Task<Created<Attachment>> Upload(BihuanDb db, FileStore files, TimeProvider clock, ClaimsPrincipal user,
+        IFormFile file, CancellationToken ct)
+    {
+        await using var s = file.OpenReadStream();
+        var a = await files.SaveAsync(db, s, file.FileName, file.Length, user.Identity?.Name ?? "?", clock, ct);
+        return TypedResults.Created($"/api/v1/files/{a.Sha256}", a);
+    }
+
+    /// A file is visible to whoever uploaded it or can see an item whose timeline cites it (scope via RectUpdates).
+    public static async Task<IResult> Download(BihuanDb db, FileStore files, ClaimsPrincipal user, string sha, CancellationToken ct)
+    {
+        sha = sha.ToLowerInvariant();
+        if (sha.Length != 64 || !sha.All(Uri.IsHexDigit)) return TypedResults.NotFound();
+        var a = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(x => x.Sha256 == sha, ct);
+        if (a is null) return TypedResults.NotFound();
+        var cited = (await db.RectUpdates.Where(u => u.Evidence.Count > 0).Select(u => u.Evidence).ToListAsync(ct))
+            .Any(e => e.Contains(sha));
+        if (!cited && a.UploadedBy != user.Identity?.Name) return TypedResults.NotFound();
+        var path = files.PathOf(sha);
+        if (!File.Exists(path)) return TypedResults.NotFound();
+        return new EvidenceFile(path, a);
+    }
+
+    /// Images may show inline; everything else downloads. Never sniffed, never scripted.
+    sealed class EvidenceFile(string path, Attachment a) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext ctx)
+        {
+            var h = ctx.Response.Headers;
+            h.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            h.XContentTypeOptions = "nosniff";
+            var disposition = new System.Net.Mime.ContentDisposition
+            {
+                Inline = FileStore.IsImage(a.ContentType), FileName = "evidence" + Path.GetExtension(a.FileName),
+            };
+            h.ContentDisposition = disposition.ToString() + "; filename*=UTF-8''" + Uri.EscapeDataString(a.FileName);
+            await Results.File(path, a.ContentType).ExecuteAsync(ctx);
+        }
+    }
+}
