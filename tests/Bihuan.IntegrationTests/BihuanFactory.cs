@@ -90,6 +90,23 @@ public class BihuanFactory : WebApplicationFactory<Program>
         using (scope) return await db.Orgs.IgnoreQueryFilters().Where(o => o.Code == code).Select(o => o.Id).SingleAsync();
     }
 
+    /// Rows of an entity, ignoring scope (for "nothing was written" checks).
+    public async Task<int> Count<T>() where T : class
+    {
+        var (db, scope) = SystemDb();
+        using (scope) return await db.Set<T>().IgnoreQueryFilters().CountAsync();
+    }
+
+    /// Raw SQL behind the application's back ({0}, {1}… become parameters). Identifiers must be quoted ("Orgs").
+    public async Task<int> Sql(string sql, params object[] args)
+    {
+        var (db, scope) = SystemDb();
+        using (scope) return await db.Database.ExecuteSqlRawAsync(sql, args);
+    }
+
+    /// A client with no credentials (and no automatic redirects).
+    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -22,9 +22,15 @@ public static class OrgCommands
         return org;
     }
 
+    /// JSON accepts any number for an enum: an undefined org type must be refused here, or it is stored and every
+    /// later read of the org fails when labelling it.
+    static IEnumerable<Invalid> ValidateType(OrgType? type) => type is { } t && !Enum.IsDefined(t)
+        ? [new Invalid("type", $"未知的组织类型（可用：{OrgTypes.KnownLabels}）")]
+        : [];
+
     public static async Task<Org> CreateAsync(BihuanDb db, OrgInput input, TimeProvider clock, CancellationToken ct)
     {
-        Problems.ThrowIfAny(Org.Validate(input.Name, input.Code));
+        Problems.ThrowIfAny(Org.Validate(input.Name, input.Code).Concat(ValidateType(input.Type)));
         Org? parent = null;
         if (input.ParentId is { } pid)
             parent = await FindForAsync(db, pid, Permission.ManageOrgs, ct);
@@ -57,7 +63,7 @@ public static class OrgCommands
     public static async Task<Org> UpdateAsync(BihuanDb db, int id, OrgChange change, CancellationToken ct)
     {
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
-        Problems.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code));
+        Problems.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code).Concat(ValidateType(change.Type)));
         if (change.Code is { } c && c.Trim() != org.Code)
         {
             var code = c.Trim();

@@ -128,6 +128,7 @@ public static class PeopleApi
         if (string.IsNullOrWhiteSpace(input.AccountId)) errors.Add(new("accountId", "请选择账号"));
         if (input.OrgId is null) errors.Add(new("orgId", "请选择组织"));
         if (input.Role is null) errors.Add(new("role", "请选择角色"));
+        else if (!Enum.IsDefined(input.Role.Value)) errors.Add(new("role", "未知的角色"));
         Problems.ThrowIfAny(errors);
         var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, Permission.ManageRoles, ct);
         if (!await db.Users.AnyAsync(u => u.Id == input.AccountId, ct)) throw new DomainException(new Invalid("accountId", "账号不存在"));
@@ -182,12 +183,18 @@ public static class PeopleApi
 
 public static class AccountCommands
 {
+    // The column sizes (Identity's UserName, AccountConfiguration's DisplayName): longer input must be a 400, not a
+    // database error (PostgreSQL refuses it; SQLite would silently store it).
+    public const int UserNameMax = 256, DisplayNameMax = 50;
+
     public static async Task<Account> CreateAsync(BihuanDb db, UserManager<Account> users, TimeProvider clock,
         string? userName, string? displayName, string? password, int? personId, CancellationToken ct)
     {
         var errors = new List<Invalid>();
         if (string.IsNullOrWhiteSpace(userName)) errors.Add(new("userName", "用户名不能为空"));
+        else if (userName.Trim().Length > UserNameMax) errors.Add(new("userName", $"用户名不能超过 {UserNameMax} 个字符"));
         if (string.IsNullOrWhiteSpace(displayName)) errors.Add(new("displayName", "姓名不能为空"));
+        else if (displayName.Trim().Length > DisplayNameMax) errors.Add(new("displayName", $"姓名不能超过 {DisplayNameMax} 个字"));
         if (string.IsNullOrEmpty(password)) errors.Add(new("password", "密码不能为空"));
         Problems.ThrowIfAny(errors);
         if (personId is { } pid && !await db.People.AnyAsync(p => p.Id == pid, ct))
