@@ -52,12 +52,20 @@ public static class DatabaseSetup
         return services;
     }
 
-    /// Applies pending migrations. SQLite switches to WAL so readers never wait for the writer.
+    /// Applies pending migrations, then the reference data every installation starts with (through the audited
+    /// path, not HasData, so the audit chain describes every row). SQLite switches to WAL so readers never wait.
     public static async Task MigrateAsync(BihuanDb db, CancellationToken ct = default)
     {
         await db.Database.MigrateAsync(ct);
         if (db.Engine == DatabaseEngine.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (!await db.Categories.AnyAsync(ct))
+        {
+            var order = 0;
+            foreach (var (group, name) in Domain.DeviationCategory.Defaults)
+                db.Categories.Add(new Domain.DeviationCategory { Name = name, Group = group.Length == 0 ? null : group, SortOrder = order += 10 });
+            await db.SaveChangesAsync(ct);
+        }
     }
 }
 
