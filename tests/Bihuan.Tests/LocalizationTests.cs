@@ -24,6 +24,13 @@ public sealed partial class LocalizationTests
             .SelectMany(f => KeyUse().Matches(File.ReadAllText(f)).Select(m => m.Groups["k"].Value))
             .Concat(Enum.GetValues<Role>().Select(r => r.Label()))
             .Concat(Enum.GetValues<OrgType>().Select(t => t.Label()))
+            .Concat(Enum.GetValues<SourceChannel>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<Aspect>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<Dimension>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<Severity>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<RectStatus>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<RectAction>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<LightLevel>().Select(x => x.Label()))
             .ToHashSet();
         var translated = XDocument.Load(Path.Combine(src, "Resources", "Text.en.resx")).Root!
             .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();

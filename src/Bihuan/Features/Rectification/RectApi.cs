@@ -7,16 +7,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Bihuan.Features.Rectification;
 
-public sealed record LedgerRow(int Id, int ProblemId, string Problem, string Source, int OrgId, string OrgName,
+public sealed record LedgerEntry(int Id, int ProblemId, string Problem, string Source, int OrgId, string OrgName,
     string Measures, string? Target, string? Leader, string? Handler, string DeadlineKind, DateOnly? Deadline,
     RectStatus Status, string StatusLabel, int Percent, int ReopenCount, LightLevel Light, string LightLabel, string LightReason);
 
-public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerRow> Rows);
+public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerEntry> Rows);
 
 public sealed record TimelineEntry(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text,
     int? Percent, List<string> Evidence);
 
-public sealed record ItemDetail(LedgerRow Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
+public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
     List<string> AllowedActions, List<TimelineEntry> Timeline);
 
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
@@ -87,7 +87,7 @@ public static class RectApi
         return x is null ? TypedResults.NotFound() : TypedResults.Ok(ToDto(x.p, x.OrgName, x.Category));
     }
 
-    static async Task<Created<LedgerRow>> AddItem(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+    static async Task<Created<LedgerEntry>> AddItem(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
         int id, ItemInput input, CancellationToken ct)
     {
         var item = await RectCommands.AddItemAsync(db, clock, id, input, ct);
@@ -122,7 +122,7 @@ public static class RectApi
         return q;
     }
 
-    public static async Task<List<LedgerRow>> RowsAsync(BihuanDb db, IQueryable<RectItem> q, TimeProvider clock,
+    public static async Task<List<LedgerEntry>> RowsAsync(BihuanDb db, IQueryable<RectItem> q, TimeProvider clock,
         WorkingCalendar cal, LightRules rules, CancellationToken ct)
     {
         var today = ChinaTime.Today(clock);
@@ -131,7 +131,7 @@ public static class RectApi
         return raw.ConvertAll(x =>
         {
             var light = Lights.Of(LightInput.Of(x.i, x.i.StartOn, x.i.Deadline, x.i.LastProgressOn, today), rules, cal);
-            return new LedgerRow(x.i.Id, x.i.ProblemId, x.Problem, x.i.Source.Label(), x.i.OrgId, x.OrgName, x.i.Measures,
+            return new LedgerEntry(x.i.Id, x.i.ProblemId, x.Problem, x.i.Source.Label(), x.i.OrgId, x.OrgName, x.i.Measures,
                 x.i.Target, x.Leader, x.i.Handler, DeadlineLabel(x.i.DeadlineKind), x.i.Deadline, x.i.Status, x.i.Status.Label(),
                 x.i.Percent, x.i.ReopenCount, light.Level, light.Level.Label(), light.Reason);
         });
