@@ -19,6 +19,8 @@ public abstract class StaffPage : ComponentBase
     protected Dictionary<string, string[]>? Errors { get; private set; }
     protected string? ErrorMessage { get; set; }
     protected string? OkMessage { get; set; }
+    /// The domain error of the last refused action (for pages that show more than its message).
+    protected Error? LastError { get; private set; }
 
     protected AccessScope Access => Db.Access;
     protected CancellationToken Ct => HttpContext.RequestAborted;
@@ -33,6 +35,7 @@ public abstract class StaffPage : ComponentBase
         }
         catch (DomainException e)
         {
+            LastError = e.Error;
             var p = Problems.ToProblem(e.Error);
             ErrorMessage = p.Title;
             Errors = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v ? new(v.Errors) : null;

@@ -38,6 +38,7 @@ public static class Problems
         p.Title = e.Message;
         p.Type = $"https://bihuan.local/problems/{e.Code}";
         p.Extensions["code"] = e.Code;
+        if (e is PossibleDuplicate d) p.Extensions["similar"] = d.Candidates;
         return p;
     }
 

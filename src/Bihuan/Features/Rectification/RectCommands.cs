@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Bihuan.Features.Rectification;
 
 public sealed record ProblemInput(int? OrgId, string? Description, SourceChannel? Source, Aspect? Aspect, int? CategoryId,
-    Dimension? Dimension, Severity? Severity, int? LeaderId, int? CampaignId, string? Batch);
+    Dimension? Dimension, Severity? Severity, int? LeaderId, int? CampaignId, string? Batch, bool? NotDuplicate = null);
+
 
 public sealed record ItemInput(string? Measures, string? Target, int? LeadOrgId, string? CoUnits, int? LeaderId,
     string? Handler, DeadlineKind? DeadlineKind, DateOnly? Deadline, int? ReportEveryDays);
@@ -38,6 +39,11 @@ public static class RectCommands
             throw new DomainException(new Invalid("leaderId", "责任领导须是本单位班子成员"));
         if (input.CampaignId is { } camp && !await db.Campaigns.AnyAsync(c => c.Id == camp, ct))
             throw new DomainException(new Invalid("campaignId", "学习教育不存在"));
+        if (input.NotDuplicate != true)
+        {
+            var similar = await SimilarOpenProblemsAsync(db, org, input.Description!, ct);
+            if (similar.Count > 0) throw new DomainException(new PossibleDuplicate(similar));
+        }
         var problem = new Problem
         {
             OrgId = org.Id, Description = input.Description!.Trim(), Source = input.Source!.Value, Aspect = input.Aspect!.Value,
@@ -47,6 +53,21 @@ public static class RectCommands
         db.Problems.Add(problem);
         await db.SaveChangesAsync(ct);
         return problem;
+    }
+
+    /// Open problems (an item not yet closed, or no item yet) of the org's subtree whose text is close to `text`.
+    public static async Task<List<SimilarProblem>> SimilarOpenProblemsAsync(BihuanDb db, Org org, string text, CancellationToken ct)
+    {
+        var prefix = org.SelfPath;
+        var open = await db.Problems
+            .Where(p => (p.OrgId == org.Id || p.Org!.Path.StartsWith(prefix))
+                && (!db.RectItems.Any(i => i.ProblemId == p.Id)
+                    || db.RectItems.Any(i => i.ProblemId == p.Id && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)))
+            .OrderByDescending(p => p.Id).Take(5000)
+            .Select(p => new { p.Id, p.Description, OrgName = p.Org!.Name }).ToListAsync(ct);
+        var mine = TextSimilarity.Bigrams(text);
+        return open.Select(p => new SimilarProblem(p.Id, p.OrgName, p.Description, Math.Round(TextSimilarity.Dice(mine, TextSimilarity.Bigrams(p.Description)), 2)))
+            .Where(p => p.Score >= TextSimilarity.DuplicateThreshold).OrderByDescending(p => p.Score).Take(5).ToList();
     }
 
     public static async Task<RectItem> AddItemAsync(BihuanDb db, TimeProvider clock, int problemId, ItemInput input, CancellationToken ct)
