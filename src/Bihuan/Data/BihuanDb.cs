@@ -35,6 +35,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<RectItem> RectItems => Set<RectItem>();
     public DbSet<RectUpdate> RectUpdates => Set<RectUpdate>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<InspectionCheck> InspectionChecks => Set<InspectionCheck>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public abstract DatabaseEngine Engine { get; }
@@ -62,6 +63,8 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         b.Entity<RectItem>().HasQueryFilter(x => ScopeAll
             || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
         b.Entity<RectUpdate>().HasQueryFilter(x => ScopeAll
+            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
+        b.Entity<InspectionCheck>().HasQueryFilter(x => ScopeAll
             || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll

@@ -178,3 +178,16 @@ sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachment>
         b.Property(x => x.UploadedBy).HasMaxLength(100);
     }
 }
+
+sealed class InspectionCheckConfiguration : IEntityTypeConfiguration<InspectionCheck>
+{
+    public void Configure(EntityTypeBuilder<InspectionCheck> b)
+    {
+        b.Property(x => x.Aspect).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Note).HasMaxLength(500);
+        b.Property(x => x.CheckedBy).HasMaxLength(100);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<DeviationCategory>().WithMany().HasForeignKey(x => x.CategoryId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.CategoryId, x.Aspect }).IsUnique();
+    }
+}

@@ -336,3 +336,17 @@ public sealed class Attachment : IAudited
     public required string UploadedBy { get; set; }
     public DateTime UploadedAt { get; set; }
 }
+
+/// 查摆记录: a unit states it examined one category under one aspect and found nothing to list (so the guided
+/// self-inspection can tell "not examined" from "examined, nothing found").
+public sealed class InspectionCheck : IAudited, IOrgOwned
+{
+    public int Id { get; set; }
+    public int OrgId { get; set; }
+    public Org? Org { get; set; }
+    public int CategoryId { get; set; }
+    public Aspect Aspect { get; set; }
+    public string? Note { get; set; }
+    public required string CheckedBy { get; set; }
+    public DateTime CheckedAt { get; set; }
+}

@@ -124,5 +124,8 @@ public static class OrgCommands
         ("人员", await db.People.IgnoreQueryFilters().AnyAsync(p => p.OrgId == id, ct)),
         ("角色授权", await db.RoleGrants.IgnoreQueryFilters().AnyAsync(g => g.OrgId == id, ct)),
         ("学习教育", await db.Campaigns.AnyAsync(c => c.RootOrgId == id, ct)),
+        ("问题", await db.Problems.IgnoreQueryFilters().AnyAsync(p => p.OrgId == id, ct)),
+        ("整改事项", await db.RectItems.IgnoreQueryFilters().AnyAsync(i => i.OrgId == id, ct)),
+        ("查摆记录", await db.InspectionChecks.IgnoreQueryFilters().AnyAsync(i => i.OrgId == id, ct)),
     ];
 }

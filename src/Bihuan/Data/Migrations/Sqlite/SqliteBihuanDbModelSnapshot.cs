@@ -314,6 +314,45 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.ToTable("Categories");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Aspect")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CategoryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CategoryId");
+
+                    b.HasIndex("OrgId", "CategoryId", "Aspect")
+                        .IsUnique();
+
+                    b.ToTable("InspectionChecks");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.Org", b =>
                 {
                     b.Property<int>("Id")
@@ -829,6 +868,23 @@ namespace Bihuan.Data.Migrations.Sqlite
                         });
 
                     b.Navigation("Phases");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
+                {
+                    b.HasOne("Bihuan.Domain.DeviationCategory", null)
+                        .WithMany()
+                        .HasForeignKey("CategoryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Bihuan.Domain.Org", "Org")
+                        .WithMany()
+                        .HasForeignKey("OrgId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Org");
                 });
 
             modelBuilder.Entity("Bihuan.Domain.Org", b =>
