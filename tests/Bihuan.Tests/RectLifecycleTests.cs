@@ -24,21 +24,31 @@ public sealed class RectLifecycleTests
 
     static (RectState State, List<RectEvent> Events, int Failures) Play(uint[] steps, Severity severity, SourceChannel source, DeadlineKind kind)
     {
-        var s = new RectState { Severity = severity, Source = source, DeadlineKind = kind };
+        var s = new RectState { Severity = severity, Source = source, DeadlineKind = kind,
+            Deadline = kind == DeadlineKind.Dated ? new DateOnly(2026, 12, 31) : null };
+        var actions = (uint)Enum.GetValues<RectAction>().Length;
         var events = new List<RectEvent>();
         var failures = 0;
         foreach (var x in steps)
         {
-            var action = (RectAction)(x % 7);
-            var actor = Actors[(int)(x / 7 % (uint)Actors.Length)];
-            var evidence = (int)(x / 49 % 3);
-            var text = x / 147 % 4 == 0 ? null : "整改情况说明";
+            var action = (RectAction)(x % actions);
+            var actor = Actors[(int)(x / actions % (uint)Actors.Length)];
+            var evidence = (int)(x / (actions * 7) % 3);
+            var text = x / (actions * 21) % 4 == 0 ? null : "整改情况说明";
+            var newDeadline = s.Deadline?.AddDays((int)(x / (actions * 84) % 60) - 10);
+            var deadlineBefore = s.Deadline;
             var before = Snapshot(s);
             var wasRequestedBy = s.ClosureRequestedBy;
             var hadEvidence = s.ClosureEvidenceCount > 0 && !string.IsNullOrWhiteSpace(s.ClosureSummary);
             try
             {
-                var e = s.Apply(action, actor, Unit, Now, text, x % 2 == 0 ? (int)(x % 101) : null, evidence);
+                var e = s.Apply(action, actor, Unit, Now, text, x % 2 == 0 ? (int)(x % 101) : null, evidence, 90, newDeadline);
+                if (s.Deadline != deadlineBefore)
+                {
+                    Assert.Equal(RectAction.ApproveExtension, e.Action);   // the deadline moves only by an approved extension
+                    Assert.True(s.Deadline > deadlineBefore);
+                    Assert.True(s.IsVerifier(actor.Scope, Unit));
+                }
                 events.Add(e);
                 var step = RectLifecycle.Find(e.From, e.Action);
                 Assert.NotNull(step);
@@ -62,7 +72,7 @@ public sealed class RectLifecycleTests
     }
 
     static string Snapshot(RectState s) =>
-        $"{s.Status}|{s.Percent}|{s.ReturnCount}|{s.ReopenCount}|{s.ClosureRequestedBy}|{s.ClosureSummary}|{s.ClosureEvidenceCount}|{s.VerifiedBy}|{s.ClosedAt}|{s.RecheckDue}";
+        $"{s.Status}|{s.Percent}|{s.ReturnCount}|{s.ReopenCount}|{s.ClosureRequestedBy}|{s.ClosureSummary}|{s.ClosureEvidenceCount}|{s.VerifiedBy}|{s.ClosedAt}|{s.RecheckDue}|{s.Deadline}|{s.ExtensionRequestedTo}|{s.ExtensionRequestedBy}|{s.ExtensionCount}";
 
     [Property(MaxTest = 400)]
     public void Apply_AnySequence_ClosesOnlyWithEvidenceAndAnAuthorizedOtherVerifier(uint[] steps, bool serious, bool fromInspection)
@@ -79,7 +89,8 @@ public sealed class RectLifecycleTests
     [Property(MaxTest = 200)]
     public void Apply_OngoingItem_NeverClosesWithoutExplicitVerification(uint[] steps)
     {
-        var (state, events, _) = Play(steps.Where(x => x % 7 != (uint)RectAction.Verify).ToArray(),
+        var n = (uint)Enum.GetValues<RectAction>().Length;
+        var (state, events, _) = Play(steps.Where(x => x % n != (uint)RectAction.Verify).ToArray(),
             Severity.General, SourceChannel.SelfInspection, DeadlineKind.Ongoing);
         Assert.DoesNotContain(state.Status, new[] { RectStatus.Closed, RectStatus.Confirmed });
         Assert.DoesNotContain(events, e => e.To == RectStatus.Closed);
@@ -134,5 +145,30 @@ public sealed class RectLifecycleTests
         Assert.Equal(1, s.ReopenCount);
         Assert.Null(s.VerifiedBy);
         Assert.Null(s.RecheckDue);
+    }
+
+    [Fact]
+    public void Extension_RequestedByOwner_ApprovedBySuperior_MovesDeadline()
+    {
+        var s = new RectState { Status = RectStatus.InProgress, DeadlineKind = DeadlineKind.Dated, Deadline = new DateOnly(2026, 12, 31) };
+        s.Apply(RectAction.RequestExtension, Liaison, Unit, Now, "涉及跨部门协调，需延期", null, 0, 90, new DateOnly(2027, 3, 31));
+        Assert.Equal(new DateOnly(2026, 12, 31), s.Deadline);   // not before approval
+        Assert.IsType<NotYourParty>(Assert.Throws<DomainException>(() =>
+            s.Apply(RectAction.ApproveExtension, Head, Unit, Now)).Error);
+        var e = s.Apply(RectAction.ApproveExtension, DistrictOffice, Unit, Now, "同意");
+        Assert.Equal(new DateOnly(2027, 3, 31), s.Deadline);
+        Assert.Equal(1, s.ExtensionCount);
+        Assert.Contains("2026-12-31 → 2027-03-31", e.Text);
+    }
+
+    [Fact]
+    public void Extension_EarlierDateOrOngoingItem_IsRefused()
+    {
+        var s = new RectState { Status = RectStatus.InProgress, DeadlineKind = DeadlineKind.Dated, Deadline = new DateOnly(2026, 12, 31) };
+        Assert.IsType<ExtensionNotApplicable>(Assert.Throws<DomainException>(() =>
+            s.Apply(RectAction.RequestExtension, Liaison, Unit, Now, "理由", null, 0, 90, new DateOnly(2026, 12, 1))).Error);
+        var ongoing = new RectState { Status = RectStatus.InProgress, DeadlineKind = DeadlineKind.Ongoing };
+        Assert.IsType<ExtensionNotApplicable>(Assert.Throws<DomainException>(() =>
+            ongoing.Apply(RectAction.RequestExtension, Liaison, Unit, Now, "理由", null, 0, 90, new DateOnly(2027, 1, 1))).Error);
     }
 }

@@ -34,7 +34,7 @@ public enum RectStatus
     Confirmed,          // 成效确认
 }
 
-public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen }
+public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen, RequestExtension, ApproveExtension, RefuseExtension }
 
 /// Who may take an action on an item, relative to the item's org.
 public enum Party
@@ -98,6 +98,9 @@ public static class RectLabels
         RectAction.Verify => "核验销号",
         RectAction.ConfirmEffect => "成效确认",
         RectAction.Reopen => "重新整改",
+        RectAction.RequestExtension => "申请延期",
+        RectAction.ApproveExtension => "批准延期",
+        RectAction.RefuseExtension => "不予延期",
     };
 }
 
@@ -114,6 +117,9 @@ public sealed record SimilarProblem(int Id, string OrgName, string Description, 
 /// A new problem reads like an open one in the same subtree: offered to link instead (409 with the candidates).
 public sealed record PossibleDuplicate(IReadOnlyList<SimilarProblem> Candidates)
     : Error("possible_duplicate", "与已登记的未销号问题高度相似：可在原问题下增加整改措施，确认不是重复问题后再登记", ErrorKind.Conflict, "description");
+public sealed record ExtensionNotApplicable(string Why)
+    : Error("extension_not_applicable", Why, ErrorKind.Conflict, "deadline");
+
 public sealed record ReasonRequired(RectAction Action)
     : Error("reason_required", $"“{Action.Label()}”须说明理由", ErrorKind.Invalid, "reason");
 
@@ -135,6 +141,16 @@ public static class RectLifecycle
         new(RectStatus.Closed, RectAction.ConfirmEffect, RectStatus.Confirmed, Party.Verifier),
         new(RectStatus.Closed, RectAction.Reopen, RectStatus.InProgress, Party.Verifier),
         new(RectStatus.Confirmed, RectAction.Reopen, RectStatus.InProgress, Party.Verifier),
+        // 延期: requested by the unit before closure, decided by a superior; the status does not change.
+        new(RectStatus.Pending, RectAction.RequestExtension, RectStatus.Pending, Party.Owner),
+        new(RectStatus.InProgress, RectAction.RequestExtension, RectStatus.InProgress, Party.Owner),
+        new(RectStatus.Returned, RectAction.RequestExtension, RectStatus.Returned, Party.Owner),
+        new(RectStatus.Pending, RectAction.ApproveExtension, RectStatus.Pending, Party.Verifier),
+        new(RectStatus.InProgress, RectAction.ApproveExtension, RectStatus.InProgress, Party.Verifier),
+        new(RectStatus.Returned, RectAction.ApproveExtension, RectStatus.Returned, Party.Verifier),
+        new(RectStatus.Pending, RectAction.RefuseExtension, RectStatus.Pending, Party.Verifier),
+        new(RectStatus.InProgress, RectAction.RefuseExtension, RectStatus.InProgress, Party.Verifier),
+        new(RectStatus.Returned, RectAction.RefuseExtension, RectStatus.Returned, Party.Verifier),
     ];
 
     public static Step? Find(RectStatus from, RectAction action) =>
@@ -166,6 +182,10 @@ public class RectState
     public string? VerifiedBy { get; set; }
     public DateTime? ClosedAt { get; set; }
     public DateOnly? RecheckDue { get; set; }
+    public DateOnly? Deadline { get; set; }
+    public DateOnly? ExtensionRequestedTo { get; set; }
+    public string? ExtensionRequestedBy { get; set; }
+    public int ExtensionCount { get; set; }
 
     /// Serious items and items from 巡视巡察 or 监督检查 are verified by the supervisor (纪检监督), not the office.
     public bool NeedsSupervisor => Severity == Severity.Serious
@@ -181,7 +201,7 @@ public class RectState
 
     /// Applies one action or throws a typed error; the item is unchanged when it throws.
     public RectEvent Apply(RectAction action, Actor actor, Org org, DateTime now, string? text = null, int? percent = null,
-        int evidenceCount = 0, int recheckDays = 90)
+        int evidenceCount = 0, int recheckDays = 90, DateOnly? newDeadline = null)
     {
         var step = RectLifecycle.Find(Status, action) ?? throw new DomainException(new IllegalTransition(Status, action));
         var allowed = step.Party switch
@@ -202,8 +222,19 @@ public class RectState
                 throw new DomainException(new ClosureNeedsEvidence());
             case RectAction.Verify when actor.AccountId == ClosureRequestedBy:
                 throw new DomainException(new CannotVerifyOwnClosure());
-            case RectAction.Return or RectAction.Reopen when string.IsNullOrWhiteSpace(text):
+            case RectAction.Return or RectAction.Reopen or RectAction.RequestExtension or RectAction.RefuseExtension
+                when string.IsNullOrWhiteSpace(text):
                 throw new DomainException(new ReasonRequired(action));
+            case RectAction.RequestExtension when DeadlineKind != DeadlineKind.Dated || Deadline is null:
+                throw new DomainException(new ExtensionNotApplicable("只有限期整改的事项可以申请延期"));
+            case RectAction.RequestExtension when ExtensionRequestedTo is not null:
+                throw new DomainException(new ExtensionNotApplicable("已有一项延期申请待审批"));
+            case RectAction.RequestExtension when newDeadline is null || newDeadline <= Deadline:
+                throw new DomainException(new ExtensionNotApplicable("延期后的时限须晚于当前整改时限"));
+            case RectAction.ApproveExtension or RectAction.RefuseExtension when ExtensionRequestedTo is null:
+                throw new DomainException(new ExtensionNotApplicable("没有待审批的延期申请"));
+            case RectAction.ApproveExtension or RectAction.RefuseExtension when actor.AccountId == ExtensionRequestedBy:
+                throw new DomainException(new NotYourParty(action, "申请人以外的上级"));
         }
 
         var from = Status;
@@ -238,6 +269,21 @@ public class RectState
                 break;
             case RectAction.ConfirmEffect:
                 RecheckDue = null;
+                break;
+            case RectAction.RequestExtension:
+                ExtensionRequestedTo = newDeadline;
+                ExtensionRequestedBy = actor.AccountId;
+                break;
+            case RectAction.ApproveExtension:
+                text = $"{text}（整改时限 {Deadline:yyyy-MM-dd} → {ExtensionRequestedTo:yyyy-MM-dd}）".TrimStart();
+                Deadline = ExtensionRequestedTo;
+                ExtensionRequestedTo = null;
+                ExtensionRequestedBy = null;
+                ExtensionCount++;
+                break;
+            case RectAction.RefuseExtension:
+                ExtensionRequestedTo = null;
+                ExtensionRequestedBy = null;
                 break;
         }
         return new RectEvent(action, from, Status, actor.AccountId, actor.Name, now, text, percent, evidenceCount);
@@ -302,7 +348,6 @@ public sealed class RectItem : RectState, IAudited, IOrgOwned
     public Person? Leader { get; set; }
     public string? Handler { get; set; }          // 责任人
     public DateOnly StartOn { get; set; }
-    public DateOnly? Deadline { get; set; }
     public int? ReportEveryDays { get; set; }     // 长期坚持: reporting cycle
     public DateOnly? LastProgressOn { get; set; }
     public DateTime CreatedAt { get; set; }

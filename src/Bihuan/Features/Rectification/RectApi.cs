@@ -17,6 +17,7 @@ public sealed record TimelineEntry(int Id, string Action, string From, string To
     int? Percent, List<string> Evidence);
 
 public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
+    DateOnly? ExtensionRequestedTo, int ExtensionCount,
     List<string> AllowedActions, List<TimelineEntry> Timeline);
 
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
@@ -32,7 +33,8 @@ public static class RectApi
     {
         ["start"] = RectAction.Start, ["progress"] = RectAction.ReportProgress, ["request-closure"] = RectAction.RequestClosure,
         ["return"] = RectAction.Return, ["verify"] = RectAction.Verify, ["confirm"] = RectAction.ConfirmEffect,
-        ["reopen"] = RectAction.Reopen,
+        ["reopen"] = RectAction.Reopen, ["request-extension"] = RectAction.RequestExtension,
+        ["approve-extension"] = RectAction.ApproveExtension, ["refuse-extension"] = RectAction.RefuseExtension,
     };
 
     public static RouteGroupBuilder MapRectApi(this RouteGroupBuilder api)
@@ -51,7 +53,7 @@ public static class RectApi
         items.MapGet("/", Ledger).WithSummary("The ledger: filter by org subtree, status, source, text, overdue; paged");
         items.MapGet("/{id:int}", Detail).WithSummary("One item with its light and timeline");
         items.MapPost("/{id:int}/{action}", Act)
-            .WithSummary("start | progress | request-closure | return | verify | confirm | reopen (illegal transitions: 409)");
+            .WithSummary("start | progress | request-closure | return | verify | confirm | reopen | request-extension | approve-extension | refuse-extension (illegal transitions: 409)");
 
         var files = api.MapGroup("/files").WithTags("佐证材料 Files");
         files.MapPost("/", Upload).DisableAntiforgery().WithSummary("Upload evidence (PDF, image, Office; type checked by content)");
@@ -169,7 +171,7 @@ public static class RectApi
         var timeline = (await db.RectUpdates.Where(u => u.RectItemId == id).OrderBy(u => u.At).ThenBy(u => u.Id)
             .AsNoTracking().ToListAsync(ct)).ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
             u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, u.Evidence));
-        return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount,
+        return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount, item.ExtensionRequestedTo, item.ExtensionCount,
             RectLifecycle.Allowed(item.Status).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).Distinct().ToList(), timeline);
     }
 

@@ -14,7 +14,7 @@ public sealed record ProblemInput(int? OrgId, string? Description, SourceChannel
 public sealed record ItemInput(string? Measures, string? Target, int? LeadOrgId, string? CoUnits, int? LeaderId,
     string? Handler, DeadlineKind? DeadlineKind, DateOnly? Deadline, int? ReportEveryDays);
 
-public sealed record ActionInput(string? Text, int? Percent, List<string>? Evidence);
+public sealed record ActionInput(string? Text, int? Percent, List<string>? Evidence, DateOnly? NewDeadline = null);
 
 /// Problems and their rectification items: recording them and moving items through the lifecycle
 /// (Domain/Rectification.cs holds the rules; this file loads, checks scope, applies, records the timeline).
@@ -126,7 +126,8 @@ public static class RectCommands
         var name = await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? id;
         var now = ChinaTime.Now(clock);
         var ev = item.Apply(action, new Actor(id, name, db.Access), item.Org!, now, input.Text?.Trim(), input.Percent,
-            evidence.Count + (action == RectAction.RequestClosure ? earlier : 0), item.Problem?.Category?.RecheckDays ?? 90);
+            evidence.Count + (action == RectAction.RequestClosure ? earlier : 0), item.Problem?.Category?.RecheckDays ?? 90,
+            input.NewDeadline);
         if (action is RectAction.ReportProgress or RectAction.Start or RectAction.RequestClosure)
             item.LastProgressOn = ChinaTime.Today(clock);
         var update = new RectUpdate

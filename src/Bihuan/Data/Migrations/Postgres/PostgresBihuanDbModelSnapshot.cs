@@ -577,6 +577,16 @@ namespace Bihuan.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<int>("ExtensionCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ExtensionRequestedBy")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateOnly?>("ExtensionRequestedTo")
+                        .HasColumnType("date");
+
                     b.Property<string>("Handler")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");

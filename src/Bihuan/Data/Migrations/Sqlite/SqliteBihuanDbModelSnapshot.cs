@@ -555,6 +555,16 @@ namespace Bihuan.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ExtensionCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExtensionRequestedBy")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ExtensionRequestedTo")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Handler")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");

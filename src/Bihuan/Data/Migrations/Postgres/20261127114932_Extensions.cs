@@ -1,0 +1,51 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Bihuan.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Extensions : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "ExtensionCount",
+                table: "RectItems",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ExtensionRequestedBy",
+                table: "RectItems",
+                type: "character varying(4000)",
+                maxLength: 4000,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "ExtensionRequestedTo",
+                table: "RectItems",
+                type: "date",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "ExtensionCount",
+                table: "RectItems");
+
+            migrationBuilder.DropColumn(
+                name: "ExtensionRequestedBy",
+                table: "RectItems");
+
+            migrationBuilder.DropColumn(
+                name: "ExtensionRequestedTo",
+                table: "RectItems");
+        }
+    }
+}
