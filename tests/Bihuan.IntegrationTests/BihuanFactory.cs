@@ -49,6 +49,7 @@ public class BihuanFactory : WebApplicationFactory<Program>
         builder.UseSetting("Bihuan:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Bihuan:MigrateOnStart", "true");
         builder.UseSetting("Bihuan:SeedDemo", "true");
+        builder.UseSetting("Bihuan:DemoLedger", "false");   // tests arrange their own ledger items
     }
 
     /// A client authenticated as a demo account through a personal access token (API calls).

@@ -131,8 +131,93 @@ public static class DemoSeed
 
         db.Campaigns.Add(Campaign2026Template(ChinaTime.Now(clock)));
         await db.SaveChangesAsync(ct);
+        if (sp.GetRequiredService<IConfiguration>().GetValue("Bihuan:DemoLedger", true))
+            await DemoLedgerAsync(sp, db, holder, clock, codes, ct);
         return true;
     }
+
+    /// A few plausible ledger items in every state, entered through the real commands by the demo accounts, so
+    /// the ledger, its lights and timelines have something to show. (Integration tests turn this off.)
+    static async Task DemoLedgerAsync(IServiceProvider sp, BihuanDb db, ScopeHolder holder, TimeProvider clock,
+        Dictionary<string, Org> codes, CancellationToken ct)
+    {
+        var users = sp.GetRequiredService<UserManager<Account>>();
+        foreach (var (user, name, role, org) in LedgerAccounts)
+        {
+            holder.Current = AccessScope.System;
+            var account = await AccountCommands.CreateAsync(db, users, clock, user, name, Password, null, ct);
+            await PeopleApi.GrantAsync(db, clock, new GrantInput(account.Id, codes[org].Id, role), ct);
+        }
+        async Task<System.Security.Claims.ClaimsPrincipal> As(string user)
+        {
+            holder.Current = AccessScope.System;
+            var id = await db.Users.Where(u => u.UserName == user).Select(u => u.Id).SingleAsync(ct);
+            holder.Current = await Infrastructure.AuthSetup.LoadScopeAsync(db, id, ct);
+            holder.Actor = user;
+            return new(new System.Security.Claims.ClaimsIdentity(
+                [new(System.Security.Claims.ClaimTypes.NameIdentifier, id), new(System.Security.Claims.ClaimTypes.Name, user)], "demo"));
+        }
+        var today = ChinaTime.Today(clock);
+        var files = sp.GetRequiredService<Infrastructure.FileStore>();
+        holder.Current = AccessScope.System;
+        var photo = (await files.SaveAsync(db, new MemoryStream(DemoPng), "整改现场照片.png", DemoPng.Length, "seed", clock, ct)).Sha256;
+
+        async Task<RectItem> Item(string user, string org, string problem, SourceChannel source, Aspect aspect, string category,
+            Dimension dim, Severity sev, string measures, DeadlineKind kind, DateOnly? deadline, string? batch = null)
+        {
+            var me = await As(user);
+            var cat = await db.Categories.Where(c => c.Name == category).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+            var p = await Features.Rectification.RectCommands.CreateProblemAsync(db, clock, new Features.Rectification.ProblemInput(
+                codes[org].Id, problem, source, aspect, cat, dim, sev, null, null, batch, true), ct);
+            return await Features.Rectification.RectCommands.AddItemAsync(db, clock, p.Id, new Features.Rectification.ItemInput(
+                measures, null, null, null, null, null, kind, deadline, kind == DeadlineKind.Ongoing ? 30 : null), ct);
+        }
+        async Task Act(string user, RectItem item, RectAction action, string? text = null, int? percent = null, bool withPhoto = false) =>
+            await Features.Rectification.RectCommands.ApplyAsync(db, clock, await As(user), item.Id, action,
+                new Features.Rectification.ActionInput(text, percent, withPhoto ? [photo] : null), ct);
+
+        var refund = await Item("yx.jyj.liaison", "GZ-YX-JYJ", "校外培训机构监管“重审批、轻监管”，群众反映预收费退费难、投诉处置慢",
+            SourceChannel.PublicOpinion, Aspect.Duty, "损害群众利益/急难愁盼解决不力", Dimension.ForThePeople, Severity.Significant,
+            "建立预收费资金监管专户；开通退费投诉快速处置通道，5个工作日内答复", DeadlineKind.Dated, today.AddDays(45));
+        await Act("yx.jyj.liaison", refund, RectAction.ReportProgress, "已与3家银行签订资金监管协议，覆盖全区62家机构", 40, true);
+
+        var forms = await Item("yx.jyj.liaison", "GZ-YX-JYJ", "对学校督查检查考核过多，迎检材料层层加码，教师负担重",
+            SourceChannel.SelfInspection, Aspect.Work, "督查检查考核过多", Dimension.RealWork, Severity.General,
+            "全面清理面向学校的检查评比事项，保留事项统一纳入年度计划，一律不得要求学校另行报送材料", DeadlineKind.Dated, today.AddDays(20));
+        await Act("yx.jyj.liaison", forms, RectAction.ReportProgress, "清理检查评比事项41项，保留9项", 80, true);
+        await Act("yx.jyj.liaison", forms, RectAction.RequestClosure, "检查评比事项由41项压减至9项，已印发年度计划并公开", null, true);
+        await Act("yx.office", forms, RectAction.Verify, "经核查，压减情况属实，予以销号");
+
+        await Item("yx.fgj.liaison", "GZ-YX-FGJ", "项目申报材料要求重复提交，同一数据多头报送、过度留痕",
+            SourceChannel.SelfInspection, Aspect.Work, "过度留痕", Dimension.RealWork, Severity.General,
+            "梳理申报材料清单，同一数据只报一次，推行电子证照共享", DeadlineKind.Immediate, null);
+
+        var street = await Item("yx.bjj.liaison", "GZ-YX-BJJ", "老旧小区加装电梯协调不力，部分项目停滞超过一年，群众多次拨打12345反映",
+            SourceChannel.Hotline, Aspect.Duty, "损害群众利益/急难愁盼解决不力", Dimension.ForThePeople, Severity.Significant,
+            "建立加装电梯“一梯一策”协调台账，每月召开协调会，定期向居民通报进展", DeadlineKind.Ongoing, null);
+        await Act("yx.bjj.liaison", street, RectAction.ReportProgress, "本月协调会推动2台电梯开工", 30);
+
+        var funds = await Item("hp.kjj.liaison", "GZ-HP-KJJ", "科技企业扶持资金兑现慢、审核环节多，企业反映“跑多次”",
+            SourceChannel.InspectionFeedback, Aspect.Duty, "不作为慢作为乱作为", Dimension.ForThePeople, Severity.Serious,
+            "审核环节由7个压减至3个，资金兑现时限压缩至20个工作日，推行“免申即享”", DeadlineKind.Dated, today.AddDays(60),
+            "区委第二巡察组反馈");
+        await Act("hp.kjj.liaison", funds, RectAction.ReportProgress, "已修订资金管理办法，审核环节压减至3个", 70, true);
+        await Act("hp.kjj.liaison", funds, RectAction.RequestClosure, "办法已印发实施，首批12家企业20个工作日内兑现", null, true);
+
+        holder.Current = AccessScope.System;
+        holder.Actor = "seed";
+    }
+
+    static readonly (string User, string Name, Role Role, string OrgCode)[] LedgerAccounts =
+    [
+        ("yx.jyj.liaison", "越秀区教育局联络员（赵雅琴）", Role.Liaison, "GZ-YX-JYJ"),
+        ("yx.bjj.liaison", "北京街道联络员（冯子健）", Role.Liaison, "GZ-YX-BJJ"),
+        ("hp.kjj.liaison", "黄埔区科技局联络员（邓慧敏）", Role.Liaison, "GZ-HP-KJJ"),
+    ];
+
+    // A 1×1 PNG (a stand-in photo for the demo's evidence).
+    static readonly byte[] DemoPng = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
 
     public static Campaign Campaign2026Template(DateTime now) => new()
     {
