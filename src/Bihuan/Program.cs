@@ -20,6 +20,7 @@ api.MapPeopleApi();
 api.MapAuditApi();
 api.MapAccountApi();
 api.MapRectApi();
+api.MapLedgerImportApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");
