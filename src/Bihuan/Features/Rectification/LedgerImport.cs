@@ -42,7 +42,8 @@ public static partial class LedgerImport
     const string Created = "新增", Unchanged = "不变", Bad = "错误";
 
     public static async Task<LedgerImportResult> RunAsync(BihuanDb db, TimeProvider clock, Stream stream, string fileName,
-        long length, int orgId, IReadOnlyDictionary<LedgerField, int>? overrides, bool commit, CancellationToken ct)
+        long length, int orgId, IReadOnlyDictionary<LedgerField, int>? overrides, bool commit, CancellationToken ct,
+        int? headerRow = null)
     {
         var org = await OrgCommands.FindForAsync(db, orgId, Permission.EditRecords, ct);
         if (length > MaxBytes) return Fail($"文件超过 {MaxBytes / 1024 / 1024} MB，请拆分后再导入");
@@ -50,9 +51,16 @@ public static partial class LedgerImport
         try { sheet = Sheets.Read(stream, fileName); }
         catch (SheetException e) { return Fail(e.Message); }
 
-        var header = LedgerColumns.FindHeader(sheet);
+        LedgerHeader? header;
+        if (headerRow is { } hr)
+        {
+            if (sheet.FirstOrDefault(r => r.Number == hr && !r.IsBlank) is not { } given)
+                return Fail($"第 {hr} 行是空行或不存在，不能作为表头", hr);
+            header = HeaderAt(given);
+        }
+        else header = LedgerColumns.FindHeader(sheet) ?? Candidate(sheet);
         if (header is null)
-            return Fail("找不到表头：前 15 行中应有一行包含“问题描述”（或“存在问题”）以及“整改时限”或“整改措施”等列名");
+            return Fail("找不到表头：前 15 行中应有一行包含“问题描述”（或“存在问题”）以及“整改时限”或“整改措施”等列名；也可以指定表头所在行");
         foreach (var (field, column) in overrides ?? new Dictionary<LedgerField, int>())
             header = column < 0 ? header.Without(field) : header.WithOverride(field, column);
 
@@ -166,6 +174,23 @@ public static partial class LedgerImport
             await tx.CommitAsync(ct);
         }
         return Result(true, true, $"导入完成（{org.Name}）：{summary}", []);
+    }
+
+    /// The header named by the user, or when no row qualifies as a header (its 问题 column has an unknown name): the
+    /// topmost of the first 15 rows naming the most fields, at least two, so the preview can offer the mapping to fix.
+    static LedgerHeader? Candidate(IReadOnlyList<SheetRow> sheet) => sheet.Where(r => !r.IsBlank).Take(15)
+        .Select(HeaderAt).Where(h => h.Map.Count >= 2).OrderByDescending(h => h.Map.Count).ThenBy(h => h.RowNumber).FirstOrDefault();
+
+    /// One row read as the header: exact names before contained names; for two columns of a kind, the leftmost.
+    static LedgerHeader HeaderAt(SheetRow row)
+    {
+        var texts = Enumerable.Range(0, row.Cells.Length).Select(row.Text).ToArray();
+        var map = new Dictionary<LedgerField, int>();
+        foreach (var (c, r) in texts.Select((t, c) => (c, r: LedgerColumns.Recognise(t))).Where(x => x.r is not null)
+                     .OrderBy(x => x.r!.Value.Exact ? 0 : 1).ThenBy(x => x.c))
+            map.TryAdd(r!.Value.Field, c);
+        var unmapped = texts.Select((t, c) => (c, t)).Where(x => x.t.Length > 0 && !map.ContainsValue(x.c)).ToList();
+        return new LedgerHeader(row.Number, map, unmapped) { Texts = texts };
     }
 
     sealed record Plan(LedgerRow Row, string Key, string Action, SourceChannel Source, string? Batch, Severity Severity,

@@ -13,12 +13,13 @@ public static class LedgerImportApi
     {
         api.MapPost("/rectifications/import", Import).DisableAntiforgery().WithTags("整改台账 Rectification")
             .WithSummary("Import a ledger (.xlsx/.csv, multipart `file`) into orgId: preview (commit=false) or commit a clean file "
-                         + "atomically; correct the column mapping with map.<Field>=<letter> (e.g. map.Problem=C, map.Progress=-)");
+                         + "atomically; correct the column mapping with map.<Field>=<letter> (e.g. map.Problem=C, map.Progress=-) "
+                         + "and the header row with headerRow=<n>");
         return api;
     }
 
     static async Task<Results<Ok<LedgerImportResult>, ProblemHttpResult>> Import(BihuanDb db, TimeProvider clock,
-        HttpRequest request, IFormFile file, int? orgId, bool? commit, CancellationToken ct)
+        HttpRequest request, IFormFile file, int? orgId, bool? commit, int? headerRow, CancellationToken ct)
     {
         var errors = new List<Invalid>();
         if (orgId is null) errors.Add(new("orgId", "请指定台账所属单位（orgId）"));
@@ -29,7 +30,7 @@ public static class LedgerImportApi
 
         await using var stream = file.OpenReadStream();
         var result = await LedgerImport.RunAsync(db, clock, stream, file.FileName, file.Length, orgId!.Value, overrides,
-            commit ?? false, ct);
+            commit ?? false, ct, headerRow);
         return result.Ok
             ? TypedResults.Ok(result)
             : TypedResults.Problem(new ProblemDetails
