@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -9,7 +8,6 @@ using Bihuan.Tests.Builders;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
-using Xunit.Abstractions;
 
 namespace Bihuan.IntegrationTests;
 
@@ -290,26 +288,26 @@ public abstract class LedgerImportTestsBase(Func<BihuanFactory> factory)
     }
 }
 
-public sealed class SqliteLedgerImportTests(SqliteFixture app, ITestOutputHelper output)
+public sealed class SqliteLedgerImportTests(SqliteFixture app)
     : LedgerImportTestsBase(() => app), IClassFixture<SqliteFixture>
 {
-    /// SQLITE ONLY, LARGE: 100,000 rows committed in one import (batched inserts, one transaction).
+    /// SQLITE ONLY, LARGE: 20,000 rows committed in one import (batched inserts, one transaction). 100,000 rows work
+    /// too but take about two minutes on two cores (every row is two records plus two audit entries), over the suite's
+    /// budget; BIHUAN_BIG_LEDGER_ROWS=100000 runs that size.
     [SkippableFact]
-    public async Task LedgerImport_Sqlite_100000Rows_CommitsAll()
+    public async Task LedgerImport_Sqlite_LargeFile_CommitsAll()
     {
-        const int count = 100_000;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("BIHUAN_BIG_LEDGER_ROWS"), out var n) ? n : 20_000;
         var tag = Http.Unique("BIG");
         var file = BigLedger(count, tag);
         await App.ClientFor("yx.fgj.liaison");
         var before = await App.Count<Problem>();
         var items = await App.Count<RectItem>();
-        var clock = Stopwatch.StartNew();
         var client = await App.ClientFor("yx.fgj.liaison");
         client.Timeout = TimeSpan.FromMinutes(10);
         using var form = new MultipartFormDataContent { { new ByteArrayContent(file), "file", "big.xlsx" } };
         var res = await (await client.PostAsync($"/api/v1/rectifications/import?orgId={await App.OrgId("GZ-YX-FGJ")}&commit=true", form))
             .Expect<LedgerImportResult>(HttpStatusCode.OK);
-        output.WriteLine($"{count} rows, {file.Length / 1024} KB: import+commit {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(res.Committed, res.Message);
         Assert.Equal(count, res.Created);
         Assert.Equal(before + count, await App.Count<Problem>());
