@@ -248,6 +248,48 @@ public abstract class LedgerImportTestsBase(Func<BihuanFactory> factory)
         Assert.Equal(problems, await App.Count<Problem>());
     }
 
+    [SkippableFact]
+    public async Task LedgerImportPage_UploadThenCommit_ImportsThroughThePlainForms()
+    {
+        var tag = Http.Unique("LP");
+        var browser = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var login = await (await browser.GetAsync("/login")).Content.ReadAsStringAsync();
+        await (await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["__RequestVerificationToken"] = Token(login),
+            ["Input.UserName"] = User, ["Input.Password"] = "Demo@2026bh",
+        }))).Expect(HttpStatusCode.Found);
+        var list = await browser.GetAsync("/ledger");
+        Assert.True(list.IsSuccessStatusCode, await list.Describe());
+        Assert.Contains("href=\"/ledger/import\"", await list.Content.ReadAsStringAsync());
+
+        var page = await browser.GetStringAsync("/ledger/import");
+        Assert.Contains($"value=\"{Unit}\"", page);   // the caller's EditRecords unit is the default
+        using var upload = new MultipartFormDataContent
+        {
+            { new StringContent("upload"), "_handler" }, { new StringContent(Token(page)), "__RequestVerificationToken" },
+            { new StringContent(Unit), "orgCode" }, { new ByteArrayContent(Messy(tag).Build()), "file", "台账.xlsx" },
+        };
+        var checkedPage = await (await browser.PostAsync("/ledger/import", upload)).Content.ReadAsStringAsync();
+        Assert.Contains("name=\"map.Problem\"", checkedPage);
+        Assert.Contains("检查通过", checkedPage);
+        Assert.Contains("value=\"commit\"", checkedPage);
+        var importId = System.Text.RegularExpressions.Regex.Match(checkedPage, "name=\"importId\" value=\"([0-9a-f]{32})\"").Groups[1].Value;
+        Assert.NotEmpty(importId);
+        Assert.Equal(0, (await Ledger(tag)).GetProperty("total").GetInt32());
+
+        var done = await (await browser.PostAsync("/ledger/import", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "review", ["__RequestVerificationToken"] = Token(checkedPage), ["importId"] = importId,
+            ["fileName"] = "台账.xlsx", ["orgCode"] = Unit, ["headerRow"] = "3", ["map.Problem"] = "C", ["do"] = "commit",
+        }))).Content.ReadAsStringAsync();
+        Assert.Contains("导入完成", done);
+        Assert.Equal(7, (await Ledger(tag)).GetProperty("total").GetInt32());
+
+        static string Token(string html) => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex
+            .Match(html, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
+    }
+
     /// A ledger of `count` rows streamed with OpenXmlWriter (inline strings), with a title and a header row.
     protected static byte[] BigLedger(int count, string tag)
     {
