@@ -21,6 +21,7 @@ api.MapAuditApi();
 api.MapAccountApi();
 api.MapRectApi();
 api.MapLedgerExportApi();
+api.MapLedgerImportApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

@@ -54,22 +54,24 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
 
         b.Entity<Org>().HasQueryFilter(o => ScopeAll
             || ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id));
-        b.Entity<Person>().HasQueryFilter(x => ScopeAll
-            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
-        b.Entity<RoleGrant>().HasQueryFilter(x => ScopeAll
-            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
-        b.Entity<Problem>().HasQueryFilter(x => ScopeAll
-            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
-        b.Entity<RectItem>().HasQueryFilter(x => ScopeAll
-            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
-        b.Entity<RectUpdate>().HasQueryFilter(x => ScopeAll
-            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
-        b.Entity<InspectionCheck>().HasQueryFilter(x => ScopeAll
-            || ScopePaths.Any(p => x.Org!.Path.StartsWith(p)) || ScopeOrgIds.Contains(x.OrgId));
+        OwnedByOrg<Person>(b);
+        OwnedByOrg<RoleGrant>(b);
+        OwnedByOrg<Problem>(b);
+        OwnedByOrg<RectItem>(b);
+        OwnedByOrg<RectUpdate>(b);
+        OwnedByOrg<InspectionCheck>(b);
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll
             || (x.OrgPath != null && ScopePaths.Any(p => x.OrgPath.StartsWith(p))));
     }
+
+    /// A record owned by an org is visible when its OrgId is among the orgs in scope. Written as an uncorrelated
+    /// "OrgId IN (SELECT Id FROM Orgs WHERE …)" subquery inside the SQL (never materialized in .NET): the engine
+    /// evaluates the small org set once and answers from the OrgId index instead of testing paths row by row.
+    void OwnedByOrg<T>(ModelBuilder b) where T : class, IOrgOwned =>
+        b.Entity<T>().HasQueryFilter(x => ScopeAll || Set<Org>().IgnoreQueryFilters()
+            .Where(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id))
+            .Select(o => o.Id).Contains(x.OrgId));
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();

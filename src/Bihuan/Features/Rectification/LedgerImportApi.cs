@@ -1,0 +1,47 @@
+using Bihuan.Data;
+using Bihuan.Domain;
+using Bihuan.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bihuan.Features.Rectification;
+
+/// POST /api/v1/rectifications/import: a 整改台账 (.xlsx/.csv) into one unit's ledger (LedgerImport).
+public static class LedgerImportApi
+{
+    public static RouteGroupBuilder MapLedgerImportApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/rectifications/import", Import).DisableAntiforgery().WithTags("整改台账 Rectification")
+            .WithSummary("Import a ledger (.xlsx/.csv, multipart `file`) into orgId: preview (commit=false) or commit a clean file "
+                         + "atomically; correct the column mapping with map.<Field>=<letter> (e.g. map.Problem=C, map.Progress=-) "
+                         + "and the header row with headerRow=<n>");
+        return api;
+    }
+
+    static async Task<Results<Ok<LedgerImportResult>, ProblemHttpResult>> Import(BihuanDb db, TimeProvider clock,
+        HttpRequest request, IFormFile file, int? orgId, bool? commit, int? headerRow, CancellationToken ct)
+    {
+        var errors = new List<Invalid>();
+        if (orgId is null) errors.Add(new("orgId", "请指定台账所属单位（orgId）"));
+        LedgerImport.TryParseOverrides(request.Query.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value.ToString())),
+            out var overrides, out var mapErrors);
+        errors.AddRange(mapErrors);
+        Problems.ThrowIfAny(errors);
+
+        await using var stream = file.OpenReadStream();
+        var result = await LedgerImport.RunAsync(db, clock, stream, file.FileName, file.Length, orgId!.Value, overrides,
+            commit ?? false, ct, headerRow);
+        return result.Ok
+            ? TypedResults.Ok(result)
+            : TypedResults.Problem(new ProblemDetails
+            {
+                Status = 400, Title = result.Message, Type = "https://bihuan.local/problems/import",
+                Extensions =
+                {
+                    ["code"] = "import_invalid", ["rows"] = result.Errors, ["errorCount"] = result.ErrorCount,
+                    ["headerRow"] = result.HeaderRow, ["mapping"] = result.Mapping, ["columns"] = result.Columns,
+                    ["preview"] = result.Preview,
+                },
+            });
+    }
+}
