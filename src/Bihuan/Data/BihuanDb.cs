@@ -52,8 +52,9 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         base.OnModelCreating(b);
         b.ApplyConfigurationsFromAssembly(typeof(BihuanDb).Assembly, t => t.Namespace == typeof(BihuanDb).Namespace);
 
-        b.Entity<Org>().HasQueryFilter(o => ScopeAll
-            || ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id));
+        // No "ScopeAll OR …" here: an OR with a parameter stops the engines from using the OrgId index. The System
+        // scope instead holds the path prefix "/", which every org has.
+        b.Entity<Org>().HasQueryFilter(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id));
         OwnedByOrg<Person>(b);
         OwnedByOrg<RoleGrant>(b);
         OwnedByOrg<Problem>(b);
@@ -69,7 +70,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     /// "OrgId IN (SELECT Id FROM Orgs WHERE …)" subquery inside the SQL (never materialized in .NET): the engine
     /// evaluates the small org set once and answers from the OrgId index instead of testing paths row by row.
     void OwnedByOrg<T>(ModelBuilder b) where T : class, IOrgOwned =>
-        b.Entity<T>().HasQueryFilter(x => ScopeAll || Set<Org>().IgnoreQueryFilters()
+        b.Entity<T>().HasQueryFilter(x => Set<Org>().IgnoreQueryFilters()
             .Where(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id))
             .Select(o => o.Id).Contains(x.OrgId));
 

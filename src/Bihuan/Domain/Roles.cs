@@ -71,7 +71,8 @@ public sealed record Grant(Role Role, int OrgId, string OrgSelfPath)
 /// read SubtreePaths/OrgIds, so every page, API, export and search sees the same scope.
 public sealed class AccessScope
 {
-    public static AccessScope System { get; } = new() { IsSystem = true };
+    /// Jobs, the CLI and the seed: every org (all paths start with "/").
+    public static AccessScope System { get; } = new() { IsSystem = true, SubtreePaths = ["/"] };
     public static AccessScope Nobody => new();
 
     public bool IsSystem { get; private init; }
