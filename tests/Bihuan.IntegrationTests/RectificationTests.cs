@@ -165,6 +165,8 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         Assert.Null(d.RecheckDue);
         Assert.Equal(LightLevel.Red, d.Item.Light);
         Assert.Contains("重新整改 1 次", d.Item.LightReason);
+        // evidence filed before the reopen does not carry over to a new closure request
+        await (await Act(liaison, item.Id, "request-closure", "已再次整改")).ExpectProblem(HttpStatusCode.BadRequest, "evidence");
 
         // the timeline: every transition in order, with who, what and the evidence
         var timeline = (await Detail(liaison, item.Id)).Timeline;
@@ -539,6 +541,53 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
             Assert.True(res.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, await res.Describe());
             if (res.StatusCode == HttpStatusCode.OK) Assert.Equal(0, (await res.Content.ReadFromJsonAsync<LedgerPage>(Http.Json))!.Total);
         }
+    }
+
+    // ---- the pages (server-rendered) ----
+
+    [SkippableFact]
+    public async Task LedgerPage_RendersRowsAndHonoursStatusAndSourceFilters()
+    {
+        var tag = Tag();
+        var item = await NewItem(tag, SourceChannel.AuditFinding);
+        var office = await App.ClientFor("yx.office");
+        async Task<string> Page(string query)
+        {
+            var res = await office.GetAsync("/ledger?q=" + Uri.EscapeDataString(tag) + query);
+            await res.Expect(HttpStatusCode.OK);
+            return await res.Content.ReadAsStringAsync();
+        }
+        Assert.Contains($"href=\"/ledger/{item.Id}\"", await Page(""));
+        Assert.Contains($"href=\"/ledger/{item.Id}\"", await Page("&status=Pending&source=AuditFinding"));
+        Assert.Contains("共 1 项", await Page("&status=Pending"));
+        Assert.DoesNotContain($"href=\"/ledger/{item.Id}\"", await Page("&status=Closed"));
+        Assert.DoesNotContain($"href=\"/ledger/{item.Id}\"", await Page("&source=Hotline"));
+        // junk in the query is ignored, not a 500
+        Assert.Contains($"href=\"/ledger/{item.Id}\"", await Page("&status=Nonsense&source=99"));
+        // the selected filter is shown as selected
+        Assert.Matches("<option value=\"AuditFinding\" selected", await Page("&source=AuditFinding"));
+    }
+
+    [SkippableFact]
+    public async Task ItemPage_OffersEachPartyOnlyItsOwnForms()
+    {
+        var item = await ItemAwaitingVerification(Tag());
+        async Task<string> Html(string user)
+        {
+            var res = await (await App.ClientFor(user)).GetAsync($"/ledger/{item.Id}");
+            await res.Expect(HttpStatusCode.OK);
+            return await res.Content.ReadAsStringAsync();
+        }
+        var owner = await Html("yx.fgj.liaison");
+        Assert.Contains("申请销号", owner);
+        Assert.DoesNotContain("核验通过，予以销号", owner);
+        Assert.DoesNotContain("退回整改", owner);
+        var office = await Html("yx.office");
+        Assert.Contains("核验通过，予以销号", office);
+        Assert.Contains("退回整改", office);
+        Assert.DoesNotContain("name=\"files\"", office);
+        var res = await (await App.ClientFor("hp.office")).GetAsync($"/ledger/{item.Id}");
+        await res.Expect(HttpStatusCode.NotFound);
     }
 
     // ---- files ----
