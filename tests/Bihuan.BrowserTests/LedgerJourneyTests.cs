@@ -99,6 +99,8 @@ public sealed class LedgerJourneyTests(BrowserApp app, ITestOutputHelper output)
         // 5. more evidence, then a new request
         await liaison.GotoAsync(itemUrl);
         await Assertions.Expect(MainArea(liaison).Locator("ol.timeline")).ToContainTextAsync("缺少企业回访记录，请补充");
+        await Assertions.Expect(Form(liaison, "报送进展")).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(liaison, "ledger-item-returned-liaison", output);
         closure = Form(liaison, "申请销号");
         await closure.Locator("textarea[name=text]").FillAsync("已补充企业回访记录 30 份");
         await closure.Locator("input[name=files]").SetInputFilesAsync(Photo("回访记录.png"));
@@ -113,8 +115,6 @@ public sealed class LedgerJourneyTests(BrowserApp app, ITestOutputHelper output)
         await Assertions.Expect(MainArea(office).Locator("dl.facts")).ToContainTextAsync("回头看日期");
         await office.GotoAsync("/ledger?q=" + Uri.EscapeDataString(tag));
         var row = MainArea(office).Locator("table.grid tbody tr");
-        output.WriteLine(await MainArea(office).InnerTextAsync());
-        await BrowserApp.ScreenshotAsync(office, "ledger-list-closed", output);
         await Assertions.Expect(row).ToHaveCountAsync(1);
         await Assertions.Expect(row).ToContainTextAsync("已销号");
         await Assertions.Expect(row).ToContainTextAsync("越秀区发展和改革局");
