@@ -18,6 +18,8 @@ public class BihuanFactory : WebApplicationFactory<Program>
     public string ConnectionString { get; }
     readonly string? _sqliteFile;
     readonly string? _pgDatabase;
+    /// Evidence files go to a temp directory of this factory's own (not src/Bihuan/data/files).
+    public string FilesRoot { get; } = Path.Combine(Path.GetTempPath(), $"bihuan-test-files-{Guid.NewGuid():N}");
 
     public BihuanFactory(DatabaseEngine engine)
     {
@@ -50,6 +52,7 @@ public class BihuanFactory : WebApplicationFactory<Program>
         builder.UseSetting("Bihuan:MigrateOnStart", "true");
         builder.UseSetting("Bihuan:SeedDemo", "true");
         builder.UseSetting("Bihuan:DemoLedger", "false");   // tests arrange their own ledger items
+        builder.UseSetting("Bihuan:Files:Root", FilesRoot);
     }
 
     /// A client authenticated as a demo account through a personal access token (API calls).
@@ -112,6 +115,7 @@ public class BihuanFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing) return;
+        try { if (Directory.Exists(FilesRoot)) Directory.Delete(FilesRoot, recursive: true); } catch (IOException) { }
         if (_sqliteFile is not null)
             foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
                 try { File.Delete(f); } catch (IOException) { }

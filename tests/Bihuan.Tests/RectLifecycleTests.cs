@@ -171,4 +171,32 @@ public sealed class RectLifecycleTests
         Assert.IsType<ExtensionNotApplicable>(Assert.Throws<DomainException>(() =>
             ongoing.Apply(RectAction.RequestExtension, Liaison, Unit, Now, "理由", null, 0, 90, new DateOnly(2027, 1, 1))).Error);
     }
+
+    [Fact]
+    public void AllowedFor_OffersEachPartyOnlyItsOwnActions()
+    {
+        var s = new RectState { Status = RectStatus.ClosureRequested };
+        Assert.Empty(s.AllowedFor(Liaison.Scope, Unit));
+        Assert.Equal([RectAction.Return, RectAction.Verify], s.AllowedFor(DistrictOffice.Scope, Unit).Order());
+        Assert.Empty(s.AllowedFor(OtherDistrict.Scope, Unit));
+        Assert.Empty(s.AllowedFor(OwnOffice.Scope, Unit));
+        s.Status = RectStatus.Pending;
+        Assert.Equal([RectAction.Start, RectAction.ReportProgress], s.AllowedFor(Head.Scope, Unit).Order());
+        s.DeadlineKind = DeadlineKind.Dated;
+        s.Deadline = new DateOnly(2026, 12, 31);
+        Assert.Equal([RectAction.Start, RectAction.ReportProgress, RectAction.RequestExtension], s.AllowedFor(Head.Scope, Unit).Order());
+        s.ExtensionRequestedTo = new DateOnly(2027, 1, 31);
+        Assert.Equal([RectAction.ApproveExtension, RectAction.RefuseExtension], s.AllowedFor(DistrictOffice.Scope, Unit).Order());
+        s.ExtensionRequestedTo = null;
+        s.Deadline = null;
+        Assert.Empty(s.AllowedFor(DistrictOffice.Scope, Unit));
+        // a serious item in review: the office is offered nothing, the supervisor both verifier actions
+        var serious = new RectState { Status = RectStatus.ClosureRequested, Severity = Severity.Serious };
+        Assert.Empty(serious.AllowedFor(DistrictOffice.Scope, Unit));
+        Assert.Equal([RectAction.Return, RectAction.Verify], serious.AllowedFor(CitySupervisor.Scope, Unit).Order());
+        // and what it offers is what Apply accepts for the party
+        foreach (var actor in Actors)
+            foreach (var a in new RectState { Status = RectStatus.Returned }.AllowedFor(actor.Scope, Unit))
+                new RectState { Status = RectStatus.Returned }.Apply(a, actor, Unit, Now, "说明", null, 1);
+    }
 }

@@ -199,6 +199,18 @@ public class RectState
         (g.Role == Role.Supervisor && g.Covers(org.SelfPath))
         || (!NeedsSupervisor && g.Role == Role.CampaignOffice && g.Covers(org.SelfPath) && g.OrgSelfPath != org.SelfPath));
 
+    /// The actions this scope may take now: the status allows them and the scope is their party (what the item
+    /// page offers as forms). Evidence, reasons and the requester rule are still checked by Apply.
+    public IEnumerable<RectAction> AllowedFor(AccessScope s, Org org) => RectLifecycle.Table
+        .Where(t => t.From == Status && (t.Party == Party.Owner ? IsOwner(s, org) : IsVerifier(s, org)))
+        .Select(t => t.Action).Distinct()
+        .Where(a => a switch
+        {
+            RectAction.RequestExtension => DeadlineKind == DeadlineKind.Dated && Deadline is not null && ExtensionRequestedTo is null,
+            RectAction.ApproveExtension or RectAction.RefuseExtension => ExtensionRequestedTo is not null,
+            _ => true,
+        });
+
     /// Applies one action or throws a typed error; the item is unchanged when it throws.
     public RectEvent Apply(RectAction action, Actor actor, Org org, DateTime now, string? text = null, int? percent = null,
         int evidenceCount = 0, int recheckDays = 90, DateOnly? newDeadline = null)

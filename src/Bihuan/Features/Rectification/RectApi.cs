@@ -16,6 +16,7 @@ public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerEn
 public sealed record TimelineEntry(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text,
     int? Percent, List<string> Evidence);
 
+/// AllowedActions: what the caller may do now (status and party), the forms the item page offers.
 public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
     DateOnly? ExtensionRequestedTo, int ExtensionCount,
     List<string> AllowedActions, List<TimelineEntry> Timeline);
@@ -167,12 +168,12 @@ public static class RectApi
     {
         var row = (await RowsAsync(db, db.RectItems.Where(i => i.Id == id), clock, cal, rules, ct)).FirstOrDefault();
         if (row is null) return null;
-        var item = await db.RectItems.AsNoTracking().FirstAsync(i => i.Id == id, ct);
+        var item = await db.RectItems.Include(i => i.Org).AsNoTracking().FirstAsync(i => i.Id == id, ct);
         var timeline = (await db.RectUpdates.Where(u => u.RectItemId == id).OrderBy(u => u.At).ThenBy(u => u.Id)
             .AsNoTracking().ToListAsync(ct)).ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
             u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, u.Evidence));
         return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount, item.ExtensionRequestedTo, item.ExtensionCount,
-            RectLifecycle.Allowed(item.Status).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).Distinct().ToList(), timeline);
+            item.AllowedFor(db.Access, item.Org!).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).ToList(), timeline);
     }
 
     static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal,

@@ -28,8 +28,12 @@ public static class RectCommands
         else if (input.Description.Trim().Length > Problem.DescriptionMax)
             errors.Add(new("description", $"问题描述不能超过 {Problem.DescriptionMax} 字"));
         if (input.Source is null) errors.Add(new("source", "请选择问题来源"));
+        else Undefined(errors, "source", input.Source, "未知的问题来源");
         if (input.Aspect is null) errors.Add(new("aspect", "请选择查摆方面（个人、职责、工作）"));
+        else Undefined(errors, "aspect", input.Aspect, "未知的查摆方面");
         if (input.Dimension is null) errors.Add(new("dimension", "请选择对应的总要求方面"));
+        else Undefined(errors, "dimension", input.Dimension, "未知的总要求方面");
+        Undefined(errors, "severity", input.Severity, "未知的严重程度");
         if (input.Batch is { Length: > 200 }) errors.Add(new("batch", "批次不能超过 200 字"));
         Problems.ThrowIfAny(errors);
         var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, Permission.EditRecords, ct);
@@ -70,6 +74,13 @@ public static class RectCommands
             .Where(p => p.Score >= TextSimilarity.DuplicateThreshold).OrderByDescending(p => p.Score).Take(5).ToList();
     }
 
+    /// JSON accepts any number for an enum: an undefined value must be refused here, or it is stored and every later
+    /// read of the record fails when labelling it (a 500 on the ledger).
+    static void Undefined<T>(List<Invalid> errors, string field, T? value, string message) where T : struct, Enum
+    {
+        if (value is { } v && !Enum.IsDefined(v)) errors.Add(new(field, message));
+    }
+
     public static async Task<RectItem> AddItemAsync(BihuanDb db, TimeProvider clock, int problemId, ItemInput input, CancellationToken ct)
     {
         var problem = await db.Problems.Include(p => p.Org).FirstOrDefaultAsync(p => p.Id == problemId, ct)
@@ -80,6 +91,7 @@ public static class RectCommands
         else if (input.Measures.Length > 2000) errors.Add(new("measures", "整改措施不能超过 2000 字"));
         if (input.Target is { Length: > 1000 }) errors.Add(new("target", "整改目标不能超过 1000 字"));
         var kind = input.DeadlineKind ?? DeadlineKind.Dated;
+        Undefined(errors, "deadlineKind", input.DeadlineKind, "未知的时限类型（有时限、立行立改、长期坚持）");
         var today = ChinaTime.Today(clock);
         if (kind == DeadlineKind.Dated && input.Deadline is null) errors.Add(new("deadline", "请填写整改时限，或选择立行立改、长期坚持"));
         if (kind == DeadlineKind.Dated && input.Deadline is { } d && d < today) errors.Add(new("deadline", "整改时限不能早于今天"));
