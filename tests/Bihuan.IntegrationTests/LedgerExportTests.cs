@@ -79,6 +79,7 @@ public abstract class LedgerExportTestsBase(Func<BihuanFactory> factory)
         var p = await (await c.PostAsJsonAsync("/api/v1/problems", new
         {
             orgId, description, source = SourceChannel.SelfInspection, aspect = Aspect.Work, dimension = Dimension.RealWork,
+            notDuplicate = true,
         }, Http.Json)).Expect<JsonElement>(HttpStatusCode.Created);
         return p.GetProperty("id").GetInt32();
     }

@@ -40,8 +40,62 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         var res = await c.PostAsJsonAsync("/api/v1/problems", new
         {
             orgId = await App.OrgId(orgCode), description, source, aspect = Aspect.Duty, dimension = Dimension.RealWork, severity,
+            notDuplicate = true,   // these tests file many alike problems on purpose; duplicates are tested below
         });
         return await res.Expect<ProblemDto>(HttpStatusCode.Created);
+    }
+
+    [SkippableFact]
+    public async Task Extension_RequestedByLiaison_ApprovedByDistrictOffice_MovesDeadlineOnTimeline()
+    {
+        var liaison = await App.ClientFor("yx.fgj.liaison");
+        var office = await App.ClientFor("yx.office");
+        var item = await NewItem(Tag());
+        var later = item.Deadline!.Value.AddDays(30);
+        var noReason = await liaison.PostAsJsonAsync($"/api/v1/rectifications/{item.Id}/request-extension", new { newDeadline = later });
+        await noReason.ExpectProblem(HttpStatusCode.BadRequest, "reason");
+        var earlier = await liaison.PostAsJsonAsync($"/api/v1/rectifications/{item.Id}/request-extension",
+            new { text = "需跨部门协调", newDeadline = item.Deadline.Value.AddDays(-1) });
+        Assert.Equal(HttpStatusCode.Conflict, earlier.StatusCode);
+        var asked = await (await liaison.PostAsJsonAsync($"/api/v1/rectifications/{item.Id}/request-extension",
+            new { text = "涉及跨部门数据共享，需延期", newDeadline = later })).Expect<ItemDetail>(HttpStatusCode.OK);
+        Assert.Equal(later, asked.ExtensionRequestedTo);
+        Assert.Equal(item.Deadline, asked.Item.Deadline);                   // unchanged until approved
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await liaison.PostAsJsonAsync($"/api/v1/rectifications/{item.Id}/approve-extension", new { text = "同意" })).StatusCode);
+        var approved = await (await office.PostAsJsonAsync($"/api/v1/rectifications/{item.Id}/approve-extension",
+            new { text = "同意延期" })).Expect<ItemDetail>(HttpStatusCode.OK);
+        Assert.Equal(later, approved.Item.Deadline);
+        Assert.Equal(1, approved.ExtensionCount);
+        Assert.Null(approved.ExtensionRequestedTo);
+        Assert.Equal(["申请延期", "批准延期"], approved.Timeline.Select(t => t.Action).TakeLast(2));
+        Assert.Contains("→", approved.Timeline[^1].Text);
+    }
+
+    [SkippableFact]
+    public async Task CreateProblem_NearDuplicateOfOpenProblem_Returns409WithCandidates_ThenAcceptsWhenConfirmed()
+    {
+        var c = await App.ClientFor("yx.fgj.liaison");
+        var orgId = await App.OrgId(Fgj);
+        var first = await CreateProblem(c, "企业开办材料要求重复提交，同一证明多个窗口反复索要，群众跑腿多");
+        var body = new { orgId, description = "同一证明多个窗口反复索要，企业开办材料要求重复提交，群众多次跑腿",
+            source = SourceChannel.PublicOpinion, aspect = Aspect.Duty, dimension = Dimension.ForThePeople };
+        var res = await c.PostAsJsonAsync("/api/v1/problems", body);
+        Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
+        var json = await res.Content.ReadAsStringAsync();
+        Assert.Contains("possible_duplicate", json);
+        Assert.Contains($"\"id\":{first.Id}", json);
+        var other = await c.PostAsJsonAsync("/api/v1/problems", new
+        {
+            orgId, description = "老旧小区加装电梯审批慢，群众反映强烈", source = SourceChannel.Hotline, aspect = Aspect.Duty,
+            dimension = Dimension.ForThePeople,
+        });
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);   // unrelated text is not held up
+        var confirmed = await c.PostAsJsonAsync("/api/v1/problems", new
+        {
+            body.orgId, body.description, body.source, body.aspect, body.dimension, notDuplicate = true,
+        });
+        Assert.Equal(HttpStatusCode.Created, confirmed.StatusCode);
     }
 
     async Task<LedgerEntry> AddItem(HttpClient c, int problemId, string measures, DateOnly? deadline = null)
@@ -126,7 +180,7 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         Assert.Equal(RectStatus.Pending, item.Status);
         Assert.Equal(deadline, item.Deadline);
         Assert.Equal(await App.OrgId(Fgj), item.OrgId);
-        Assert.Equal(["progress", "start"], (await Detail(liaison, item.Id)).AllowedActions.Order().ToList());
+        Assert.Equal(["progress", "request-extension", "start"], (await Detail(liaison, item.Id)).AllowedActions.Order().ToList());
 
         // progress with a photo
         var png = TestFiles.Png();
