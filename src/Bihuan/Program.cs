@@ -1,6 +1,7 @@
 using Bihuan;
 using Bihuan.Features.Accounts;
 using Bihuan.Features.Audit;
+using Bihuan.Features.Calendar;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
 using Bihuan.Features.Rectification;
@@ -20,6 +21,7 @@ api.MapPeopleApi();
 api.MapAuditApi();
 api.MapAccountApi();
 api.MapRectApi();
+api.MapCalendarApi();
 api.MapLedgerExportApi();
 api.MapLedgerImportApi();
 

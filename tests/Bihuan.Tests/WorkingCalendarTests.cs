@@ -66,3 +66,40 @@ public sealed class WorkingCalendarTests
         Assert.Equal([2025, 2026], Cal.Years);
     }
 }
+
+public sealed class WorkingCalendarImportTests
+{
+    const string Y2027 = """
+        # 2027 (test data, not the official notice)
+        2027-01-01..2027-01-03 休 元旦
+        2027-10-01..2027-10-07 休 国庆节
+        2027-10-09             班 国庆节调休
+        """;
+
+    [Fact]
+    public void Add_NewYear_MakesItKnownWithoutTouchingOthers()
+    {
+        var cal = WorkingCalendar.Shipped();
+        Assert.False(cal.Covers(2027));
+        cal.Add(Y2027);
+        Assert.True(cal.Covers(2027));
+        Assert.False(cal.IsWorkingDay(new DateOnly(2027, 10, 4)));
+        Assert.True(cal.IsWorkingDay(new DateOnly(2027, 10, 9)));     // Saturday worked
+        Assert.True(cal.IsWorkingDay(new DateOnly(2026, 10, 10)));    // 2026 unchanged
+    }
+
+    [Fact]
+    public void Add_SameYearAgain_ReplacesThatYear()
+    {
+        var cal = WorkingCalendar.Shipped();
+        cal.Add("2026-11-27 休 测试假日");
+        Assert.False(cal.IsWorkingDay(new DateOnly(2026, 11, 27)));
+        Assert.True(cal.IsWorkingDay(new DateOnly(2026, 10, 8)));     // 国庆 no longer listed: an ordinary Thursday
+        Assert.True(cal.IsWorkingDay(new DateOnly(2025, 5, 6)));
+        Assert.False(cal.IsWorkingDay(new DateOnly(2025, 5, 5)));     // 2025 kept
+    }
+
+    [Fact]
+    public void Validate_TwoYears_ReportsBoth() =>
+        Assert.Equal([2026, 2027], WorkingCalendar.Validate("2026-12-31 休 x\n2027-01-01 休 y").Order());
+}

@@ -23,6 +23,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     List<string> ScopePaths => _scope.Current.SubtreePaths;
     List<int> ScopeOrgIds => _scope.Current.OrgIds;
     string? ScopeAccount => _scope.Current.AccountId;
+    bool ScopeSystemRecords => _scope.Current.IsSystem || _scope.Current.Has(Role.Admin);
 
     public DbSet<Org> Orgs => Set<Org>();
     public DbSet<Person> People => Set<Person>();
@@ -36,6 +37,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<RectUpdate> RectUpdates => Set<RectUpdate>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
     public DbSet<InspectionCheck> InspectionChecks => Set<InspectionCheck>();
+    public DbSet<CalendarYear> CalendarYears => Set<CalendarYear>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public abstract DatabaseEngine Engine { get; }
@@ -62,8 +64,9 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<RectUpdate>(b);
         OwnedByOrg<InspectionCheck>(b);
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
+        // Entries of records that belong to no org (accounts, campaigns, the calendar) are for administrators.
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll
-            || (x.OrgPath != null && ScopePaths.Any(p => x.OrgPath.StartsWith(p))));
+            || (x.OrgPath == null ? ScopeSystemRecords : ScopePaths.Any(p => x.OrgPath.StartsWith(p))));
     }
 
     /// A record owned by an org is visible when its OrgId is among the orgs in scope. Written as an uncorrelated

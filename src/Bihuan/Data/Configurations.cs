@@ -191,3 +191,14 @@ sealed class InspectionCheckConfiguration : IEntityTypeConfiguration<InspectionC
         b.HasIndex(x => new { x.OrgId, x.CategoryId, x.Aspect }).IsUnique();
     }
 }
+
+sealed class CalendarYearConfiguration : IEntityTypeConfiguration<CalendarYear>
+{
+    public void Configure(EntityTypeBuilder<CalendarYear> b)
+    {
+        b.HasKey(x => x.Year);
+        b.Property(x => x.Year).ValueGeneratedNever();
+        b.Property(x => x.Text).HasMaxLength(20000);
+        b.Property(x => x.ImportedBy).HasMaxLength(100);
+    }
+}

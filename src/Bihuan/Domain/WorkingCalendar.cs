@@ -13,12 +13,11 @@ public sealed record CalendarFileInvalid(int Line, string Why)
 /// arrangement in the November before).
 public sealed class WorkingCalendar
 {
-    readonly HashSet<DateOnly> _off = [];
-    readonly HashSet<DateOnly> _work = [];
-    readonly Dictionary<DateOnly, string> _names = [];
-    readonly SortedSet<int> _years = [];
+    // Readers take one immutable snapshot; Add builds a new one and swaps it in (an admin's import while requests run).
+    sealed record State(HashSet<DateOnly> Off, HashSet<DateOnly> Work, Dictionary<DateOnly, string> Names, SortedSet<int> Years);
+    volatile State _state = new([], [], [], []);
 
-    public IReadOnlyCollection<int> Years => _years;
+    public IReadOnlyCollection<int> Years => _state.Years;
 
     /// Parses one year's file: "2026-10-01..2026-10-07 休 国庆节" or "2026-10-10 班 国庆节调休"; '#' starts a comment.
     public static WorkingCalendar Parse(params string[] files)
@@ -28,8 +27,15 @@ public sealed class WorkingCalendar
         return cal;
     }
 
+    /// Checks a file without applying it; returns the years it covers (or throws CalendarFileInvalid).
+    public static IReadOnlyCollection<int> Validate(string text) => Parse(text).Years;
+
+    /// Adds a file; the years it names replace whatever the calendar held for them.
     public void Add(string text)
     {
+        var off = new HashSet<DateOnly>();
+        var work = new HashSet<DateOnly>();
+        var names = new Dictionary<DateOnly, string>();
         var years = new HashSet<int>();
         var lineNo = 0;
         foreach (var raw in text.Split('\n'))
@@ -42,9 +48,9 @@ public sealed class WorkingCalendar
             var range = parts[0].Split("..");
             if (!DateOnly.TryParseExact(range[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
                 || !DateOnly.TryParseExact(range[^1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to)
-                || to < from || range.Length > 2)
+                || to < from || range.Length > 2 || to.DayNumber - from.DayNumber > 31)
                 throw new DomainException(new CalendarFileInvalid(lineNo, $"日期“{parts[0]}”无效"));
-            var off = parts[1] switch
+            var isOff = parts[1] switch
             {
                 "休" or "off" => true,
                 "班" or "work" => false,
@@ -53,29 +59,36 @@ public sealed class WorkingCalendar
             var name = parts.Length > 2 ? parts[2] : "";
             for (var d = from; d <= to; d = d.AddDays(1))
             {
-                if (!off && d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+                if (!isOff && d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
                     throw new DomainException(new CalendarFileInvalid(lineNo, $"{d:yyyy-MM-dd} 不是周末，不需要调休上班"));
-                (off ? _off : _work).Add(d);
-                (off ? _work : _off).Remove(d);
-                _names[d] = name;
+                (isOff ? off : work).Add(d);
+                (isOff ? work : off).Remove(d);
+                names[d] = name;
                 years.Add(d.Year);
             }
         }
         if (years.Count == 0) throw new DomainException(new CalendarFileInvalid(lineNo, "文件中没有日期"));
-        _years.UnionWith(years);
+        var old = _state;
+        bool Keep(DateOnly d) => !years.Contains(d.Year);
+        var next = new State(
+            [.. old.Off.Where(Keep).Concat(off)], [.. old.Work.Where(Keep).Concat(work)],
+            old.Names.Where(kv => Keep(kv.Key)).Concat(names).ToDictionary(kv => kv.Key, kv => kv.Value),
+            [.. old.Years.Concat(years)]);
+        _state = next;
     }
 
-    public bool Covers(int year) => _years.Contains(year);
+    public bool Covers(int year) => _state.Years.Contains(year);
 
     public bool IsWorkingDay(DateOnly d)
     {
-        if (!Covers(d.Year)) throw new DomainException(new CalendarYearMissing(d.Year));
-        if (_work.Contains(d)) return true;
-        if (_off.Contains(d)) return false;
+        var s = _state;
+        if (!s.Years.Contains(d.Year)) throw new DomainException(new CalendarYearMissing(d.Year));
+        if (s.Work.Contains(d)) return true;
+        if (s.Off.Contains(d)) return false;
         return d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
     }
 
-    public string? NameOf(DateOnly d) => _names.GetValueOrDefault(d);
+    public string? NameOf(DateOnly d) => _state.Names.GetValueOrDefault(d);
 
     /// The n-th working day after `start` (start itself not counted). n = 0 returns start.
     public DateOnly AddWorkingDays(DateOnly start, int n)
@@ -107,4 +120,14 @@ public sealed class WorkingCalendar
             .Select(n => { using var s = new StreamReader(asm.GetManifestResourceStream(n)!); return s.ReadToEnd(); }).ToArray();
         return Parse(files);
     }
+}
+
+/// One year's holiday file imported by an admin (the State Council's notice for a year the shipped files lack, or a
+/// correction). Applied over the shipped calendar at start-up and immediately on import.
+public sealed class CalendarYear : IAudited
+{
+    public int Year { get; set; }
+    public required string Text { get; set; }
+    public required string ImportedBy { get; set; }
+    public DateTime ImportedAt { get; set; }
 }

@@ -12,7 +12,7 @@ namespace Bihuan.Infrastructure;
 /// Admin verbs of the same executable. Each runs with the web app's services and a System scope.
 public static class Cli
 {
-    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "backup"];
+    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "backup", "calendar"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 &&
         (Verbs.Contains(args[0]) || args[0] is "-h" or "--help" or "-?" or "--version");
@@ -118,7 +118,22 @@ public static class Cli
             return 0;
         }));
 
-        foreach (var c in new[] { migrate, seed, admin, orgs, audit, backup }) root.Subcommands.Add(c);
+        var calendar = new Command("calendar", "Working-day calendar (Chinese public holidays and 调休)");
+        var calImport = new Command("import", "Import one year's holiday file, e.g. 2027.txt with lines \"2027-10-01..2027-10-07 休 国庆节\"");
+        var calFile = new Argument<FileInfo>("file") { Description = "text file, one line per holiday range or worked weekend day" };
+        calImport.Arguments.Add(calFile);
+        calImport.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
+        {
+            var f = pr.GetValue(calFile)!;
+            if (!f.Exists) return Fail($"找不到文件 {f.FullName}");
+            var y = await Features.Calendar.CalendarApi.ImportAsync(db, sp.GetRequiredService<WorkingCalendar>(),
+                sp.GetRequiredService<TimeProvider>(), await File.ReadAllTextAsync(f.FullName, ct), ct);
+            Console.WriteLine($"已导入 {y.Year} 年节假日安排 imported {y.Year}");
+            return 0;
+        }));
+        calendar.Subcommands.Add(calImport);
+
+        foreach (var c in new[] { migrate, seed, admin, orgs, audit, backup, calendar }) root.Subcommands.Add(c);
         return await root.Parse(args).InvokeAsync();
     }
 

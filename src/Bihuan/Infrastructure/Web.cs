@@ -65,6 +65,7 @@ public static class WebSetup
                 await DatabaseSetup.MigrateAsync(db);
             else if ((await db.Database.GetPendingMigrationsAsync()).Any())
                 throw new InvalidOperationException("数据库尚未迁移到当前版本：请先运行 `bihuan migrate`。 The database needs `bihuan migrate`.");
+            await Features.Calendar.CalendarApi.LoadImportedAsync(db, scope.ServiceProvider.GetRequiredService<Domain.WorkingCalendar>());
         }
         if ((options.SeedDemo ?? app.Environment.IsDevelopment()) && await DemoSeed.RunAsync(app.Services))
             app.Logger.LogInformation("已加载演示数据 Demo data loaded: accounts are listed in README.md (password {Password})", DemoSeed.Password);

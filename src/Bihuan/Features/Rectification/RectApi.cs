@@ -25,7 +25,11 @@ public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Descri
     string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt);
 
 public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
-    int? Page, int? PageSize);
+    int? Page, int? PageSize, int? CategoryId = null, Dimension? Dimension = null, int? LeaderId = null,
+    DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null);
+
+/// Ledger orderings: by deadline (default, undated last), latest deadline first, newest first, least progress first.
+public enum LedgerSort { Deadline, DeadlineDesc, Newest, Progress }
 
 /// 问题清单 and 整改台账 over HTTP. Scope comes from the DbContext; lifecycle rules from Domain/Rectification.cs.
 public static class RectApi
@@ -114,6 +118,11 @@ public static class RectApi
             var t = f.Q.Trim();
             q = q.Where(i => i.Measures.Contains(t) || i.Problem!.Description.Contains(t) || (i.Handler != null && i.Handler.Contains(t)));
         }
+        if (f.CategoryId is { } cat) q = q.Where(i => i.Problem!.CategoryId == cat);
+        if (f.Dimension is { } dim) q = q.Where(i => i.Problem!.Dimension == dim);
+        if (f.LeaderId is { } leader) q = q.Where(i => i.LeaderId == leader);
+        if (f.DueFrom is { } from) q = q.Where(i => i.Deadline != null && i.Deadline >= from);
+        if (f.DueTo is { } to) q = q.Where(i => i.Deadline != null && i.Deadline <= to);
         if (f.Overdue == true)
             q = q.Where(i => i.Deadline != null && i.Deadline < today && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
         if (f.Mine == true && accountId is not null)
@@ -158,8 +167,14 @@ public static class RectApi
         var size = Math.Clamp(f.PageSize ?? 50, 1, 500);
         var page = Math.Max(1, f.Page ?? 1);
         var total = await q.CountAsync(ct);
-        var rows = await RowsAsync(db, q.OrderBy(i => i.Deadline == null).ThenBy(i => i.Deadline).ThenBy(i => i.Id)
-            .Skip((page - 1) * size).Take(size), clock, cal, rules, ct);
+        var ordered = (f.Sort ?? LedgerSort.Deadline) switch
+        {
+            LedgerSort.Deadline => q.OrderBy(i => i.Deadline == null).ThenBy(i => i.Deadline).ThenBy(i => i.Id),
+            LedgerSort.DeadlineDesc => q.OrderBy(i => i.Deadline == null).ThenByDescending(i => i.Deadline).ThenByDescending(i => i.Id),
+            LedgerSort.Newest => q.OrderByDescending(i => i.Id),
+            LedgerSort.Progress => q.OrderBy(i => i.Percent).ThenBy(i => i.Deadline).ThenBy(i => i.Id),
+        };
+        var rows = await RowsAsync(db, ordered.Skip((page - 1) * size).Take(size), clock, cal, rules, ct);
         return new LedgerPage(total, page, size, rows);
     }
 
