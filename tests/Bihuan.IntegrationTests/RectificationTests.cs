@@ -73,6 +73,39 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
     }
 
     [SkippableFact]
+    public async Task Recurrence_OfClosedProblem_ReportedByOffice_ReopensItAndLinksBothWays()
+    {
+        var office = await App.ClientFor("yx.office");
+        var item = await ItemAwaitingVerification(Tag());
+        await ActOk(office, item.Id, "verify", "核验通过");
+        var orgId = await App.OrgId(Fgj);
+        // The similar text of a closed problem is offered as a possible recurrence.
+        var similar = await office.PostAsJsonAsync("/api/v1/problems", new
+        {
+            orgId, description = item.Problem, source = SourceChannel.PublicOpinion, aspect = Aspect.Duty, dimension = Dimension.ForThePeople,
+        });
+        Assert.Equal(HttpStatusCode.Conflict, similar.StatusCode);
+        Assert.Contains("\"closed\":true", await similar.Content.ReadAsStringAsync());
+        var report = await (await office.PostAsJsonAsync("/api/v1/problems", new
+        {
+            orgId, description = "群众再次反映：" + item.Problem, source = SourceChannel.PublicOpinion, aspect = Aspect.Duty,
+            dimension = Dimension.ForThePeople, recurrenceOfId = item.ProblemId,
+        })).Expect<ProblemDto>(HttpStatusCode.Created);
+        Assert.Equal(item.ProblemId, report.RecurrenceOfId);
+        var reopened = await Detail(office, item.Id);
+        Assert.Equal(RectStatus.InProgress, reopened.Item.Status);
+        Assert.Equal(1, reopened.Item.ReopenCount);
+        Assert.Contains($"#{report.Id}", reopened.Timeline[^1].Text);
+        // An open problem cannot be "recurred": add a measure to it instead.
+        var again = await office.PostAsJsonAsync("/api/v1/problems", new
+        {
+            orgId, description = "第三次反映", source = SourceChannel.PublicOpinion, aspect = Aspect.Duty,
+            dimension = Dimension.ForThePeople, recurrenceOfId = item.ProblemId,
+        });
+        await again.ExpectProblem(HttpStatusCode.BadRequest, "recurrenceOfId");
+    }
+
+    [SkippableFact]
     public async Task CreateProblem_NearDuplicateOfOpenProblem_Returns409WithCandidates_ThenAcceptsWhenConfirmed()
     {
         var c = await App.ClientFor("yx.fgj.liaison");

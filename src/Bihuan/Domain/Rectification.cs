@@ -112,7 +112,7 @@ public sealed record CannotVerifyOwnClosure()
     : Error("cannot_verify_own_closure", "不能核验自己提交的销号申请（须由他人核验）", ErrorKind.Forbidden);
 public sealed record ClosureNeedsEvidence()
     : Error("closure_needs_evidence", "申请销号须上传佐证材料并填写整改情况说明", ErrorKind.Invalid, "evidence");
-public sealed record SimilarProblem(int Id, string OrgName, string Description, double Score);
+public sealed record SimilarProblem(int Id, string OrgName, string Description, double Score, bool Closed = false);
 
 /// A new problem reads like an open one in the same subtree: offered to link instead (409 with the candidates).
 public sealed record PossibleDuplicate(IReadOnlyList<SimilarProblem> Candidates)

@@ -22,7 +22,7 @@ public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly Star
     List<string> AllowedActions, List<TimelineEntry> Timeline);
 
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
-    string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt);
+    string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt, int? RecurrenceOfId = null);
 
 public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
     int? Page, int? PageSize, int? CategoryId = null, Dimension? Dimension = null, int? LeaderId = null,
@@ -77,11 +77,13 @@ public static class RectApi
     }
 
     static ProblemDto ToDto(Problem p, string orgName, string? category) => new(p.Id, p.OrgId, orgName, p.Description,
-        p.Source.Label(), p.Aspect.Label(), category, p.Dimension.Label(), p.Severity.Label(), p.Batch, p.CreatedAt);
+        p.Source.Label(), p.Aspect.Label(), category, p.Dimension.Label(), p.Severity.Label(), p.Batch, p.CreatedAt, p.RecurrenceOfId);
 
-    static async Task<Created<ProblemDto>> CreateProblem(BihuanDb db, TimeProvider clock, ProblemInput input, CancellationToken ct)
+    static async Task<Created<ProblemDto>> CreateProblem(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, ProblemInput input,
+        CancellationToken ct)
     {
         var p = await RectCommands.CreateProblemAsync(db, clock, input, ct);
+        await RectCommands.ReopenForRecurrenceAsync(db, clock, user, p, ct);
         var org = await db.Orgs.Where(o => o.Id == p.OrgId).Select(o => o.Name).FirstAsync(ct);
         var cat = p.CategoryId is { } c ? await db.Categories.Where(x => x.Id == c).Select(x => x.Name).FirstAsync(ct) : null;
         return TypedResults.Created($"/api/v1/problems/{p.Id}", ToDto(p, org, cat));

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Bihuan.Features.Rectification;
 
 public sealed record ProblemInput(int? OrgId, string? Description, SourceChannel? Source, Aspect? Aspect, int? CategoryId,
-    Dimension? Dimension, Severity? Severity, int? LeaderId, int? CampaignId, string? Batch, bool? NotDuplicate = null);
+    Dimension? Dimension, Severity? Severity, int? LeaderId, int? CampaignId, string? Batch, bool? NotDuplicate = null,
+    int? RecurrenceOfId = null);
 
 
 public sealed record ItemInput(string? Measures, string? Target, int? LeadOrgId, string? CoUnits, int? LeaderId,
@@ -43,7 +44,15 @@ public static class RectCommands
             throw new DomainException(new Invalid("leaderId", "责任领导须是本单位班子成员"));
         if (input.CampaignId is { } camp && !await db.Campaigns.AnyAsync(c => c.Id == camp, ct))
             throw new DomainException(new Invalid("campaignId", "学习教育不存在"));
-        if (input.NotDuplicate != true)
+        if (input.RecurrenceOfId is { } rid)
+        {
+            var old = await db.Problems.FirstOrDefaultAsync(p => p.Id == rid, ct)
+                ?? throw new DomainException(new Invalid("recurrenceOfId", "原问题不存在或不在您的权限范围内"));
+            if (await db.RectItems.AnyAsync(i => i.ProblemId == old.Id && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed, ct)
+                || !await db.RectItems.AnyAsync(i => i.ProblemId == old.Id, ct))
+                throw new DomainException(new Invalid("recurrenceOfId", "原问题尚未销号：请在原问题下增加整改措施，而不是登记复发"));
+        }
+        else if (input.NotDuplicate != true)
         {
             var similar = await SimilarOpenProblemsAsync(db, org, input.Description!, ct);
             if (similar.Count > 0) throw new DomainException(new PossibleDuplicate(similar));
@@ -53,6 +62,7 @@ public static class RectCommands
             OrgId = org.Id, Description = input.Description!.Trim(), Source = input.Source!.Value, Aspect = input.Aspect!.Value,
             CategoryId = input.CategoryId, Dimension = input.Dimension!.Value, Severity = input.Severity ?? Severity.General,
             LeaderId = input.LeaderId, CampaignId = input.CampaignId, Batch = input.Batch?.Trim(), CreatedAt = ChinaTime.Now(clock),
+            RecurrenceOfId = input.RecurrenceOfId,
         };
         db.Problems.Add(problem);
         await db.SaveChangesAsync(ct);
@@ -63,14 +73,19 @@ public static class RectCommands
     public static async Task<List<SimilarProblem>> SimilarOpenProblemsAsync(BihuanDb db, Org org, string text, CancellationToken ct)
     {
         var prefix = org.SelfPath;
-        var open = await db.Problems
-            .Where(p => (p.OrgId == org.Id || p.Org!.Path.StartsWith(prefix))
-                && (!db.RectItems.Any(i => i.ProblemId == p.Id)
-                    || db.RectItems.Any(i => i.ProblemId == p.Id && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)))
+        var candidates = await db.Problems
+            .Where(p => p.OrgId == org.Id || p.Org!.Path.StartsWith(prefix))
             .OrderByDescending(p => p.Id).Take(5000)
-            .Select(p => new { p.Id, p.Description, OrgName = p.Org!.Name }).ToListAsync(ct);
+            .Select(p => new
+            {
+                p.Id, p.Description, OrgName = p.Org!.Name,
+                Closed = db.RectItems.Any(i => i.ProblemId == p.Id)
+                    && !db.RectItems.Any(i => i.ProblemId == p.Id && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed),
+            }).ToListAsync(ct);
         var mine = TextSimilarity.Bigrams(text);
-        return open.Select(p => new SimilarProblem(p.Id, p.OrgName, p.Description, Math.Round(TextSimilarity.Dice(mine, TextSimilarity.Bigrams(p.Description)), 2)))
+        // Open ones are duplicates (link instead); closed ones may be a recurrence (report it as such: it reopens them).
+        return candidates.Select(p => new SimilarProblem(p.Id, p.OrgName, p.Description,
+                Math.Round(TextSimilarity.Dice(mine, TextSimilarity.Bigrams(p.Description)), 2), p.Closed))
             .Where(p => p.Score >= TextSimilarity.DuplicateThreshold).OrderByDescending(p => p.Score).Take(5).ToList();
     }
 
@@ -79,6 +94,23 @@ public static class RectCommands
     static void Undefined<T>(List<Invalid> errors, string field, T? value, string message) where T : struct, Enum
     {
         if (value is { } v && !Enum.IsDefined(v)) errors.Add(new(field, message));
+    }
+
+    /// A closed problem came back: reopen its closed items (where the caller may reopen), citing the new report.
+    /// Returns how many were reopened; items the caller may not reopen stay closed and the link remains for verifiers.
+    public static async Task<int> ReopenForRecurrenceAsync(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, Problem report,
+        CancellationToken ct)
+    {
+        if (report.RecurrenceOfId is not { } oldId) return 0;
+        var items = await db.RectItems.Include(i => i.Org)
+            .Where(i => i.ProblemId == oldId && (i.Status == RectStatus.Closed || i.Status == RectStatus.Confirmed)).ToListAsync(ct);
+        var n = 0;
+        foreach (var item in items.Where(i => i.AllowedFor(db.Access, i.Org!).Contains(RectAction.Reopen)))
+        {
+            await ApplyAsync(db, clock, user, item.Id, RectAction.Reopen, new ActionInput($"问题复发：见问题 #{report.Id}", null, null), ct);
+            n++;
+        }
+        return n;
     }
 
     public static async Task<RectItem> AddItemAsync(BihuanDb db, TimeProvider clock, int problemId, ItemInput input, CancellationToken ct)
