@@ -52,7 +52,7 @@ static class LedgerBench
                     new() { ["prefix"] = root.SelfPath, ["orgId"] = root.Id }),
             };
 
-            sb.AppendLine($"### Ledger list — {engine}, {items:N0} items, {units.Count + districts.Count + 1:N0} orgs");
+            sb.AppendLine($"### Ledger list — {engine}, {items:N0} items, {units.Count * 4 + districts.Count + 1:N0} orgs");
             sb.AppendLine();
             sb.AppendLine($"Seeded (orgs through the model; problems + items with BulkInsert) in {seedSeconds:0.0} s: " +
                           $"{items * 2 / seedSeconds:N0} records/s.");
