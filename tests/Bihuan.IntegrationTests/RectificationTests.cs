@@ -106,6 +106,18 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
     }
 
     [SkippableFact]
+    public async Task Ledger_Mine_MatchesHandlerByTheAccountsPersonName()
+    {
+        var item = await NewItem(Tag());                              // handler "张丽娟" = yx.fgj.liaison's person
+        var liaison = await App.ClientFor("yx.fgj.liaison");
+        var head = await App.ClientFor("yx.fgj.head");
+        var mine = await liaison.GetFromJsonAsync<LedgerPage>("/api/v1/rectifications?mine=true&pageSize=500");
+        Assert.Contains(mine!.Rows, r => r.Id == item.Id);
+        var notMine = await head.GetFromJsonAsync<LedgerPage>("/api/v1/rectifications?mine=true&pageSize=500");
+        Assert.DoesNotContain(notMine!.Rows, r => r.Id == item.Id);
+    }
+
+    [SkippableFact]
     public async Task CreateProblem_NearDuplicateOfOpenProblem_Returns409WithCandidates_ThenAcceptsWhenConfirmed()
     {
         var c = await App.ClientFor("yx.fgj.liaison");

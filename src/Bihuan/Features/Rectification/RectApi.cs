@@ -129,8 +129,9 @@ public static class RectApi
             q = q.Where(i => i.Deadline != null && i.Deadline < today && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
         if (f.Mine == true && accountId is not null)
         {
+            // Mine: I am the item's responsible leader (my person record), or its handler by my person's name.
             var personId = db.Users.Where(u => u.Id == accountId).Select(u => u.PersonId);
-            var name = db.Users.Where(u => u.Id == accountId).Select(u => u.DisplayName);
+            var name = db.People.IgnoreQueryFilters().Where(p => personId.Contains(p.Id)).Select(p => p.Name);
             q = q.Where(i => personId.Contains(i.LeaderId) || name.Contains(i.Handler));
         }
         return q;
