@@ -14,6 +14,22 @@ namespace Bihuan.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "Attachments",
+                columns: table => new
+                {
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    FileName = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    UploadedBy = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    UploadedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Attachments", x => x.Sha256);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditEntries",
                 columns: table => new
                 {
@@ -33,6 +49,37 @@ namespace Bihuan.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditEntries", x => x.Seq);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CalendarYears",
+                columns: table => new
+                {
+                    Year = table.Column<int>(type: "integer", nullable: false),
+                    Text = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    ImportedBy = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    ImportedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CalendarYears", x => x.Year);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Categories",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Group = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    SortOrder = table.Column<int>(type: "integer", nullable: false),
+                    RecheckDays = table.Column<int>(type: "integer", nullable: false),
+                    Archived = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Categories", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -104,6 +151,36 @@ namespace Bihuan.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "InspectionChecks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    OrgId = table.Column<int>(type: "integer", nullable: false),
+                    CategoryId = table.Column<int>(type: "integer", nullable: false),
+                    Aspect = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CheckedBy = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    CheckedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InspectionChecks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_InspectionChecks_Categories_CategoryId",
+                        column: x => x.CategoryId,
+                        principalTable: "Categories",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_InspectionChecks_Orgs_OrgId",
+                        column: x => x.OrgId,
+                        principalTable: "Orgs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "People",
                 columns: table => new
                 {
@@ -161,6 +238,61 @@ namespace Bihuan.Data.Migrations.Postgres
                         principalTable: "People",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Problems",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    OrgId = table.Column<int>(type: "integer", nullable: false),
+                    Description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Source = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    Aspect = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    CategoryId = table.Column<int>(type: "integer", nullable: true),
+                    Dimension = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Severity = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    LeaderId = table.Column<int>(type: "integer", nullable: true),
+                    CampaignId = table.Column<int>(type: "integer", nullable: true),
+                    Batch = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    RecurrenceOfId = table.Column<int>(type: "integer", nullable: true),
+                    ImportKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Problems", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Problems_Campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "Campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Problems_Categories_CategoryId",
+                        column: x => x.CategoryId,
+                        principalTable: "Categories",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Problems_Orgs_OrgId",
+                        column: x => x.OrgId,
+                        principalTable: "Orgs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Problems_People_LeaderId",
+                        column: x => x.LeaderId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Problems_Problems_RecurrenceOfId",
+                        column: x => x.RecurrenceOfId,
+                        principalTable: "Problems",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -277,6 +409,99 @@ namespace Bihuan.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "RectItems",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProblemId = table.Column<int>(type: "integer", nullable: false),
+                    OrgId = table.Column<int>(type: "integer", nullable: false),
+                    CoUnits = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    Measures = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Target = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    LeaderId = table.Column<int>(type: "integer", nullable: true),
+                    Handler = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    StartOn = table.Column<DateOnly>(type: "date", nullable: false),
+                    ReportEveryDays = table.Column<int>(type: "integer", nullable: true),
+                    LastProgressOn = table.Column<DateOnly>(type: "date", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    DeadlineKind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Severity = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Source = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    Percent = table.Column<int>(type: "integer", nullable: false),
+                    ReturnCount = table.Column<int>(type: "integer", nullable: false),
+                    ReopenCount = table.Column<int>(type: "integer", nullable: false),
+                    ClosureRequestedBy = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ClosureSummary = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ClosureEvidenceCount = table.Column<int>(type: "integer", nullable: false),
+                    VerifiedBy = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ClosedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RecheckDue = table.Column<DateOnly>(type: "date", nullable: true),
+                    Deadline = table.Column<DateOnly>(type: "date", nullable: true),
+                    ExtensionRequestedTo = table.Column<DateOnly>(type: "date", nullable: true),
+                    ExtensionRequestedBy = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    ExtensionCount = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RectItems", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RectItems_Orgs_OrgId",
+                        column: x => x.OrgId,
+                        principalTable: "Orgs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_RectItems_People_LeaderId",
+                        column: x => x.LeaderId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_RectItems_Problems_ProblemId",
+                        column: x => x.ProblemId,
+                        principalTable: "Problems",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RectUpdates",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RectItemId = table.Column<int>(type: "integer", nullable: false),
+                    OrgId = table.Column<int>(type: "integer", nullable: false),
+                    Action = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    FromStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    ToStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    ActorId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ActorName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Percent = table.Column<int>(type: "integer", nullable: true),
+                    Evidence = table.Column<List<string>>(type: "text[]", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RectUpdates", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RectUpdates_Orgs_OrgId",
+                        column: x => x.OrgId,
+                        principalTable: "Orgs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_RectUpdates_RectItems_RectItemId",
+                        column: x => x.RectItemId,
+                        principalTable: "RectItems",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AccessTokens_AccountId",
                 table: "AccessTokens",
@@ -330,6 +555,17 @@ namespace Bihuan.Data.Migrations.Postgres
                 column: "RootOrgId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_InspectionChecks_CategoryId",
+                table: "InspectionChecks",
+                column: "CategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InspectionChecks_OrgId_CategoryId_Aspect",
+                table: "InspectionChecks",
+                columns: new[] { "OrgId", "CategoryId", "Aspect" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Orgs_Code",
                 table: "Orgs",
                 column: "Code",
@@ -354,6 +590,66 @@ namespace Bihuan.Data.Migrations.Postgres
                 name: "IX_People_OrgId_Name",
                 table: "People",
                 columns: new[] { "OrgId", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Problems_CampaignId",
+                table: "Problems",
+                column: "CampaignId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Problems_CategoryId",
+                table: "Problems",
+                column: "CategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Problems_ImportKey",
+                table: "Problems",
+                column: "ImportKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Problems_LeaderId",
+                table: "Problems",
+                column: "LeaderId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Problems_OrgId_Source",
+                table: "Problems",
+                columns: new[] { "OrgId", "Source" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Problems_RecurrenceOfId",
+                table: "Problems",
+                column: "RecurrenceOfId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RectItems_Deadline",
+                table: "RectItems",
+                column: "Deadline");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RectItems_LeaderId",
+                table: "RectItems",
+                column: "LeaderId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RectItems_OrgId_Status",
+                table: "RectItems",
+                columns: new[] { "OrgId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RectItems_ProblemId",
+                table: "RectItems",
+                column: "ProblemId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RectUpdates_OrgId",
+                table: "RectUpdates",
+                column: "OrgId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RectUpdates_RectItemId",
+                table: "RectUpdates",
+                column: "RectItemId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RoleGrants_AccountId_OrgId_Role",
@@ -383,19 +679,40 @@ namespace Bihuan.Data.Migrations.Postgres
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "Attachments");
+
+            migrationBuilder.DropTable(
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
-                name: "Campaigns");
+                name: "CalendarYears");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "InspectionChecks");
+
+            migrationBuilder.DropTable(
+                name: "RectUpdates");
+
+            migrationBuilder.DropTable(
                 name: "RoleGrants");
 
             migrationBuilder.DropTable(
+                name: "RectItems");
+
+            migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "Problems");
+
+            migrationBuilder.DropTable(
+                name: "Campaigns");
+
+            migrationBuilder.DropTable(
+                name: "Categories");
 
             migrationBuilder.DropTable(
                 name: "People");
