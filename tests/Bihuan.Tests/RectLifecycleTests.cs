@@ -143,6 +143,7 @@ public sealed class RectLifecycleTests
         s.Apply(RectAction.Reopen, DistrictOffice, Unit, Now, "回头看发现问题反弹");
         Assert.Equal(RectStatus.InProgress, s.Status);
         Assert.Equal(1, s.ReopenCount);
+        Assert.Equal(0, s.Percent);   // progress is reported afresh, so 序时进度 lag can fire again
         Assert.Null(s.VerifiedBy);
         Assert.Null(s.RecheckDue);
     }

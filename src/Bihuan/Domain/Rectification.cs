@@ -271,6 +271,8 @@ public class RectState
                 RecheckDue = DateOnly.FromDateTime(ChinaTime.ToCst(now)).AddDays(recheckDays);
                 break;
             case RectAction.Reopen:
+                // 重新整改 starts the rectification again: progress is reported afresh, so lag and staleness apply.
+                Percent = 0;
                 ReopenCount++;
                 ClosureRequestedBy = null;
                 ClosureSummary = null;

@@ -76,6 +76,9 @@ public static class OrgImport
         var byId = all.ToDictionary(o => o.Id);
         var byName = all.ToLookup(o => o.Name);
         var fileCodes = new Dictionary<string, Line>();
+        // Codes used anywhere (also outside the importer's scope), loaded once rather than asked row by row.
+        var allCodes = (await db.Orgs.IgnoreQueryFilters().Select(o => o.Code).ToListAsync(ct)).ToHashSet();
+        var root = await db.Orgs.IgnoreQueryFilters().FirstOrDefaultAsync(o => o.ParentId == null, ct);
 
         foreach (var l in lines)
         {
@@ -87,7 +90,7 @@ public static class OrgImport
                 errors.Add(new(l.Row, $"组织编码“{l.Code}”与第 {first.Row} 行重复"));
             else fileCodes[l.Code] = l;
             if (byCode.TryGetValue(l.Code, out var existing)) l.Existing = existing;
-            else if (await db.Orgs.IgnoreQueryFilters().AnyAsync(o => o.Code == l.Code, ct))
+            else if (allCodes.Contains(l.Code))
                 errors.Add(new(l.Row, $"组织编码“{l.Code}”已被您权限范围以外的组织使用"));
         }
 
@@ -118,7 +121,6 @@ public static class OrgImport
             }
             else
             {
-                var root = await db.Orgs.IgnoreQueryFilters().FirstOrDefaultAsync(o => o.ParentId == null, ct);
                 if (!db.Access.IsSystem && !db.Access.Has(Role.Admin))
                     errors.Add(new(l.Row, "上级组织不能为空"));
                 else if (root is not null && root.Code != l.Code)

@@ -221,8 +221,8 @@ public static class RectApi
         if (sha.Length != 64 || !sha.All(Uri.IsHexDigit)) return TypedResults.NotFound();
         var a = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(x => x.Sha256 == sha, ct);
         if (a is null) return TypedResults.NotFound();
-        var cited = (await db.RectUpdates.Where(u => u.Evidence.Count > 0).Select(u => u.Evidence).ToListAsync(ct))
-            .Any(e => e.Contains(sha));
+        // Asked of the database (the timeline entries in the caller's scope that cite this file), not loaded into memory.
+        var cited = await db.RectUpdates.AnyAsync(u => u.Evidence.Contains(sha), ct);
         if (!cited && a.UploadedBy != user.Identity?.Name) return TypedResults.NotFound();
         var path = files.PathOf(sha);
         if (!File.Exists(path)) return TypedResults.NotFound();
