@@ -297,6 +297,49 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
     }
 
     [SkippableFact]
+    public async Task ClosureChain_SelfCheckThenLeadReview_BeforeVerification_ConfiguredByAdminOnly()
+    {
+        var admin = await App.ClientFor("admin");
+        var office = await App.ClientFor("yx.office");
+        var head = await App.ClientFor("yx.fgj.head");
+        // Only an admin configures; stages come back in their fixed order whatever order they were sent in.
+        Assert.Equal(HttpStatusCode.Forbidden, (await office.PutAsJsonAsync("/api/v1/closure-chains/LifeMeeting",
+            new { stages = new[] { "UnitSelfCheck" } })).StatusCode);
+        await (await admin.PutAsJsonAsync("/api/v1/closure-chains/NoSuchSource", new { stages = Array.Empty<string>() }))
+            .ExpectProblem(HttpStatusCode.BadRequest, "source");
+        var set = await (await admin.PutAsJsonAsync("/api/v1/closure-chains/LifeMeeting",
+            new { stages = new[] { "LeadReview", "UnitSelfCheck" } })).Expect<RectApi.ClosureChainDto>(HttpStatusCode.OK);
+        Assert.Equal(["单位自验", "牵头部门审核"], set.StageLabels);
+        try
+        {
+            var item = await ItemAwaitingVerification(Tag(), SourceChannel.LifeMeeting);
+            var d = await Detail(office, item.Id);
+            Assert.Equal(["单位自验", "牵头部门审核"], d.PendingReviews);
+            Assert.DoesNotContain("verify", d.AllowedActions);
+            Assert.Equal(HttpStatusCode.Conflict, (await Act(office, item.Id, "verify", "核验")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await Act(office, item.Id, "review", "审核")).StatusCode);   // self-check first
+            Assert.Contains("review", (await Detail(head, item.Id)).AllowedActions);
+            await ActOk(head, item.Id, "review", "经局党组审核，整改到位");
+            var reviewed = await ActOk(office, item.Id, "review", "牵头部门审核通过");
+            Assert.Empty(reviewed.PendingReviews!);
+            Assert.Equal(RectStatus.ClosureRequested, reviewed.Item.Status);
+            var closed = await ActOk(office, item.Id, "verify", "核验通过");
+            Assert.Equal(RectStatus.Closed, closed.Item.Status);
+            Assert.Equal(["申请销号", "审核通过", "审核通过", "核验销号"], closed.Timeline.Select(t => t.Action).TakeLast(4));
+            Assert.StartsWith("单位自验", closed.Timeline[^3].Text);
+            Assert.Contains((await (await office.GetAsync("/api/v1/closure-chains")).Expect<List<RectApi.ClosureChainDto>>(HttpStatusCode.OK)),
+                c => c.Source == "LifeMeeting" && c.Stages.Count == 2);
+        }
+        finally
+        {
+            await (await admin.PutAsJsonAsync("/api/v1/closure-chains/LifeMeeting", new { stages = Array.Empty<string>() }))
+                .Expect<RectApi.ClosureChainDto>(HttpStatusCode.OK);
+        }
+        var after = await ItemAwaitingVerification(Tag(), SourceChannel.LifeMeeting);
+        Assert.Contains("verify", (await Detail(office, after.Id)).AllowedActions);
+    }
+
+    [SkippableFact]
     public async Task Confirm_AfterVerify_ClearsRecheckAndStaysGreen()
     {
         var item = await ItemAwaitingVerification(Tag());

@@ -22,7 +22,8 @@ public sealed class RectLifecycleTests
 
     static readonly DateTime Now = new(2026, 11, 27, 2, 0, 0, DateTimeKind.Utc);
 
-    static (RectState State, List<RectEvent> Events, int Failures) Play(uint[] steps, Severity severity, SourceChannel source, DeadlineKind kind)
+    static (RectState State, List<RectEvent> Events, int Failures) Play(uint[] steps, Severity severity, SourceChannel source, DeadlineKind kind,
+        IReadOnlyList<ClosureStage>? chain = null)
     {
         var s = new RectState { Severity = severity, Source = source, DeadlineKind = kind,
             Deadline = kind == DeadlineKind.Dated ? new DateOnly(2026, 12, 31) : null };
@@ -42,7 +43,17 @@ public sealed class RectLifecycleTests
             var hadEvidence = s.ClosureEvidenceCount > 0 && !string.IsNullOrWhiteSpace(s.ClosureSummary);
             try
             {
-                var e = s.Apply(action, actor, Unit, Now, text, x % 2 == 0 ? (int)(x % 101) : null, evidence, 90, newDeadline);
+                var pendingBefore = s.PendingReviews.ToList();
+                var e = s.Apply(action, actor, Unit, Now, text, x % 2 == 0 ? (int)(x % 101) : null, evidence, 90, newDeadline, chain);
+                if (e.Action == RectAction.Review)
+                {
+                    Assert.NotEqual(wasRequestedBy, actor.AccountId);
+                    Assert.True(pendingBefore[0] switch
+                    {
+                        ClosureStage.UnitSelfCheck => actor.Scope.Has(Role.UnitHead),
+                        ClosureStage.LeadReview => actor.Scope.Has(Role.Supervisor) || actor.Scope.Has(Role.CampaignOffice),
+                    });
+                }
                 if (s.Deadline != deadlineBefore)
                 {
                     Assert.Equal(RectAction.ApproveExtension, e.Action);   // the deadline moves only by an approved extension
@@ -60,6 +71,11 @@ public sealed class RectLifecycleTests
                     Assert.True(s.IsVerifier(actor.Scope, Unit));
                     if (s.NeedsSupervisor) Assert.True(actor.Scope.Has(Role.Supervisor));
                     Assert.DoesNotContain(actor.Scope.Grants, g => g.OrgSelfPath == "/1/4/");
+                    // 对账销号: every configured stage passed since the closure was requested, in order.
+                    var sinceRequest = events.Skip(events.FindLastIndex(x => x.Action == RectAction.RequestClosure) + 1)
+                        .Where(x => x.Action == RectAction.Review).Select(x => x.Text).ToList();
+                    Assert.Equal((chain ?? []).Count, sinceRequest.Count);
+                    for (var i = 0; i < sinceRequest.Count; i++) Assert.StartsWith(chain![i].Label(), sinceRequest[i]);
                 }
             }
             catch (DomainException)
@@ -72,7 +88,7 @@ public sealed class RectLifecycleTests
     }
 
     static string Snapshot(RectState s) =>
-        $"{s.Status}|{s.Percent}|{s.ReturnCount}|{s.ReopenCount}|{s.ClosureRequestedBy}|{s.ClosureSummary}|{s.ClosureEvidenceCount}|{s.VerifiedBy}|{s.ClosedAt}|{s.RecheckDue}|{s.Deadline}|{s.ExtensionRequestedTo}|{s.ExtensionRequestedBy}|{s.ExtensionCount}";
+        $"{s.Status}|{s.Percent}|{s.ReturnCount}|{s.ReopenCount}|{s.ClosureRequestedBy}|{s.ClosureSummary}|{s.ClosureEvidenceCount}|{s.VerifiedBy}|{s.ClosedAt}|{s.RecheckDue}|{s.Deadline}|{s.ExtensionRequestedTo}|{s.ExtensionRequestedBy}|{s.ExtensionCount}|{string.Join(",", s.PendingReviews)}";
 
     [Property(MaxTest = 400)]
     public void Apply_AnySequence_ClosesOnlyWithEvidenceAndAnAuthorizedOtherVerifier(uint[] steps, bool serious, bool fromInspection)
@@ -84,6 +100,54 @@ public sealed class RectLifecycleTests
             Assert.Contains(events, e => e.Action == RectAction.Verify);
         Assert.Equal(events.Count(e => e.Action == RectAction.Reopen), state.ReopenCount);
         Assert.Equal(events.Count(e => e.Action == RectAction.Return), state.ReturnCount);
+    }
+
+    [Property(MaxTest = 400)]
+    public void Apply_AnySequence_WithReviewChain_ClosesOnlyAfterEveryStage(uint[] steps, bool selfCheck, bool leadReview)
+    {
+        List<ClosureStage> chain = [.. selfCheck ? [ClosureStage.UnitSelfCheck] : Array.Empty<ClosureStage>(),
+            .. leadReview ? [ClosureStage.LeadReview] : Array.Empty<ClosureStage>()];
+        var (state, events, failures) = Play(steps, Severity.General, SourceChannel.InspectionFeedback, DeadlineKind.Dated, chain);
+        Assert.Equal(steps.Length, events.Count + failures);
+        if (state.Status is RectStatus.Closed or RectStatus.Confirmed) Assert.Empty(state.PendingReviews);
+    }
+
+    [Fact]
+    public void ReviewChain_SelfCheckThenLeadReviewThenSupervisor_ClosesInOrder()
+    {
+        List<ClosureStage> chain = [ClosureStage.UnitSelfCheck, ClosureStage.LeadReview];
+        var s = new RectState { Source = SourceChannel.InspectionFeedback, Status = RectStatus.InProgress };
+        s.Apply(RectAction.RequestClosure, Liaison, Unit, Now, "已完成整改", evidenceCount: 1, chain: chain);
+        Assert.Equal([ClosureStage.UnitSelfCheck, ClosureStage.LeadReview], s.PendingReviews);
+        // The supervisor cannot verify before the stages are passed, and only the unit head self-checks.
+        Assert.IsType<ReviewsPending>(Assert.Throws<DomainException>(() => s.Apply(RectAction.Verify, CitySupervisor, Unit, Now)).Error);
+        Assert.DoesNotContain(RectAction.Verify, s.AllowedFor(CitySupervisor.Scope, Unit));
+        Assert.IsType<NotYourParty>(Assert.Throws<DomainException>(() => s.Apply(RectAction.Review, DistrictOffice, Unit, Now)).Error);
+        Assert.Equal([RectAction.Return, RectAction.Review], s.AllowedFor(Head.Scope, Unit).Order());
+        var e = s.Apply(RectAction.Review, Head, Unit, Now, "经单位自验，整改到位");
+        Assert.Equal("单位自验：经单位自验，整改到位", e.Text);
+        Assert.Equal(RectStatus.ClosureRequested, s.Status);
+        Assert.IsType<NotYourParty>(Assert.Throws<DomainException>(() => s.Apply(RectAction.Review, Head, Unit, Now)).Error);
+        s.Apply(RectAction.Review, DistrictOffice, Unit, Now);
+        Assert.Empty(s.PendingReviews);
+        Assert.DoesNotContain(RectAction.Review, s.AllowedFor(DistrictOffice.Scope, Unit));
+        s.Apply(RectAction.Verify, CitySupervisor, Unit, Now);   // 巡视巡察反馈: the supervisor accepts
+        Assert.Equal(RectStatus.Closed, s.Status);
+    }
+
+    [Fact]
+    public void ReviewChain_ReviewerReturns_StartsOverOnTheNextRequest()
+    {
+        List<ClosureStage> chain = [ClosureStage.UnitSelfCheck];
+        var s = new RectState { Source = SourceChannel.SelfInspection, Status = RectStatus.InProgress };
+        s.Apply(RectAction.RequestClosure, Liaison, Unit, Now, "已完成", evidenceCount: 1, chain: chain);
+        Assert.IsType<CannotVerifyOwnClosure>(Assert.Throws<DomainException>(() =>
+            s.Apply(RectAction.Review, A("liaison", (Role.UnitHead, 3, "/1/2/3/")), Unit, Now)).Error);
+        s.Apply(RectAction.Return, Head, Unit, Now, "佐证材料不全");
+        Assert.Equal(RectStatus.Returned, s.Status);
+        Assert.Empty(s.PendingReviews);
+        s.Apply(RectAction.RequestClosure, Liaison, Unit, Now, "已补充", evidenceCount: 2, chain: chain);
+        Assert.Equal([ClosureStage.UnitSelfCheck], s.PendingReviews);
     }
 
     [Property(MaxTest = 200)]

@@ -37,6 +37,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<RectUpdate> RectUpdates => Set<RectUpdate>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
     public DbSet<InspectionCheck> InspectionChecks => Set<InspectionCheck>();
+    public DbSet<ClosureChainRule> ClosureChains => Set<ClosureChainRule>();
     public DbSet<CalendarYear> CalendarYears => Set<CalendarYear>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

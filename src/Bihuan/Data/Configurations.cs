@@ -143,6 +143,7 @@ sealed class RectItemConfiguration : IEntityTypeConfiguration<RectItem>
         b.Property(x => x.ClosureRequestedBy).HasMaxLength(64);
         b.Property(x => x.VerifiedBy).HasMaxLength(64);
         b.Property(x => x.ClosureSummary).HasMaxLength(2000);
+        b.PrimitiveCollection(x => x.PendingReviews).ElementType().HasConversion<string>();
         b.HasOne(x => x.Problem).WithMany().HasForeignKey(x => x.ProblemId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(x => x.Leader).WithMany().HasForeignKey(x => x.LeaderId).OnDelete(DeleteBehavior.Restrict);
@@ -200,5 +201,15 @@ sealed class CalendarYearConfiguration : IEntityTypeConfiguration<CalendarYear>
         b.Property(x => x.Year).ValueGeneratedNever();
         b.Property(x => x.Text).HasMaxLength(20000);
         b.Property(x => x.ImportedBy).HasMaxLength(100);
+    }
+}
+
+sealed class ClosureChainRuleConfiguration : IEntityTypeConfiguration<ClosureChainRule>
+{
+    public void Configure(EntityTypeBuilder<ClosureChainRule> b)
+    {
+        b.HasKey(x => x.Source);
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(30).ValueGeneratedNever();
+        b.PrimitiveCollection(x => x.Stages).ElementType().HasConversion<string>();
     }
 }

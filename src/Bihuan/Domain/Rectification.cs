@@ -34,13 +34,21 @@ public enum RectStatus
     Confirmed,          // 成效确认
 }
 
-public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen, RequestExtension, ApproveExtension, RefuseExtension }
+public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen, RequestExtension, ApproveExtension, RefuseExtension, Review }
+
+/// 对账销号: review stages a closure request passes before the final verification (验收), configurable per source.
+public enum ClosureStage
+{
+    UnitSelfCheck,   // 单位自验: the unit's 主要负责人 (not the requester)
+    LeadReview,      // 牵头部门审核: a superior campaign office (granted on a strict ancestor) or a supervisor
+}
 
 /// Who may take an action on an item, relative to the item's org.
 public enum Party
 {
     Owner,      // the responsible unit: its 主要负责人, 班子成员, 联络员
     Verifier,   // a superior campaign office or a supervisor with authority over the org (serious items: supervisor)
+    Reviewer,   // whoever the closure request's next review stage (对账销号) names
 }
 
 public static class RectLabels
@@ -101,6 +109,13 @@ public static class RectLabels
         RectAction.RequestExtension => "申请延期",
         RectAction.ApproveExtension => "批准延期",
         RectAction.RefuseExtension => "不予延期",
+        RectAction.Review => "审核通过",
+    };
+
+    public static string Label(this ClosureStage s) => s switch
+    {
+        ClosureStage.UnitSelfCheck => "单位自验",
+        ClosureStage.LeadReview => "牵头部门审核",
     };
 }
 
@@ -120,6 +135,9 @@ public sealed record PossibleDuplicate(IReadOnlyList<SimilarProblem> Candidates)
 public sealed record ExtensionNotApplicable(string Why)
     : Error("extension_not_applicable", Why, ErrorKind.Conflict, "deadline");
 
+public sealed record ReviewsPending(ClosureStage Next)
+    : Error("reviews_pending", $"销号申请须先经“{Next.Label()}”审核通过，才能核验销号", ErrorKind.Conflict);
+
 public sealed record ReasonRequired(RectAction Action)
     : Error("reason_required", $"“{Action.Label()}”须说明理由", ErrorKind.Invalid, "reason");
 
@@ -137,6 +155,9 @@ public static class RectLifecycle
         new(RectStatus.InProgress, RectAction.RequestClosure, RectStatus.ClosureRequested, Party.Owner),
         new(RectStatus.Returned, RectAction.RequestClosure, RectStatus.ClosureRequested, Party.Owner),
         new(RectStatus.ClosureRequested, RectAction.Return, RectStatus.Returned, Party.Verifier),
+        new(RectStatus.ClosureRequested, RectAction.Return, RectStatus.Returned, Party.Reviewer),
+        // 对账销号: each configured review stage passes the request on; the status stays until the final verification.
+        new(RectStatus.ClosureRequested, RectAction.Review, RectStatus.ClosureRequested, Party.Reviewer),
         new(RectStatus.ClosureRequested, RectAction.Verify, RectStatus.Closed, Party.Verifier),
         new(RectStatus.Closed, RectAction.ConfirmEffect, RectStatus.Confirmed, Party.Verifier),
         new(RectStatus.Closed, RectAction.Reopen, RectStatus.InProgress, Party.Verifier),
@@ -155,6 +176,10 @@ public static class RectLifecycle
 
     public static Step? Find(RectStatus from, RectAction action) =>
         Table.FirstOrDefault(s => s.From == from && s.Action == action);
+
+    /// Every row for (from, action): an action may be open to more than one party (退回 by a reviewer or the verifier).
+    public static IEnumerable<Step> FindAll(RectStatus from, RectAction action) =>
+        Table.Where(s => s.From == from && s.Action == action);
 
     public static IEnumerable<RectAction> Allowed(RectStatus from) => Table.Where(s => s.From == from).Select(s => s.Action);
 }
@@ -186,6 +211,9 @@ public class RectState
     public DateOnly? ExtensionRequestedTo { get; set; }
     public string? ExtensionRequestedBy { get; set; }
     public int ExtensionCount { get; set; }
+    /// 对账销号: the review stages still to pass before the final verification, set from the source's chain when
+    /// closure is requested (a later change of the configuration does not touch requests already under way).
+    public List<ClosureStage> PendingReviews { get; set; } = [];
 
     /// Serious items and items from 巡视巡察 or 监督检查 are verified by the supervisor (纪检监督), not the office.
     public bool NeedsSupervisor => Severity == Severity.Serious
@@ -199,41 +227,61 @@ public class RectState
         (g.Role == Role.Supervisor && g.Covers(org.SelfPath))
         || (!NeedsSupervisor && g.Role == Role.CampaignOffice && g.Covers(org.SelfPath) && g.OrgSelfPath != org.SelfPath));
 
+    /// The reviewer the next pending stage names: the unit's own 主要负责人 for 单位自验; a superior campaign office or a
+    /// supervisor over the unit for 牵头部门审核. Nobody reviews when no stage is pending.
+    public bool IsReviewer(AccessScope s, Org org) => PendingReviews.Count > 0 && PendingReviews[0] switch
+    {
+        ClosureStage.UnitSelfCheck => s.Grants.Any(g => g.Role == Role.UnitHead && g.Covers(org.SelfPath)),
+        ClosureStage.LeadReview => s.Grants.Any(g =>
+            (g.Role == Role.Supervisor && g.Covers(org.SelfPath))
+            || (g.Role == Role.CampaignOffice && g.Covers(org.SelfPath) && g.OrgSelfPath != org.SelfPath)),
+    };
+
+    bool Holds(Party p, AccessScope s, Org org) => p switch
+    {
+        Party.Owner => IsOwner(s, org),
+        Party.Verifier => IsVerifier(s, org),
+        Party.Reviewer => IsReviewer(s, org),
+    };
+
     /// The actions this scope may take now: the status allows them and the scope is their party (what the item
     /// page offers as forms). Evidence, reasons and the requester rule are still checked by Apply.
     public IEnumerable<RectAction> AllowedFor(AccessScope s, Org org) => RectLifecycle.Table
-        .Where(t => t.From == Status && (t.Party == Party.Owner ? IsOwner(s, org) : IsVerifier(s, org)))
+        .Where(t => t.From == Status && Holds(t.Party, s, org))
         .Select(t => t.Action).Distinct()
         .Where(a => a switch
         {
             RectAction.RequestExtension => DeadlineKind == DeadlineKind.Dated && Deadline is not null && ExtensionRequestedTo is null,
             RectAction.ApproveExtension or RectAction.RefuseExtension => ExtensionRequestedTo is not null,
+            RectAction.Verify => PendingReviews.Count == 0,
+            RectAction.Review => PendingReviews.Count > 0,
             _ => true,
         });
 
     /// Applies one action or throws a typed error; the item is unchanged when it throws.
+    /// `chain`: the review stages (对账销号) the item's source requires, used when closure is requested.
     public RectEvent Apply(RectAction action, Actor actor, Org org, DateTime now, string? text = null, int? percent = null,
-        int evidenceCount = 0, int recheckDays = 90, DateOnly? newDeadline = null)
+        int evidenceCount = 0, int recheckDays = 90, DateOnly? newDeadline = null, IReadOnlyList<ClosureStage>? chain = null)
     {
-        var step = RectLifecycle.Find(Status, action) ?? throw new DomainException(new IllegalTransition(Status, action));
-        var allowed = step.Party switch
-        {
-            Party.Owner => IsOwner(actor.Scope, org),
-            Party.Verifier => IsVerifier(actor.Scope, org),
-        };
-        if (!allowed)
-            throw new DomainException(new NotYourParty(action, step.Party switch
+        var steps = RectLifecycle.FindAll(Status, action).ToList();
+        if (steps.Count == 0) throw new DomainException(new IllegalTransition(Status, action));
+        var step = steps.FirstOrDefault(st => Holds(st.Party, actor.Scope, org));
+        if (step is null)
+            throw new DomainException(new NotYourParty(action, steps[0].Party switch
             {
                 Party.Owner => "责任单位（主要负责人、班子成员或联络员）",
                 Party.Verifier => NeedsSupervisor ? "纪检监督部门" : "上级学习教育办公室或纪检监督部门",
+                Party.Reviewer => PendingReviews.Count > 0 ? ReviewerName(PendingReviews[0]) : "对账销号审核人",
             }));
         if (percent is < 0 or > 100) throw new DomainException(new Invalid("percent", "进度须在 0 到 100 之间"));
         switch (action)
         {
             case RectAction.RequestClosure when evidenceCount <= 0 || string.IsNullOrWhiteSpace(text):
                 throw new DomainException(new ClosureNeedsEvidence());
-            case RectAction.Verify when actor.AccountId == ClosureRequestedBy:
+            case RectAction.Verify or RectAction.Review when actor.AccountId == ClosureRequestedBy:
                 throw new DomainException(new CannotVerifyOwnClosure());
+            case RectAction.Verify when PendingReviews.Count > 0:
+                throw new DomainException(new ReviewsPending(PendingReviews[0]));
             case RectAction.Return or RectAction.Reopen or RectAction.RequestExtension or RectAction.RefuseExtension
                 when string.IsNullOrWhiteSpace(text):
                 throw new DomainException(new ReasonRequired(action));
@@ -260,9 +308,15 @@ public class RectState
                 ClosureRequestedBy = actor.AccountId;
                 ClosureSummary = text;
                 ClosureEvidenceCount = evidenceCount;
+                PendingReviews = [.. chain ?? []];
+                break;
+            case RectAction.Review:
+                text = $"{PendingReviews[0].Label()}：{text}".TrimEnd('：');
+                PendingReviews = PendingReviews.Skip(1).ToList();
                 break;
             case RectAction.Return:
                 ReturnCount++;
+                PendingReviews = [];
                 break;
             case RectAction.Verify:
                 VerifiedBy = actor.AccountId;
@@ -277,6 +331,7 @@ public class RectState
                 ClosureRequestedBy = null;
                 ClosureSummary = null;
                 ClosureEvidenceCount = 0;
+                PendingReviews = [];
                 VerifiedBy = null;
                 ClosedAt = null;
                 RecheckDue = null;
@@ -302,6 +357,20 @@ public class RectState
         }
         return new RectEvent(action, from, Status, actor.AccountId, actor.Name, now, text, percent, evidenceCount);
     }
+
+    static string ReviewerName(ClosureStage s) => s switch
+    {
+        ClosureStage.UnitSelfCheck => "本单位主要负责人（单位自验）",
+        ClosureStage.LeadReview => "上级学习教育办公室或纪检监督部门（牵头部门审核）",
+    };
+}
+
+/// 对账销号 configuration: the review stages a closure request from one source passes before verification.
+/// No row for a source means a single verification step.
+public sealed class ClosureChainRule : IAudited
+{
+    public SourceChannel Source { get; set; }
+    public List<ClosureStage> Stages { get; set; } = [];
 }
 
 /// 政绩观偏差类别: an editable list seeded from DESIGN.md.

@@ -19,7 +19,7 @@ public sealed record TimelineEntry(int Id, string Action, string From, string To
 /// AllowedActions: what the caller may do now (status and party), the forms the item page offers.
 public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
     DateOnly? ExtensionRequestedTo, int ExtensionCount,
-    List<string> AllowedActions, List<TimelineEntry> Timeline);
+    List<string> AllowedActions, List<TimelineEntry> Timeline, List<string>? PendingReviews = null);
 
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
     string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt, int? RecurrenceOfId = null);
@@ -40,6 +40,7 @@ public static class RectApi
         ["return"] = RectAction.Return, ["verify"] = RectAction.Verify, ["confirm"] = RectAction.ConfirmEffect,
         ["reopen"] = RectAction.Reopen, ["request-extension"] = RectAction.RequestExtension,
         ["approve-extension"] = RectAction.ApproveExtension, ["refuse-extension"] = RectAction.RefuseExtension,
+        ["review"] = RectAction.Review,
     };
 
     public static RouteGroupBuilder MapRectApi(this RouteGroupBuilder api)
@@ -58,12 +59,41 @@ public static class RectApi
         items.MapGet("/", Ledger).WithSummary("The ledger: filter by org subtree, status, source, text, overdue; paged");
         items.MapGet("/{id:int}", Detail).WithSummary("One item with its light and timeline");
         items.MapPost("/{id:int}/{action}", Act)
-            .WithSummary("start | progress | request-closure | return | verify | confirm | reopen | request-extension | approve-extension | refuse-extension (illegal transitions: 409)");
+            .WithSummary("start | progress | request-closure | review | return | verify | confirm | reopen | request-extension | approve-extension | refuse-extension (illegal transitions: 409)");
+
+        var chains = api.MapGroup("/closure-chains").WithTags("整改台账 Rectification");
+        chains.MapGet("/", ClosureChains).WithSummary("对账销号: the review stages each source's closure requests pass before verification");
+        chains.MapPut("/{source}", SetClosureChain).WithSummary("Set a source's review stages (admin): UnitSelfCheck, LeadReview; [] = verification only");
 
         var files = api.MapGroup("/files").WithTags("佐证材料 Files");
         files.MapPost("/", Upload).DisableAntiforgery().WithSummary("Upload evidence (PDF, image, Office; type checked by content)");
         files.MapGet("/{sha}", Download);
         return api;
+    }
+
+    public sealed record ClosureChainDto(string Source, string SourceLabel, List<string> Stages, List<string> StageLabels);
+    /// Stage names (UnitSelfCheck, LeadReview), in any order.
+    public sealed record ClosureChainInput(List<string>? Stages);
+
+    static async Task<Ok<List<ClosureChainDto>>> ClosureChains(BihuanDb db, CancellationToken ct)
+    {
+        var rules = await db.ClosureChains.ToDictionaryAsync(c => c.Source, c => c.Stages, ct);
+        return TypedResults.Ok(Enum.GetValues<SourceChannel>().Select(s => ToDto(s, rules.GetValueOrDefault(s) ?? [])).ToList());
+    }
+
+    static ClosureChainDto ToDto(SourceChannel s, List<ClosureStage> stages) =>
+        new(s.ToString(), s.Label(), stages.ConvertAll(x => x.ToString()), stages.ConvertAll(x => x.Label()));
+
+    static async Task<Ok<ClosureChainDto>> SetClosureChain(BihuanDb db, string source, ClosureChainInput input, CancellationToken ct)
+    {
+        if (!Enum.TryParse<SourceChannel>(source, ignoreCase: true, out var s) || int.TryParse(source, out _))
+            throw new DomainException(new Invalid("source", "未知的问题来源"));
+        var stages = new List<ClosureStage>();
+        foreach (var name in input.Stages ?? [])
+            if (Enum.TryParse<ClosureStage>(name, ignoreCase: true, out var st) && !int.TryParse(name, out _)) stages.Add(st);
+            else throw new DomainException(new Invalid("stages", $"未知的审核环节：{name}（可选 UnitSelfCheck、LeadReview）"));
+        var rule = await RectCommands.SetClosureChainAsync(db, s, stages, ct);
+        return TypedResults.Ok(ToDto(s, rule.Stages));
     }
 
     static async Task<Ok<List<ProblemDto>>> ListProblems(BihuanDb db, int? orgId, string? q, CancellationToken ct)
@@ -191,7 +221,8 @@ public static class RectApi
             .AsNoTracking().ToListAsync(ct)).ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
             u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, u.Evidence));
         return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount, item.ExtensionRequestedTo, item.ExtensionCount,
-            item.AllowedFor(db.Access, item.Org!).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).ToList(), timeline);
+            item.AllowedFor(db.Access, item.Org!).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).ToList(), timeline,
+            item.PendingReviews.ConvertAll(x => x.Label()));
     }
 
     static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal,

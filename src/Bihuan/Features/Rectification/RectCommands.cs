@@ -148,6 +148,27 @@ public static class RectCommands
         return item;
     }
 
+    /// 对账销号: sets the review stages closure requests from `source` pass before verification (admin only; an empty
+    /// list means a single verification step). Requests already under way keep the stages they started with.
+    public static async Task<ClosureChainRule> SetClosureChainAsync(BihuanDb db, SourceChannel source,
+        IReadOnlyList<ClosureStage>? stages, CancellationToken ct)
+    {
+        if (!db.Access.Has(Role.Admin)) throw new DomainException(new Forbidden("只有系统管理员可以配置对账销号流程"));
+        if (!Enum.IsDefined(source)) throw new DomainException(new Invalid("source", "未知的问题来源"));
+        var list = (stages ?? []).ToList();
+        if (list.Any(s => !Enum.IsDefined(s))) throw new DomainException(new Invalid("stages", "未知的审核环节"));
+        if (list.Distinct().Count() != list.Count) throw new DomainException(new Invalid("stages", "审核环节不能重复"));
+        // The unit checks its own work before the lead department reviews it, whatever order the stages were given in.
+        list.Sort();
+        var rule = await db.ClosureChains.FirstOrDefaultAsync(c => c.Source == source, ct);
+        if (rule is null && list.Count == 0) return new ClosureChainRule { Source = source };
+        if (rule is null) db.ClosureChains.Add(rule = new ClosureChainRule { Source = source, Stages = list });
+        else if (list.Count == 0) db.ClosureChains.Remove(rule);
+        else rule.Stages = list;
+        await db.SaveChangesAsync(ct);
+        return rule;
+    }
+
     public static async Task<RectUpdate> ApplyAsync(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, int itemId,
         RectAction action, ActionInput input, CancellationToken ct)
     {
@@ -169,9 +190,12 @@ public static class RectCommands
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new DomainException(new Forbidden("请先登录"));
         var name = await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? id;
         var now = ChinaTime.Now(clock);
+        var chain = action == RectAction.RequestClosure
+            ? await db.ClosureChains.Where(c => c.Source == item.Source).Select(c => c.Stages).FirstOrDefaultAsync(ct)
+            : null;
         var ev = item.Apply(action, new Actor(id, name, db.Access), item.Org!, now, input.Text?.Trim(), input.Percent,
             evidence.Count + (action == RectAction.RequestClosure ? earlier : 0), item.Problem?.Category?.RecheckDays ?? 90,
-            input.NewDeadline);
+            input.NewDeadline, chain);
         if (action is RectAction.ReportProgress or RectAction.Start or RectAction.RequestClosure)
             item.LastProgressOn = ChinaTime.Today(clock);
         var update = new RectUpdate

@@ -318,6 +318,21 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.ToTable("Campaigns");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.ClosureChainRule", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.PrimitiveCollection<string[]>("Stages")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("ClosureChains");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.DeviationCategory", b =>
                 {
                     b.Property<int>("Id")
@@ -627,6 +642,10 @@ namespace Bihuan.Data.Migrations.Postgres
 
                     b.Property<int>("OrgId")
                         .HasColumnType("integer");
+
+                    b.PrimitiveCollection<string[]>("PendingReviews")
+                        .IsRequired()
+                        .HasColumnType("text[]");
 
                     b.Property<int>("Percent")
                         .HasColumnType("integer");

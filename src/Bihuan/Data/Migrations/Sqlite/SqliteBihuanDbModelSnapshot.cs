@@ -308,6 +308,21 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.ToTable("Campaigns");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.ClosureChainRule", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Stages")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("ClosureChains");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.DeviationCategory", b =>
                 {
                     b.Property<int>("Id")
@@ -605,6 +620,10 @@ namespace Bihuan.Data.Migrations.Sqlite
 
                     b.Property<int>("OrgId")
                         .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("PendingReviews")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Percent")
                         .HasColumnType("INTEGER");
