@@ -225,7 +225,7 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         Assert.Equal(RectStatus.Pending, item.Status);
         Assert.Equal(deadline, item.Deadline);
         Assert.Equal(await App.OrgId(Fgj), item.OrgId);
-        Assert.Equal(["progress", "request-extension", "start"], (await Detail(liaison, item.Id)).AllowedActions.Order().ToList());
+        Assert.Equal(["assign", "progress", "request-extension", "start"], (await Detail(liaison, item.Id)).AllowedActions.Order().ToList());
 
         // progress with a photo
         var png = TestFiles.Png();
@@ -627,6 +627,102 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         // the text search looks into measures and the handler too
         Assert.Equal(5, (await Ledger(office, "q=" + Uri.EscapeDataString(tag + " 精简审批材料"))).Total);
         Assert.Equal(0, (await Ledger(office, "q=" + Uri.EscapeDataString(tag + "不存在的词"))).Total);
+    }
+
+    [SkippableFact]
+    public async Task Ledger_LightFilter_AgreesWithEachRowsComputedLight_AndCampaignFilter()
+    {
+        var tag = Tag();
+        var liaison = await App.ClientFor("yx.fgj.liaison");
+        var office = await App.ClientFor("yx.office");
+        var fresh = await NewItem(tag);                                  // green: just assigned
+        var soon = await NewItem(tag);                                   // blue: due tomorrow-ish
+        var stale = await NewItem(tag);                                  // yellow: nothing reported for weeks, lagging
+        var late = await NewItem(tag);                                   // red: overdue
+        var returned = await ItemAwaitingVerification(tag);              // red: returned twice
+        await ActOk(office, returned.Id, "return", "佐证不足");
+        await ActOk(liaison, returned.Id, "request-closure", "已补充佐证");
+        await ActOk(office, returned.Id, "return", "仍不足");
+        var closed = await ItemAwaitingVerification(tag);                // green: closed
+        await ActOk(office, closed.Id, "verify", "核验通过");
+        var campaignId = 0;
+        var (db, scope) = App.SystemDb();
+        using (scope)
+        {
+            var cal = App.Services.GetRequiredService<WorkingCalendar>();
+            var next = Today.AddDays(1);
+            while (cal.Covers(next.Year) ? !cal.IsWorkingDay(next) : next.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) next = next.AddDays(1);
+            var s = await db.RectItems.SingleAsync(i => i.Id == soon.Id);
+            s.Deadline = next;
+            var st = await db.RectItems.SingleAsync(i => i.Id == stale.Id);
+            st.StartOn = Today.AddDays(-60);
+            st.Deadline = Today.AddDays(60);
+            var l = await db.RectItems.SingleAsync(i => i.Id == late.Id);
+            l.StartOn = Today.AddDays(-40);
+            l.Deadline = Today.AddDays(-3);
+            campaignId = await db.Campaigns.Select(c => c.Id).FirstAsync();
+            var p = await db.Problems.SingleAsync(x => x.Id == fresh.ProblemId);
+            p.CampaignId = campaignId;
+            await db.SaveChangesAsync();
+        }
+        var q = "q=" + Uri.EscapeDataString(tag);
+        var all = (await Ledger(office, q + "&pageSize=100")).Rows;
+        Assert.Equal(6, all.Count);
+        var expected = new Dictionary<int, LightLevel>
+        {
+            [fresh.Id] = LightLevel.Green, [soon.Id] = LightLevel.Blue, [stale.Id] = LightLevel.Yellow, [late.Id] = LightLevel.Red,
+            [returned.Id] = LightLevel.Red, [closed.Id] = LightLevel.Green,
+        };
+        Assert.Equal(expected, all.ToDictionary(r => r.Id, r => r.Light));
+        foreach (var level in Enum.GetValues<LightLevel>())
+        {
+            var page = await Ledger(office, q + $"&light={level}");
+            Assert.Equal(all.Where(r => r.Light == level).Select(r => r.Id).Order(), page.Rows.Select(r => r.Id).Order());
+            Assert.Equal(page.Rows.Count, page.Total);
+        }
+        Assert.Equal([fresh.Id], (await Ledger(office, q + $"&campaignId={campaignId}")).Rows.Select(r => r.Id));
+        var red = await office.GetAsync("/api/v1/rectifications/export.xlsx?light=Red&" + q);
+        Assert.Equal(HttpStatusCode.OK, red.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await office.GetAsync("/api/v1/rectifications?light=9")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Bulk_AssignAndExtension_AllOrNothing_EachOnTheTimeline()
+    {
+        var tag = Tag();
+        var liaison = await App.ClientFor("yx.fgj.liaison");
+        var office = await App.ClientFor("yx.office");
+        var a = await NewItem(tag);
+        var b = await NewItem(tag);
+        var foreign = await NewItem(tag, by: await App.ClientFor("hp.fgj.liaison"), orgCode: "GZ-HP-FGJ");
+        Task<HttpResponseMessage> Bulk(HttpClient c, object body) => c.PostAsJsonAsync("/api/v1/rectifications/bulk", body);
+
+        // One item outside the liaison's scope: nothing changes and the refusal names that item.
+        var refused = await Bulk(liaison, new { ids = new[] { a.Id, b.Id, foreign.Id }, action = "assign", handler = "李思远" });
+        await refused.ExpectProblem(HttpStatusCode.BadRequest, $"items[{foreign.Id}]");
+        Assert.Equal("张丽娟", (await Detail(liaison, a.Id)).Item.Handler);
+        await (await Bulk(liaison, new { ids = new[] { a.Id }, action = "delete" })).ExpectProblem(HttpStatusCode.BadRequest, "action");
+        await (await Bulk(liaison, new { ids = Array.Empty<int>(), action = "assign", handler = "李思远" })).ExpectProblem(HttpStatusCode.BadRequest, "ids");
+
+        var done = await (await Bulk(liaison, new { ids = new[] { a.Id, b.Id }, action = "assign", handler = "李思远" }))
+            .Expect<BulkResult>(HttpStatusCode.OK);
+        Assert.Equal(2, done.Done);
+        var da = await Detail(liaison, a.Id);
+        Assert.Equal("李思远", da.Item.Handler);
+        Assert.Equal("责任人：张丽娟 → 李思远", da.Timeline[^1].Text);
+
+        // Extension in bulk: requested by the unit, approved by the district office (the deadline moves for both).
+        var later = a.Deadline!.Value.AddDays(30);
+        await (await Bulk(liaison, new { ids = new[] { a.Id, b.Id }, action = "request-extension", newDeadline = later }))
+            .ExpectProblem(HttpStatusCode.BadRequest, $"items[{a.Id}]");   // no reason
+        await (await Bulk(liaison, new { ids = new[] { a.Id, b.Id }, action = "request-extension", newDeadline = later, text = "需市级部门统一部署" }))
+            .Expect<BulkResult>(HttpStatusCode.OK);
+        await (await Bulk(liaison, new { ids = new[] { a.Id, b.Id }, action = "approve-extension" }))
+            .ExpectProblem(HttpStatusCode.BadRequest, $"items[{b.Id}]");   // not the liaison's to approve
+        await (await Bulk(office, new { ids = new[] { a.Id, b.Id }, action = "approve-extension", text = "同意" }))
+            .Expect<BulkResult>(HttpStatusCode.OK);
+        Assert.Equal(later, (await Detail(office, a.Id)).Item.Deadline);
+        Assert.Equal(later, (await Detail(office, b.Id)).Item.Deadline);
     }
 
     [SkippableFact]

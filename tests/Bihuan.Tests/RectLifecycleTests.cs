@@ -88,7 +88,7 @@ public sealed class RectLifecycleTests
     }
 
     static string Snapshot(RectState s) =>
-        $"{s.Status}|{s.Percent}|{s.ReturnCount}|{s.ReopenCount}|{s.ClosureRequestedBy}|{s.ClosureSummary}|{s.ClosureEvidenceCount}|{s.VerifiedBy}|{s.ClosedAt}|{s.RecheckDue}|{s.Deadline}|{s.ExtensionRequestedTo}|{s.ExtensionRequestedBy}|{s.ExtensionCount}|{string.Join(",", s.PendingReviews)}";
+        $"{s.Status}|{s.Percent}|{s.ReturnCount}|{s.ReopenCount}|{s.ClosureRequestedBy}|{s.ClosureSummary}|{s.ClosureEvidenceCount}|{s.VerifiedBy}|{s.ClosedAt}|{s.RecheckDue}|{s.Deadline}|{s.ExtensionRequestedTo}|{s.ExtensionRequestedBy}|{s.ExtensionCount}|{string.Join(",", s.PendingReviews)}|{s.Handler}";
 
     [Property(MaxTest = 400)]
     public void Apply_AnySequence_ClosesOnlyWithEvidenceAndAnAuthorizedOtherVerifier(uint[] steps, bool serious, bool fromInspection)

@@ -34,7 +34,7 @@ public enum RectStatus
     Confirmed,          // 成效确认
 }
 
-public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen, RequestExtension, ApproveExtension, RefuseExtension, Review }
+public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen, RequestExtension, ApproveExtension, RefuseExtension, Review, Assign }
 
 /// 对账销号: review stages a closure request passes before the final verification (验收), configurable per source.
 public enum ClosureStage
@@ -110,6 +110,7 @@ public static class RectLabels
         RectAction.ApproveExtension => "批准延期",
         RectAction.RefuseExtension => "不予延期",
         RectAction.Review => "审核通过",
+        RectAction.Assign => "指定责任人",
     };
 
     public static string Label(this ClosureStage s) => s switch
@@ -172,6 +173,10 @@ public static class RectLifecycle
         new(RectStatus.Pending, RectAction.RefuseExtension, RectStatus.Pending, Party.Verifier),
         new(RectStatus.InProgress, RectAction.RefuseExtension, RectStatus.InProgress, Party.Verifier),
         new(RectStatus.Returned, RectAction.RefuseExtension, RectStatus.Returned, Party.Verifier),
+        // 指定责任人: the unit names who handles an open item; the status does not change.
+        new(RectStatus.Pending, RectAction.Assign, RectStatus.Pending, Party.Owner),
+        new(RectStatus.InProgress, RectAction.Assign, RectStatus.InProgress, Party.Owner),
+        new(RectStatus.Returned, RectAction.Assign, RectStatus.Returned, Party.Owner),
     ];
 
     public static Step? Find(RectStatus from, RectAction action) =>
@@ -211,6 +216,7 @@ public class RectState
     public DateOnly? ExtensionRequestedTo { get; set; }
     public string? ExtensionRequestedBy { get; set; }
     public int ExtensionCount { get; set; }
+    public string? Handler { get; set; }          // 责任人
     /// 对账销号: the review stages still to pass before the final verification, set from the source's chain when
     /// closure is requested (a later change of the configuration does not touch requests already under way).
     public List<ClosureStage> PendingReviews { get; set; } = [];
@@ -293,6 +299,8 @@ public class RectState
                 throw new DomainException(new ExtensionNotApplicable("延期后的时限须晚于当前整改时限"));
             case RectAction.ApproveExtension or RectAction.RefuseExtension when ExtensionRequestedTo is null:
                 throw new DomainException(new ExtensionNotApplicable("没有待审批的延期申请"));
+            case RectAction.Assign when string.IsNullOrWhiteSpace(text) || text.Trim().Length > 100:
+                throw new DomainException(new Invalid("handler", "请填写责任人姓名（不超过 100 字）"));
             case RectAction.ApproveExtension or RectAction.RefuseExtension when actor.AccountId == ExtensionRequestedBy:
                 throw new DomainException(new NotYourParty(action, "申请人以外的上级"));
         }
@@ -353,6 +361,11 @@ public class RectState
             case RectAction.RefuseExtension:
                 ExtensionRequestedTo = null;
                 ExtensionRequestedBy = null;
+                break;
+            case RectAction.Assign:
+                var was = Handler;
+                Handler = text!.Trim();
+                text = string.IsNullOrEmpty(was) ? $"责任人：{Handler}" : $"责任人：{was} → {Handler}";
                 break;
         }
         return new RectEvent(action, from, Status, actor.AccountId, actor.Name, now, text, percent, evidenceCount);
@@ -429,7 +442,6 @@ public sealed class RectItem : RectState, IAudited, IOrgOwned
     public string? Target { get; set; }           // 整改目标
     public int? LeaderId { get; set; }            // 责任领导
     public Person? Leader { get; set; }
-    public string? Handler { get; set; }          // 责任人
     public DateOnly StartOn { get; set; }
     public int? ReportEveryDays { get; set; }     // 长期坚持: reporting cycle
     public DateOnly? LastProgressOn { get; set; }

@@ -56,7 +56,7 @@ public static class LedgerExport
         string? accountId, LedgerFilter filter, string title, string exportedBy, DateTime nowUtc, CancellationToken ct)
     {
         var today = ChinaTime.Today(clock);
-        var query = RectApi.Filter(db, filter, today, accountId);
+        var query = await LedgerLights.FilterAsync(db, filter, today, accountId, cal, rules, ct);
         // Bound the export to the items that existed when it started, so the stamped count and the rows agree even
         // while others keep registering items.
         var maxId = await query.MaxAsync(i => (int?)i.Id, ct) ?? 0;

@@ -26,7 +26,7 @@ public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Descri
 
 public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
     int? Page, int? PageSize, int? CategoryId = null, Dimension? Dimension = null, int? LeaderId = null,
-    DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null);
+    DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null, int? CampaignId = null, LightLevel? Light = null);
 
 /// Ledger orderings: by deadline (default, undated last), latest deadline first, newest first, least progress first.
 public enum LedgerSort { Deadline, DeadlineDesc, Newest, Progress }
@@ -40,7 +40,7 @@ public static class RectApi
         ["return"] = RectAction.Return, ["verify"] = RectAction.Verify, ["confirm"] = RectAction.ConfirmEffect,
         ["reopen"] = RectAction.Reopen, ["request-extension"] = RectAction.RequestExtension,
         ["approve-extension"] = RectAction.ApproveExtension, ["refuse-extension"] = RectAction.RefuseExtension,
-        ["review"] = RectAction.Review,
+        ["review"] = RectAction.Review, ["assign"] = RectAction.Assign,
     };
 
     public static RouteGroupBuilder MapRectApi(this RouteGroupBuilder api)
@@ -57,9 +57,10 @@ public static class RectApi
 
         var items = api.MapGroup("/rectifications").WithTags("整改台账 Rectification");
         items.MapGet("/", Ledger).WithSummary("The ledger: filter by org subtree, status, source, text, overdue; paged");
+        items.MapPost("/bulk", Bulk).WithSummary("One action on many items (assign | request-extension | approve-extension | refuse-extension); all or nothing");
         items.MapGet("/{id:int}", Detail).WithSummary("One item with its light and timeline");
         items.MapPost("/{id:int}/{action}", Act)
-            .WithSummary("start | progress | request-closure | review | return | verify | confirm | reopen | request-extension | approve-extension | refuse-extension (illegal transitions: 409)");
+            .WithSummary("start | progress | request-closure | review | assign | return | verify | confirm | reopen | request-extension | approve-extension | refuse-extension (illegal transitions: 409)");
 
         var chains = api.MapGroup("/closure-chains").WithTags("整改台账 Rectification");
         chains.MapGet("/", ClosureChains).WithSummary("对账销号: the review stages each source's closure requests pass before verification");
@@ -151,6 +152,7 @@ public static class RectApi
             q = q.Where(i => i.Measures.Contains(t) || i.Problem!.Description.Contains(t) || (i.Handler != null && i.Handler.Contains(t)));
         }
         if (f.CategoryId is { } cat) q = q.Where(i => i.Problem!.CategoryId == cat);
+        if (f.CampaignId is { } camp) q = q.Where(i => i.Problem!.CampaignId == camp);
         if (f.Dimension is { } dim) q = q.Where(i => i.Problem!.Dimension == dim);
         if (f.LeaderId is { } leader) q = q.Where(i => i.LeaderId == leader);
         if (f.DueFrom is { } from) q = q.Where(i => i.Deadline != null && i.Deadline >= from);
@@ -196,7 +198,7 @@ public static class RectApi
     public static async Task<LedgerPage> LedgerAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
         string? accountId, LedgerFilter f, CancellationToken ct)
     {
-        var q = Filter(db, f, ChinaTime.Today(clock), accountId);
+        var q = await LedgerLights.FilterAsync(db, f, ChinaTime.Today(clock), accountId, cal, rules, ct);
         var size = Math.Clamp(f.PageSize ?? 50, 1, 500);
         var page = Math.Max(1, f.Page ?? 1);
         var total = await q.CountAsync(ct);
@@ -228,6 +230,9 @@ public static class RectApi
     static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
         LightRules rules, int id, CancellationToken ct) =>
         await DetailAsync(db, clock, cal, rules, id, ct) is { } d ? TypedResults.Ok(d) : TypedResults.NotFound();
+
+    static async Task<Ok<BulkResult>> Bulk(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, BulkInput input,
+        CancellationToken ct) => TypedResults.Ok(await RectCommands.BulkAsync(db, clock, user, input, ct));
 
     static async Task<Results<Ok<ItemDetail>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
         LightRules rules, ClaimsPrincipal user, int id, string action, ActionInput? input, CancellationToken ct)

@@ -15,6 +15,10 @@ public sealed record ProblemInput(int? OrgId, string? Description, SourceChannel
 public sealed record ItemInput(string? Measures, string? Target, int? LeadOrgId, string? CoUnits, int? LeaderId,
     string? Handler, DeadlineKind? DeadlineKind, DateOnly? Deadline, int? ReportEveryDays);
 
+/// One action on many items: Handler for assign, NewDeadline and Text (the reason) for request-extension.
+public sealed record BulkInput(List<int>? Ids, string? Action, string? Handler, string? Text, DateOnly? NewDeadline);
+public sealed record BulkResult(int Done, string Action);
+
 public sealed record ActionInput(string? Text, int? Percent, List<string>? Evidence, DateOnly? NewDeadline = null);
 
 /// Problems and their rectification items: recording them and moving items through the lifecycle
@@ -146,6 +150,47 @@ public static class RectCommands
         db.RectItems.Add(item);
         await db.SaveChangesAsync(ct);
         return item;
+    }
+
+    public static readonly string[] BulkActions = ["assign", "request-extension", "approve-extension", "refuse-extension"];
+    public const int BulkMax = 200;
+
+    /// Bulk assign / extend: the action is applied to every item in one transaction, or to none. Every refusal is
+    /// reported against its item (errors["items[ID]"]), so the caller can drop those and try again.
+    public static async Task<BulkResult> BulkAsync(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, BulkInput input,
+        CancellationToken ct)
+    {
+        var ids = (input.Ids ?? []).Distinct().ToList();
+        var errors = new List<Invalid>();
+        if (ids.Count == 0) errors.Add(new("ids", "请选择整改事项"));
+        if (ids.Count > BulkMax) errors.Add(new("ids", $"一次最多办理 {BulkMax} 项"));
+        if (input.Action is null || !BulkActions.Contains(input.Action))
+            errors.Add(new("action", "请选择批量操作：指定责任人、申请延期、批准延期或不予延期"));
+        Problems.ThrowIfAny(errors);
+        var action = RectApi.ActionRoutes[input.Action!];
+        var text = action == RectAction.Assign ? input.Handler : input.Text;
+        var own = db.Database.CurrentTransaction is null;
+        await using var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
+        foreach (var id in ids)
+        {
+            try
+            {
+                await ApplyAsync(db, clock, user, id, action, new ActionInput(text, null, null, input.NewDeadline), ct);
+            }
+            catch (DomainException e)
+            {
+                errors.Add(new($"items[{id}]", $"#{id}：{e.Error.Message}"));
+                db.ChangeTracker.Clear();   // the refused item's state is not saved with the others
+            }
+        }
+        if (errors.Count > 0)
+        {
+            if (tx is not null) await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            Problems.ThrowIfAny(errors);
+        }
+        if (tx is not null) await tx.CommitAsync(ct);
+        return new BulkResult(ids.Count, action.Label());
     }
 
     /// 对账销号: sets the review stages closure requests from `source` pass before verification (admin only; an empty
