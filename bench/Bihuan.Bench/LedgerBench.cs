@@ -117,7 +117,7 @@ static class LedgerBench
         }
     }
 
-    static (Func<ScopeHolder, BihuanDb> Make, Func<Task> Cleanup) Connect(string engine)
+    internal static (Func<ScopeHolder, BihuanDb> Make, Func<Task> Cleanup) Connect(string engine)
     {
         if (engine == "postgres")
         {
