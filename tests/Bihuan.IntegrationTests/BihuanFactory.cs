@@ -53,6 +53,7 @@ public class BihuanFactory : WebApplicationFactory<Program>
         builder.UseSetting("Bihuan:SeedDemo", "true");
         builder.UseSetting("Bihuan:DemoLedger", "false");   // tests arrange their own ledger items
         builder.UseSetting("Bihuan:Files:Root", FilesRoot);
+        builder.UseSetting("Bihuan:Jobs:Enabled", "false");   // tests run jobs explicitly (JobHost.RunDueAsync)
     }
 
     /// A client authenticated as a demo account through a personal access token (API calls).

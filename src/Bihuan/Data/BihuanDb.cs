@@ -38,6 +38,8 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<Attachment> Attachments => Set<Attachment>();
     public DbSet<InspectionCheck> InspectionChecks => Set<InspectionCheck>();
     public DbSet<ClosureChainRule> ClosureChains => Set<ClosureChainRule>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<LightSnapshot> LightSnapshots => Set<LightSnapshot>();
     public DbSet<CalendarYear> CalendarYears => Set<CalendarYear>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -59,6 +61,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         // scope instead holds the path prefix "/", which every org has.
         b.Entity<Org>().HasQueryFilter(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id));
         OwnedByOrg<Person>(b);
+        OwnedByOrg<LightSnapshot>(b);
         OwnedByOrg<RoleGrant>(b);
         OwnedByOrg<Problem>(b);
         OwnedByOrg<RectItem>(b);

@@ -213,3 +213,25 @@ sealed class ClosureChainRuleConfiguration : IEntityTypeConfiguration<ClosureCha
         b.PrimitiveCollection(x => x.Stages).ElementType().HasConversion<string>();
     }
 }
+
+sealed class JobRunConfiguration : IEntityTypeConfiguration<JobRun>
+{
+    public void Configure(EntityTypeBuilder<JobRun> b)
+    {
+        b.Property(x => x.Name).HasMaxLength(60);
+        b.Property(x => x.Period).HasMaxLength(30);
+        b.Property(x => x.Node).HasMaxLength(120);
+        b.Property(x => x.Outcome).HasMaxLength(400);
+        b.HasIndex(x => new { x.Name, x.Period }).IsUnique();
+    }
+}
+
+sealed class LightSnapshotConfiguration : IEntityTypeConfiguration<LightSnapshot>
+{
+    public void Configure(EntityTypeBuilder<LightSnapshot> b)
+    {
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => new { x.Day, x.OrgId }).IsUnique();
+        b.HasIndex(x => x.OrgId);
+    }
+}

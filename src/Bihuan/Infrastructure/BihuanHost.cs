@@ -13,8 +13,19 @@ public static class BihuanHost
         builder.Services
             .AddBihuanDatabase(builder.Configuration, builder.Environment.ContentRootPath)
             .AddBihuanAuth()
-            .AddBihuanWeb();
+            .AddBihuanWeb()
+            .AddBihuanJobs(builder.Configuration);
         return builder;
+    }
+
+    /// Background jobs: one JobHost (a hosted service in the web app; `bihuan jobs run` in the CLI) and its jobs.
+    public static IServiceCollection AddBihuanJobs(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddSingleton(config.GetSection("Bihuan:Jobs").Get<JobOptions>() ?? new JobOptions());
+        services.AddSingleton<IBihuanJob, Features.Rectification.LightSnapshotJob>();
+        services.AddSingleton<JobHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobHost>());
+        return services;
     }
 
     public static WebApplication MapStaffPages(this WebApplication app)

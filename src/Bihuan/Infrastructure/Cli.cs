@@ -12,7 +12,7 @@ namespace Bihuan.Infrastructure;
 /// Admin verbs of the same executable. Each runs with the web app's services and a System scope.
 public static class Cli
 {
-    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "backup", "calendar"];
+    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "backup", "calendar", "jobs"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 &&
         (Verbs.Contains(args[0]) || args[0] is "-h" or "--help" or "-?" or "--version");
@@ -133,7 +133,25 @@ public static class Cli
         }));
         calendar.Subcommands.Add(calImport);
 
-        foreach (var c in new[] { migrate, seed, admin, orgs, audit, backup, calendar }) root.Subcommands.Add(c);
+        var jobs = new Command("jobs", "Background jobs (the web app runs them itself; one node at a time)");
+        var jobsRun = new Command("run", "Run the jobs whose current period has not run yet (e.g. today's light snapshot), then exit");
+        jobsRun.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        {
+            var ran = await sp.GetRequiredService<JobHost>().RunDueAsync(ct);
+            Console.WriteLine(ran.Count == 0 ? "没有待运行的任务 nothing due (or another node is the leader)" : $"已运行 ran: {string.Join(", ", ran)}");
+            return 0;
+        }));
+        var jobsList = new Command("list", "The latest runs: job, period, node, claimed, finished, outcome");
+        jobsList.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        {
+            foreach (var r in await db.JobRuns.OrderByDescending(r => r.Id).Take(30).ToListAsync(ct))
+                Console.WriteLine($"{r.Name}\t{r.Period}\t{r.Node}\t{ChinaTime.Format(r.ClaimedAt)}\t{(r.FinishedAt is { } f ? ChinaTime.Format(f) : "未完成")}\t{r.Outcome}");
+            return 0;
+        }));
+        jobs.Subcommands.Add(jobsRun);
+        jobs.Subcommands.Add(jobsList);
+
+        foreach (var c in new[] { migrate, seed, admin, orgs, audit, backup, calendar, jobs }) root.Subcommands.Add(c);
         return await root.Parse(args).InvokeAsync();
     }
 

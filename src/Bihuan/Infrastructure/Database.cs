@@ -9,6 +9,9 @@ public sealed class DatabaseOptions
 {
     public string Provider { get; set; } = "Sqlite";
     public string? ConnectionString { get; set; }
+    /// PostgreSQL only: a read-only replica for dashboards and exports (they may lag the primary by the replication
+    /// delay). Empty: they read the primary.
+    public string? ReadConnectionString { get; set; }
 
     public bool IsPostgres => Provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase)
         || Provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase);
@@ -27,6 +30,13 @@ public sealed class DatabaseOptions
     }
 }
 
+/// The key of the read-side DbContext (dashboards, exports): `[FromKeyedServices(ReadDb.Key)] BihuanDb db`.
+/// Same model and scope filters as the primary; on a replica when Bihuan:Database:ReadConnectionString is set.
+public static class ReadDb
+{
+    public const string Key = "read";
+}
+
 public static class DatabaseSetup
 {
     public static IServiceCollection AddBihuanDatabase(this IServiceCollection services, IConfiguration config, string contentRoot)
@@ -42,6 +52,12 @@ public static class DatabaseSetup
                     "(set Bihuan__Database__ConnectionString).");
             services.AddDbContext<BihuanDb, PostgresBihuanDb>(o => o.UseNpgsql(options.ConnectionString,
                 n => n.MigrationsHistoryTable("__EFMigrationsHistory")));
+            if (!string.IsNullOrWhiteSpace(options.ReadConnectionString))
+            {
+                var read = new DbContextOptionsBuilder<PostgresBihuanDb>().UseNpgsql(options.ReadConnectionString)
+                    .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options;
+                services.AddKeyedScoped<BihuanDb>(ReadDb.Key, (sp, _) => new PostgresBihuanDb(read, sp.GetRequiredService<ScopeHolder>()));
+            }
         }
         else
         {
@@ -49,6 +65,9 @@ public static class DatabaseSetup
             services.AddDbContext<BihuanDb, SqliteBihuanDb>(o => o.UseSqlite(cs)
                 .AddInterceptors(new SqlitePragmas()));
         }
+        // Without a replica, "read" is the request's own context (the same scope, the same transaction).
+        if (!services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, ReadDb.Key)))
+            services.AddKeyedScoped<BihuanDb>(ReadDb.Key, (sp, _) => sp.GetRequiredService<BihuanDb>());
         return services;
     }
 

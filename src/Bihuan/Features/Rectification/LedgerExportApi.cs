@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,7 +21,8 @@ public static class LedgerExportApi
         return api;
     }
 
-    static async Task<Results<FileContentHttpResult, NotFound>> Export(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
+    /// Reads from the replica when one is configured (ReadDb): an export is a large read that may lag a little.
+    static async Task<Results<FileContentHttpResult, NotFound>> Export([FromKeyedServices(ReadDb.Key)] BihuanDb db, TimeProvider clock, WorkingCalendar cal,
         LightRules rules, ClaimsPrincipal user, [AsParameters] LedgerFilter f, CancellationToken ct)
     {
         string? orgName = null;
