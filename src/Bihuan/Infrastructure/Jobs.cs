@@ -104,6 +104,10 @@ public sealed class JobHost(IServiceScopeFactory scopes, IEnumerable<IBihuanJob>
     async Task<long?> TryClaimAsync(BihuanDb db, string name, string period, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        var stale = now.AddMinutes(-options.StaleClaimMinutes);
+        // The usual case (already run, or running elsewhere) is answered by a read: no failed insert to log each poll.
+        if (await db.JobRuns.AnyAsync(r => r.Name == name && r.Period == period && (r.FinishedAt != null || r.ClaimedAt >= stale), ct))
+            return null;
         var run = new JobRun { Name = name, Period = period, Node = Node, ClaimedAt = now };
         db.JobRuns.Add(run);
         try
@@ -114,7 +118,6 @@ public sealed class JobHost(IServiceScopeFactory scopes, IEnumerable<IBihuanJob>
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
-            var stale = now.AddMinutes(-options.StaleClaimMinutes);
             var taken = await db.JobRuns
                 .Where(r => r.Name == name && r.Period == period && r.FinishedAt == null && r.ClaimedAt < stale)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Node, Node).SetProperty(r => r.ClaimedAt, now), ct);
