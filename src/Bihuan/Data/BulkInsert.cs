@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -31,6 +32,20 @@ public static class BulkInsert
             foreach (var r in rows) key.PropertyInfo!.SetValue(r, next++);
         }
 
+        if (db.Engine == DatabaseEngine.Postgres && conn is NpgsqlConnection npg)
+        {
+            await CopyAsync(npg, q(table), props, rows, ct);
+            if (key.ClrType == typeof(int))
+            {
+                await using var seq = conn.CreateCommand();
+                seq.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+                seq.CommandText = $"SELECT setval(pg_get_serial_sequence('{q(table)}', '{key.GetColumnName()}'), " +
+                                  $"(SELECT MAX({q(key.GetColumnName())}) FROM {q(table)}))";
+                await seq.ExecuteScalarAsync(ct);
+            }
+            return;
+        }
+
         var ownTx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
@@ -45,23 +60,18 @@ public static class BulkInsert
                 cmd.Parameters.Add(dp);
                 return (Prop: p, Param: dp, Convert: p.GetTypeMapping().Converter);
             }).ToList();
+            cmd.Prepare();
+            var getters = parameters.Select(p => p.Prop.GetGetter()).ToArray();
             foreach (var row in rows)
             {
-                foreach (var (prop, param, convert) in parameters)
+                for (var i = 0; i < parameters.Count; i++)
                 {
-                    var v = prop.GetGetter().GetClrValue(row);
-                    if (convert is not null && v is not null) v = convert.ConvertToProvider(v);
-                    param.Value = v ?? DBNull.Value;
+                    var v = getters[i].GetClrValue(row);
+                    if (parameters[i].Convert is { } convert && v is not null) v = convert.ConvertToProvider(v);
+                    parameters[i].Param.Value = v ?? DBNull.Value;
                 }
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
-            if (db.Engine == DatabaseEngine.Postgres && key.ClrType == typeof(int))
-            {
-                await using var seq = conn.CreateCommand();
-                seq.Transaction = cmd.Transaction;
-                seq.CommandText = $"SELECT setval(pg_get_serial_sequence('{q(table)}', '{key.GetColumnName()}'), " +
-                                  $"(SELECT MAX({q(key.GetColumnName())}) FROM {q(table)}))";
-                await seq.ExecuteScalarAsync(ct);
+                // SQLite's async calls complete synchronously anyway; the sync call saves a state machine per row.
+                cmd.ExecuteNonQuery();
             }
             if (ownTx is not null) await ownTx.CommitAsync(ct);
         }
@@ -69,5 +79,27 @@ public static class BulkInsert
         {
             if (ownTx is not null) await ownTx.DisposeAsync();
         }
+    }
+
+    /// PostgreSQL: binary COPY, the engine's bulk path (one round trip for the whole batch).
+    static async Task CopyAsync<T>(NpgsqlConnection conn, string table, List<IProperty> props, IReadOnlyList<T> rows,
+        CancellationToken ct) where T : class
+    {
+        var columns = props.Select(p => (Getter: p.GetGetter(), Convert: p.GetTypeMapping().Converter,
+            Type: System.Text.RegularExpressions.Regex.Replace(p.GetRelationalTypeMapping().StoreType, @"\(\d+(,\d+)?\)", ""))).ToArray();
+        await using var copy = await conn.BeginBinaryImportAsync(
+            $"COPY {table} ({string.Join(", ", props.Select(p => $"\"{p.GetColumnName()}\""))}) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var row in rows)
+        {
+            await copy.StartRowAsync(ct);
+            foreach (var (getter, convert, type) in columns)
+            {
+                var v = getter.GetClrValue(row);
+                if (convert is not null && v is not null) v = convert.ConvertToProvider(v);
+                if (v is null) await copy.WriteNullAsync(ct);
+                else await copy.WriteAsync(v, type, ct);
+            }
+        }
+        await copy.CompleteAsync(ct);
     }
 }
