@@ -14,7 +14,7 @@ public interface IOrgOwned
     int OrgId { get; }
 }
 
-public enum AuditAction { Create, Update, Delete, Event }
+public enum AuditAction { Create, Update, Delete, Event, Generated }
 
 /// One link of the append-only chain. Hash = SHA-256 over the previous hash and this entry's content, so editing,
 /// deleting or reordering any entry breaks every hash after it.

@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Bihuan.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.Data.Dataset;
+
+/// Rows written for one table and how long it took.
+public sealed record GeneratedTable(string Table, long Rows, double Seconds)
+{
+    public double RowsPerSecond => Seconds > 0 ? Rows / Seconds : 0;
+}
+
+/// Fills an empty database with a synthetic, deterministic (same seed, same rows) Guangzhou-like dataset at a scale:
+/// the org tree (市委 → 区委 → 区直单位 / 街道党工委 → 社区党委 → 党支部), people, problems and rectification items in
+/// every state with their timelines. Rows go in through the EF model's own columns and conversions (BulkInsert:
+/// prepared inserts on SQLite, binary COPY on PostgreSQL); every batch is recorded in the audit chain as one
+/// Generated entry holding the id range and a SHA-256 digest of the rows' snapshots, which `audit verify` checks.
+/// Names of units are real kinds of Guangzhou units; people are fictional.
+public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, Action<string>? progress = null)
+{
+    const int Batch = 50_000;
+    readonly Random rng = new(seed);
+    readonly DateTime now = DateTime.UtcNow;
+    readonly List<GeneratedTable> report = [];
+    DateOnly Today => DateOnly.FromDateTime(ChinaTime.ToCst(now));
+
+    /// Orgs that own problems (departments, streets, communities), with their leaders' person ids.
+    readonly List<(int Id, List<int> Leaders)> units = [];
+
+    public async Task<IReadOnlyList<GeneratedTable>> RunAsync(CancellationToken ct = default)
+    {
+        if (await db.Orgs.IgnoreQueryFilters().AnyAsync(ct))
+            throw new DomainException(new Invalid("database", "数据库中已有组织：数据集只能生成到空数据库（先 bihuan migrate 一个新库）"));
+        var orgs = await OrgsAsync(ct);
+        await PeopleAsync(orgs, ct);
+        await LedgerAsync(ct);
+        return report;
+    }
+
+    // ---- org tree ----
+
+    sealed record Node(Org Org, Kind Kind);
+    enum Kind { Root, City, District, Department, Street, Community, Branch }
+
+    async Task<List<Node>> OrgsAsync(CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var all = new List<Node>();
+        async Task<List<Node>> Level(IEnumerable<Node> nodes)
+        {
+            var list = nodes.ToList();
+            for (var i = 0; i < list.Count; i += Batch)
+                await InsertAsync(list.Skip(i).Take(Batch).Select(n => n.Org).ToList(), ct);
+            all.AddRange(list);
+            return list;
+        }
+        Org Child(Org parent, string name, string code, OrgType type) => new()
+        {
+            Name = name.Length > Org.NameMax ? name[..Org.NameMax] : name, Code = code, Type = type, ParentId = parent.Id,
+            Path = parent.SelfPath, Depth = parent.Depth + 1, CreatedAt = now,
+        };
+
+        var province = scale.Cities > 1;
+        var root = new Node(new Org
+        {
+            Name = province ? "中共广东省委员会" : "中共广州市委员会", Code = province ? "GD" : "GZ",
+            Type = OrgType.PartyCommittee, Path = "/", CreatedAt = now,
+        }, Kind.Root);
+        await Level([root]);
+        var cities = province
+            ? await Level(Enumerable.Range(0, scale.Cities).Select(c => new Node(Child(root.Org, $"中共{Names.Cities[c % Names.Cities.Length]}市委员会",
+                $"GD-{c + 1:D2}", OrgType.PartyCommittee), Kind.City)))
+            : [root];
+
+        var districts = new List<(Node Node, string Short, string City)>();
+        var departments = new List<Node>();
+        foreach (var (city, c) in cities.Select((x, i) => (x, i)))
+        {
+            var cityName = province ? Names.Cities[c % Names.Cities.Length] : "广州";
+            departments.AddRange(Enumerable.Range(0, scale.CityDepartments).Select(i => new Node(Child(city.Org,
+                $"{cityName}市{Names.Departments[i % Names.Departments.Length]}{Suffix(i, Names.Departments.Length)}",
+                $"{city.Org.Code}-C{i + 1:D2}", OrgType.Agency), Kind.Department)));
+            districts.AddRange(Enumerable.Range(0, scale.DistrictsPerCity).Select(d =>
+            {
+                var name = cityName == "广州" && d < Names.GuangzhouDistricts.Length ? Names.GuangzhouDistricts[d] : $"{cityName}第{d + 1}区";
+                return (new Node(Child(city.Org, $"中共{cityName}市{name}委员会", $"{city.Org.Code}-D{d + 1:D2}", OrgType.PartyCommittee), Kind.District), name, cityName);
+            }));
+        }
+        await Level(districts.Select(d => d.Node));
+        var streets = new List<(Node Node, string Short)>();
+        foreach (var (d, shortName, _) in districts)
+        {
+            departments.AddRange(Enumerable.Range(0, scale.DepartmentsPerDistrict).Select(i => new Node(Child(d.Org,
+                $"{shortName}{Names.Departments[i % Names.Departments.Length]}{Suffix(i, Names.Departments.Length)}",
+                $"{d.Org.Code}-U{i + 1:D2}", OrgType.Agency), Kind.Department)));
+            streets.AddRange(Enumerable.Range(0, scale.StreetsPerDistrict).Select(i =>
+            {
+                var s = Names.Streets[(i + shortName.Length * 7) % Names.Streets.Length] + Suffix(i, Names.Streets.Length);
+                return (new Node(Child(d.Org, $"{shortName}{s}街道党工委", $"{d.Org.Code}-S{i + 1:D2}", OrgType.WorkingCommittee), Kind.Street), s);
+            }));
+        }
+        await Level(departments);
+        await Level(streets.Select(s => s.Node));
+        var communities = await Level(streets.SelectMany(s => Enumerable.Range(0, scale.CommunitiesPerStreet).Select(i =>
+            new Node(Child(s.Node.Org, $"{s.Short}街{Names.Communities[(i * 5 + s.Short.Length) % Names.Communities.Length]}{Suffix(i, Names.Communities.Length)}社区党委",
+                $"{s.Node.Org.Code}-C{i + 1:D2}", OrgType.PartyCommittee), Kind.Community))));
+        await Level(departments.SelectMany(d => Enumerable.Range(0, scale.BranchesPerDepartment).Select(k =>
+            new Node(Child(d.Org, $"{d.Org.Name}第{Names.Ordinal(k)}党支部", $"{d.Org.Code}-B{k + 1:D2}", OrgType.Branch), Kind.Branch)))
+            .Concat(communities.SelectMany(c => Enumerable.Range(0, scale.BranchesPerCommunity).Select(k =>
+            new Node(Child(c.Org, $"{c.Org.Name[..^2]}第{Names.Ordinal(k)}党支部", $"{c.Org.Code}-B{k + 1:D2}", OrgType.Branch), Kind.Branch)))));
+        report.Add(new("Orgs 组织", all.Count, sw.Elapsed.TotalSeconds));
+        progress?.Invoke($"组织 {all.Count:N0}");
+        return all;
+    }
+
+    static string Suffix(int i, int n) => i < n ? "" : $"{i / n + 1}";
+
+    // ---- people ----
+
+    async Task PeopleAsync(List<Node> orgs, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        long count = 0;
+        var batch = new List<Person>(Batch);
+        var leadersOf = new Dictionary<int, List<Person>>();
+        async Task Flush()
+        {
+            if (batch.Count == 0) return;
+            await InsertAsync(batch, ct);
+            count += batch.Count;
+            batch = new List<Person>(Batch);
+        }
+        foreach (var n in orgs)
+        {
+            if (n.Kind == Kind.Branch)
+            {
+                var members = scale.MembersPerBranch + rng.Next(-scale.MembersPerBranch / 4, scale.MembersPerBranch / 4 + 1);
+                for (var i = 0; i < members; i++)
+                    batch.Add(new Person { Name = Names.Person(rng), OrgId = n.Org.Id, Position = i == 0 ? "支部书记" : null, CreatedAt = now });
+            }
+            else
+            {
+                var leaders = new List<Person>();
+                for (var i = 0; i < scale.LeadersPerUnit; i++)
+                    leaders.Add(new Person { Name = Names.Person(rng), OrgId = n.Org.Id, Position = Names.LeaderPositions[i % Names.LeaderPositions.Length],
+                        IsLeadership = true, CreatedAt = now });
+                batch.AddRange(leaders);
+                if (n.Kind is Kind.Department or Kind.Street or Kind.Community) leadersOf[n.Org.Id] = leaders;
+            }
+            if (batch.Count >= Batch) await Flush();
+        }
+        await Flush();
+        foreach (var (org, leaders) in leadersOf) units.Add((org, leaders.ConvertAll(p => p.Id)));
+        report.Add(new("People 人员", count, sw.Elapsed.TotalSeconds));
+        progress?.Invoke($"人员 {count:N0}");
+    }
+
+    // ---- problems, rectification items, timelines ----
+
+    async Task LedgerAsync(CancellationToken ct)
+    {
+        var categories = await db.Categories.Select(c => c.Id).ToListAsync(ct);
+        int? campaign = await db.Campaigns.OrderByDescending(c => c.Id).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+        var statuses = new (RectStatus S, int Weight)[]
+        {
+            (RectStatus.Pending, 10), (RectStatus.InProgress, 45), (RectStatus.ClosureRequested, 6), (RectStatus.Returned, 4),
+            (RectStatus.Closed, 25), (RectStatus.Confirmed, 10),
+        };
+        RectStatus Pick()
+        {
+            var x = rng.Next(100);
+            foreach (var (s, w) in statuses) { if (x < w) return s; x -= w; }
+            return RectStatus.InProgress;
+        }
+        var swP = Stopwatch.StartNew();
+        double itemsSeconds = 0, updatesSeconds = 0;
+        long problems = 0, items = 0, updates = 0;
+        for (var done = 0; done < scale.Problems; done += Batch)
+        {
+            var n = Math.Min(Batch, scale.Problems - done);
+            var ps = new List<Problem>(n);
+            var owners = new List<(int Org, List<int> Leaders)>(n);
+            for (var k = 0; k < n; k++)
+            {
+                var unit = units[rng.Next(units.Count)];
+                var (text, source) = Names.Problem(rng, done + k + 1);
+                var created = now.AddDays(-rng.Next(10, 330)).AddMinutes(-rng.Next(0, 600));
+                ps.Add(new Problem
+                {
+                    OrgId = unit.Id, Description = text, Source = source, Aspect = (Aspect)rng.Next(3), Dimension = (Dimension)rng.Next(4),
+                    Severity = rng.Next(20) == 0 ? Severity.Serious : rng.Next(4) == 0 ? Severity.Significant : Severity.General,
+                    CategoryId = categories.Count > 0 ? categories[rng.Next(categories.Count)] : null,
+                    LeaderId = unit.Leaders.Count > 0 ? unit.Leaders[rng.Next(unit.Leaders.Count)] : null,
+                    CampaignId = campaign, Batch = source == SourceChannel.InspectionFeedback ? $"市委第{rng.Next(1, 9)}巡察组反馈" : null,
+                    CreatedAt = created,
+                });
+                owners.Add(unit);
+            }
+            await InsertAsync(ps, ct);
+            problems += n;
+
+            var sw = Stopwatch.StartNew();
+            var rects = new List<RectItem>();
+            for (var k = 0; k < ps.Count; k++)
+            {
+                var p = ps[k];
+                var count = rng.NextDouble() < scale.ItemsPerProblem - 1 ? 2 : 1;
+                for (var j = 0; j < count; j++) rects.Add(Item(p, owners[k].Leaders, Pick()));
+            }
+            await InsertAsync(rects, ct);
+            items += rects.Count;
+            itemsSeconds += sw.Elapsed.TotalSeconds;
+
+            sw.Restart();
+            var timeline = rects.SelectMany(Timeline).ToList();
+            for (var i = 0; i < timeline.Count; i += Batch)
+                await InsertAsync(timeline.GetRange(i, Math.Min(Batch, timeline.Count - i)), ct);
+            updates += timeline.Count;
+            updatesSeconds += sw.Elapsed.TotalSeconds;
+            progress?.Invoke($"问题 {problems:N0}，整改事项 {items:N0}，办理记录 {updates:N0}");
+        }
+        var total = swP.Elapsed.TotalSeconds;
+        report.Add(new("Problems 问题", problems, total - itemsSeconds - updatesSeconds));
+        report.Add(new("RectItems 整改事项", items, itemsSeconds));
+        report.Add(new("RectUpdates 办理记录", updates, updatesSeconds));
+    }
+
+    RectItem Item(Problem p, List<int> leaders, RectStatus status)
+    {
+        var kind = rng.Next(20) switch { 0 => DeadlineKind.Immediate, 1 => DeadlineKind.Ongoing, _ => DeadlineKind.Dated };
+        var start = DateOnly.FromDateTime(ChinaTime.ToCst(p.CreatedAt));
+        var deadline = kind switch
+        {
+            DeadlineKind.Dated => start.AddDays(rng.Next(30, 270)),
+            DeadlineKind.Immediate => start,
+            DeadlineKind.Ongoing => (DateOnly?)null,
+        };
+        var closed = status is RectStatus.Closed or RectStatus.Confirmed;
+        if (closed && kind == DeadlineKind.Ongoing) kind = DeadlineKind.Dated;
+        if (closed) deadline ??= start.AddDays(rng.Next(30, 270));
+        var percent = status switch
+        {
+            RectStatus.Pending => 0,
+            RectStatus.Closed or RectStatus.Confirmed or RectStatus.ClosureRequested => 100,
+            _ => rng.Next(5, 96),
+        };
+        var closedAt = closed ? p.CreatedAt.AddDays(rng.Next(20, 200)) : (DateTime?)null;
+        if (closedAt > now) closedAt = now.AddDays(-1);
+        return new RectItem
+        {
+            ProblemId = p.Id, OrgId = p.OrgId, Measures = Names.Measure(rng), Target = Names.Target(rng),
+            LeaderId = leaders.Count > 0 ? leaders[rng.Next(leaders.Count)] : p.LeaderId, Handler = Names.Person(rng),
+            DeadlineKind = kind, Deadline = deadline, StartOn = start, ReportEveryDays = kind == DeadlineKind.Ongoing ? 30 : null,
+            Status = status, Severity = p.Severity, Source = p.Source, Percent = percent,
+            ReturnCount = status == RectStatus.Returned ? 1 + rng.Next(2) : rng.Next(12) == 0 ? 1 : 0,
+            ReopenCount = status is RectStatus.InProgress && rng.Next(25) == 0 ? 1 : 0,
+            ClosureRequestedBy = status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed ? "generated" : null,
+            ClosureSummary = status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed ? "已按整改措施完成整改，佐证材料已上传" : null,
+            ClosureEvidenceCount = status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed ? 1 : 0,
+            VerifiedBy = closed ? "generated-verifier" : null, ClosedAt = closedAt,
+            RecheckDue = status == RectStatus.Closed && closedAt is { } c ? DateOnly.FromDateTime(ChinaTime.ToCst(c)).AddDays(90) : null,
+            ExtensionCount = rng.Next(15) == 0 ? 1 : 0,
+            LastProgressOn = status == RectStatus.Pending ? null : Min(Today, start.AddDays(rng.Next(5, 200))),
+            CreatedAt = p.CreatedAt,
+        };
+    }
+
+    static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+
+    IEnumerable<RectUpdate> Timeline(RectItem i)
+    {
+        if (i.Status == RectStatus.Pending) yield break;
+        var at = i.CreatedAt.AddDays(3);
+        RectUpdate U(RectAction a, RectStatus from, RectStatus to, string text, int? percent, DateTime when) => new()
+        {
+            RectItemId = i.Id, OrgId = i.OrgId, Action = a, FromStatus = from, ToStatus = to, ActorId = "generated",
+            ActorName = i.Handler ?? "联络员", At = when > now ? now : when, Text = text, Percent = percent,
+        };
+        yield return U(RectAction.ReportProgress, RectStatus.Pending, RectStatus.InProgress, "已制定整改方案，明确责任分工", Math.Min(i.Percent, 30), at);
+        if (i.Status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed)
+            yield return U(RectAction.RequestClosure, RectStatus.InProgress, RectStatus.ClosureRequested, i.ClosureSummary!, null, at.AddDays(20));
+        if (i.Status is RectStatus.Closed or RectStatus.Confirmed)
+            yield return U(RectAction.Verify, RectStatus.ClosureRequested, RectStatus.Closed, "经核查，整改到位，予以销号", null, i.ClosedAt ?? at.AddDays(30));
+    }
+
+    // ---- writing, with one audit entry per batch ----
+
+    async Task InsertAsync<T>(List<T> rows, CancellationToken ct) where T : class
+    {
+        if (rows.Count == 0) return;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await BulkInsert.InsertAsync(db, rows, ct);
+        if (rows[0] is IAudited) GeneratedAudit.Record(db, rows, $"数据集 {scale.Name}（种子 {seed}）生成");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+}

@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Bihuan.Domain;
+
+namespace Bihuan.Data.Dataset;
+
+/// A generated batch in the audit chain: one Generated entry per batch instead of one entry per row. EntityId is the
+/// id range "first..last"; After is a digest of the rows as generated — the sum modulo 2^256 of SHA-256(id, canonical
+/// snapshot) over the rows (the same snapshots per-row entries hold). A sum does not depend on order, so
+/// AuditTrail.VerifyAsync can check it while streaming the table in any order.
+public static class GeneratedAudit
+{
+    public const string RangeSeparator = "..";
+
+    public static void Record<T>(BihuanDb db, IReadOnlyList<T> rows, string note) where T : class
+    {
+        var type = db.Model.FindEntityType(typeof(T))!;
+        var key = type.FindPrimaryKey()!.Properties.Single();
+        var getter = key.GetGetter();
+        var digest = new Digest();
+        int first = int.MaxValue, last = int.MinValue;
+        foreach (var r in rows)
+        {
+            var id = (int)getter.GetClrValue(r)!;
+            first = Math.Min(first, id);
+            last = Math.Max(last, id);
+            digest.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrail.Snapshot(db.Entry(r).CurrentValues));
+        }
+        db.PendingEvents.Add(new AuditEntry
+        {
+            Actor = db.Actor, EntityType = AuditTrail.TypeName(type), EntityId = $"{first}{RangeSeparator}{last}",
+            Action = AuditAction.Generated, After = digest.Hex(), Note = $"{note}：{rows.Count} 行", PrevHash = "",
+        });
+    }
+
+    public static bool TryRange(string entityId, out int first, out int last)
+    {
+        first = last = 0;
+        var i = entityId.IndexOf(RangeSeparator, StringComparison.Ordinal);
+        return i > 0 && int.TryParse(entityId[..i], out first) && int.TryParse(entityId[(i + 2)..], out last) && first <= last;
+    }
+
+    /// Σ SHA-256(key ‖ "\n" ‖ snapshot) mod 2^256, as four 64-bit limbs.
+    public sealed class Digest
+    {
+        readonly ulong[] limbs = new ulong[4];
+
+        public void Add(string key, string? snapshot)
+        {
+            Span<byte> h = stackalloc byte[32];
+            SHA256.HashData(Encoding.UTF8.GetBytes(key + "\n" + snapshot), h);
+            ulong carry = 0;
+            for (var i = 0; i < 4; i++)
+            {
+                var x = BinaryPrimitives.ReadUInt64LittleEndian(h[(i * 8)..]);
+                var sum = limbs[i] + x;
+                var c1 = sum < x ? 1UL : 0UL;
+                var sum2 = sum + carry;
+                var c2 = sum2 < sum ? 1UL : 0UL;
+                limbs[i] = sum2;
+                carry = c1 | c2;
+            }
+        }
+
+        public string Hex()
+        {
+            Span<byte> b = stackalloc byte[32];
+            for (var i = 0; i < 4; i++) BinaryPrimitives.WriteUInt64LittleEndian(b[(i * 8)..], limbs[i]);
+            return Convert.ToHexStringLower(b);
+        }
+    }
+}
