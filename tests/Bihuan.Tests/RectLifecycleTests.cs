@@ -246,10 +246,11 @@ public sealed class RectLifecycleTests
         Assert.Empty(s.AllowedFor(OtherDistrict.Scope, Unit));
         Assert.Empty(s.AllowedFor(OwnOffice.Scope, Unit));
         s.Status = RectStatus.Pending;
-        Assert.Equal([RectAction.Start, RectAction.ReportProgress], s.AllowedFor(Head.Scope, Unit).Order());
+        Assert.Equal([RectAction.Start, RectAction.ReportProgress, RectAction.Assign], s.AllowedFor(Head.Scope, Unit).Order());
         s.DeadlineKind = DeadlineKind.Dated;
         s.Deadline = new DateOnly(2026, 12, 31);
-        Assert.Equal([RectAction.Start, RectAction.ReportProgress, RectAction.RequestExtension], s.AllowedFor(Head.Scope, Unit).Order());
+        Assert.Equal([RectAction.Start, RectAction.ReportProgress, RectAction.RequestExtension, RectAction.Assign],
+            s.AllowedFor(Head.Scope, Unit).Order());
         s.ExtensionRequestedTo = new DateOnly(2027, 1, 31);
         Assert.Equal([RectAction.ApproveExtension, RectAction.RefuseExtension], s.AllowedFor(DistrictOffice.Scope, Unit).Order());
         s.ExtensionRequestedTo = null;
