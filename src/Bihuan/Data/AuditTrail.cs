@@ -109,6 +109,19 @@ public static class AuditTrail
         return JsonSerializer.Serialize(map, Json);
     }
 
+    /// The same canonical snapshot, read straight from an entity's properties (no change-tracking entry): for
+    /// generated batches. Only for types without shadow properties (their values live in the tracker only).
+    public static string Snapshot(IEntityType type, object entity)
+    {
+        var map = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var p in type.GetProperties())
+        {
+            if (p.IsShadowProperty()) throw new InvalidOperationException($"{type.ClrType.Name}.{p.Name} is a shadow property");
+            map[p.Name] = Format(p.GetGetter().GetClrValue(entity));
+        }
+        return JsonSerializer.Serialize(map, Json);
+    }
+
     static string? Format(object? v) => v switch
     {
         null => null,

@@ -25,7 +25,7 @@ public static class GeneratedAudit
             var id = (int)getter.GetClrValue(r)!;
             first = Math.Min(first, id);
             last = Math.Max(last, id);
-            digest.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrail.Snapshot(db.Entry(r).CurrentValues));
+            digest.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrail.Snapshot(type, r));
         }
         db.PendingEvents.Add(new AuditEntry
         {
