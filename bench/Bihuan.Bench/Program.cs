@@ -6,6 +6,7 @@ using Bihuan.Bench;
 // Bihuan benchmarks: figures are ratios to a baseline measured in the same run (never absolute targets in tests).
 //   dotnet run -c Release --project bench/Bihuan.Bench -- ledger [--items 500000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- import [--items 100000] [--engine sqlite|postgres|both]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- scale [--scales small,district,city] [--runs 400]
 //   PostgreSQL: BIHUAN_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"
 // Results are appended to docs/benchmarks.md (or --out FILE).
 var opts = Options.Parse(args);
@@ -17,11 +18,14 @@ foreach (var engine in opts.Engines)
         case "ledger":
             report.Append(await LedgerBench.RunAsync(engine, opts.Items, opts.Runs));
             break;
+        case "scale":
+            report.Append(await ScaleBench.RunAsync(opts.Scales, opts.RunsGiven ? opts.Runs : 400));
+            break;
         case "import":
             report.Append(await ImportBench.RunAsync(engine, opts.ItemsGiven ? opts.Items : 100_000));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, import");
+            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, import, scale");
             return 2;
     }
 }
@@ -40,7 +44,7 @@ return 0;
 
 namespace Bihuan.Bench
 {
-    sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out, bool ItemsGiven)
+    sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out, bool ItemsGiven, string[] Scales, bool RunsGiven)
     {
         public static Options Parse(string[] a)
         {
@@ -51,7 +55,8 @@ namespace Bihuan.Bench
                 int.Parse(Get("--items", "500000"), CultureInfo.InvariantCulture),
                 int.Parse(Get("--runs", "30"), CultureInfo.InvariantCulture),
                 engine == "both" ? ["sqlite", "postgres"] : [engine],
-                Get("--out", Path.Combine(Machine.RepoRoot(), "docs", "benchmarks.md")), a.Contains("--items"));
+                Get("--out", Path.Combine(Machine.RepoRoot(), "docs", "benchmarks.md")), a.Contains("--items"),
+                Get("--scales", "small,district").Split(',', StringSplitOptions.RemoveEmptyEntries), a.Contains("--runs"));
         }
     }
 
