@@ -1,4 +1,5 @@
 using Bihuan.Components;
+using Bihuan.Features.Demands;
 
 namespace Bihuan.Infrastructure;
 
@@ -13,7 +14,8 @@ public static class BihuanHost
         builder.Services
             .AddBihuanDatabase(builder.Configuration, builder.Environment.ContentRootPath)
             .AddBihuanAuth()
-            .AddBihuanWeb();
+            .AddBihuanWeb()
+            .AddPortal(builder.Configuration);
         return builder;
     }
 
