@@ -62,7 +62,7 @@ sealed class DemandContactConfiguration : IEntityTypeConfiguration<DemandContact
         b.Property(x => x.Name).HasMaxLength(50);
         b.Property(x => x.Phone).HasMaxLength(20);
         b.Property(x => x.Email).HasMaxLength(200);
-        b.HasOne<WorkOrder>().WithOne().HasForeignKey<DemandContact>(x => x.WorkOrderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(x => x.Order).WithOne().HasForeignKey<DemandContact>(x => x.WorkOrderId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(x => x.Phone);
     }
 }

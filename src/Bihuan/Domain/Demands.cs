@@ -485,6 +485,7 @@ public sealed class WorkOrder : WorkOrderState, IAudited, IOrgOwned
 public sealed class DemandContact
 {
     public int WorkOrderId { get; set; }
+    public WorkOrder? Order { get; set; }
     public string? Name { get; set; }
     public string? Phone { get; set; }
     public string? Email { get; set; }

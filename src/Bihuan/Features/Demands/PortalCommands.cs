@@ -55,8 +55,19 @@ public static class PortalCommands
     public static string SourceHashOf(string? address) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("bihuan-source:" + (address ?? "unknown"))));
 
+    public sealed record Image(byte[] Bytes, string Name);
+
+    /// Checks an uploaded picture by its bytes (never its name): JPG, PNG, GIF or WEBP, at most 5 MB.
+    public static Image CheckImage(byte[] bytes, string name)
+    {
+        if (bytes.Length > 5 * 1024 * 1024) throw new DomainException(new Invalid("images", "每张图片不能超过 5 MB"));
+        if (FileStore.Sniff(bytes) is not { } type || !FileStore.IsImage(type))
+            throw new DomainException(new Invalid("images", "只能上传 JPG、PNG、GIF、WEBP 图片"));
+        return new(bytes, name);
+    }
+
     public static async Task<Submitted> SubmitAsync(BihuanDb db, TimeProvider clock, PortalOptions options, SubmitInput input,
-        IReadOnlyList<string> images, CancellationToken ct)
+        IReadOnlyList<Image> images, CancellationToken ct, FileStore? files = null)
     {
         var errors = new List<Invalid>();
         if (input.Type is null || !Enum.IsDefined(input.Type.Value)) errors.Add(new("type", "请选择诉求类型"));
@@ -110,18 +121,19 @@ public static class PortalCommands
             Ticket = ticket, CodeHash = DemandPrivacy.HashCode(ticket, code), Type = input.Type!.Value, Channel = input.Channel,
             OrgId = dispatchOrg.Id, DispatchOrgId = dispatchOrg.Id, RequestedOrgId = input.OrgId, Content = content,
             Location = location.Length == 0 ? null : location, Lat = input.Lat, Long = input.Long, Anonymous = anonymous,
-            Images = [.. images], SourceHash = input.SourceHash, ApiKeyId = input.ApiKeyId, CreatedAt = now, UpdatedAt = now,
+            SourceHash = input.SourceHash, ApiKeyId = input.ApiKeyId, CreatedAt = now, UpdatedAt = now,
         };
-        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        foreach (var img in images)
+            order.Images.Add((await (files ?? throw new InvalidOperationException("no file store")).PrepareAsync(db, img.Bytes, img.Name,
+                "public", clock, ct)).Sha256);
+        // One SaveChanges: the order, its contact and its images in one transaction (with their audit entries).
         db.WorkOrders.Add(order);
-        await db.SaveChangesAsync(ct);
         db.DemandContacts.Add(new DemandContact
         {
-            WorkOrderId = order.Id, Name = name.Length == 0 ? null : name, Phone = phone.Length == 0 ? null : phone,
+            Order = order, Name = name.Length == 0 ? null : name, Phone = phone.Length == 0 ? null : phone,
             Email = anonymous || string.IsNullOrWhiteSpace(input.Email) ? null : input.Email.Trim(),
         });
         await db.SaveChangesAsync(ct);
-        if (tx is not null) await tx.CommitAsync(ct);
         return new Submitted(order.Id, ticket, code);
     }
 
