@@ -80,11 +80,17 @@ public static class DemandApi
             ? TypedResults.Ok(d) : TypedResults.NotFound();
     }
 
-    static async Task<Results<Ok<OrderDetail>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+    /// After an action that takes the order out of the caller's scope (退单), there is no detail to show them.
+    public sealed record OrderMoved(int Id, OrderStatus Status, string StatusLabel);
+
+    static async Task<Results<Ok<OrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
         PortalOptions options, ClaimsPrincipal user, int id, string action, OrderActionInput input, CancellationToken ct)
     {
         if (!WorkOrderCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
-        await WorkOrderCommands.ApplyAsync(db, clock, cal, options, user, id, a, input, ct);
-        return await Detail(db, clock, cal, rules, user, id, ct);
+        var order = await WorkOrderCommands.ApplyAsync(db, clock, cal, options, user, id, a, input, ct);
+        var actor = await WorkOrderCommands.ActorAsync(db, user, ct);
+        return await WorkOrderQueries.DetailAsync(db, clock, cal, rules, actor.Id, actor.Name, id, ct) is { } d
+            ? TypedResults.Ok(d)
+            : TypedResults.Ok(new OrderMoved(order.Id, order.Status, order.Status.Label()));
     }
 }

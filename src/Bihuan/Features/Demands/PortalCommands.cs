@@ -143,6 +143,17 @@ public static class PortalCommands
     /// duplicate.
     static async Task<int> NextSequenceAsync(BihuanDb db, string day, CancellationToken ct)
     {
+        // In one process the upserts queue here (fairly) instead of in SQLite's busy handler, which polls and can
+        // starve a writer past its timeout when hundreds submit at once. Across processes the engine still decides.
+        await SequenceLock.WaitAsync(ct);
+        try { return await UpsertAsync(db, day, ct); }
+        finally { SequenceLock.Release(); }
+    }
+
+    static readonly SemaphoreSlim SequenceLock = new(1, 1);
+
+    static async Task<int> UpsertAsync(BihuanDb db, string day, CancellationToken ct)
+    {
         var conn = db.Database.GetDbConnection();
         var opened = conn.State != System.Data.ConnectionState.Open;
         if (opened) await db.Database.OpenConnectionAsync(ct);

@@ -63,9 +63,11 @@ public static class WorkOrderQueries
     public static async Task<List<OrderRow>> RowsAsync(BihuanDb db, IQueryable<WorkOrder> q, DateOnly today, WorkingCalendar cal,
         LightRules rules, CancellationToken ct)
     {
-        var raw = await q.AsNoTracking().Select(o => new { o, OrgName = db.Orgs.IgnoreQueryFilters().Where(x => x.Id == o.OrgId).Select(x => x.Name).First() })
+        // No IgnoreQueryFilters here: in EF Core it switches the filters off for the whole query, orders included.
+        // An order in scope has its org in scope too (the order is filtered by that org).
+        var raw = await q.AsNoTracking().Select(o => new { o, OrgName = db.Orgs.Where(x => x.Id == o.OrgId).Select(x => x.Name).FirstOrDefault() })
             .ToListAsync(ct);
-        return raw.ConvertAll(x => Row(x.o, x.OrgName, today, cal, rules));
+        return raw.ConvertAll(x => Row(x.o, x.OrgName ?? "", today, cal, rules));
     }
 
     public static OrderRow Row(WorkOrder o, string orgName, DateOnly today, WorkingCalendar cal, LightRules rules)
@@ -186,8 +188,11 @@ public static class WorkOrderQueries
             {
                 o.Status, o.SignedOn, o.SignedLate, o.RepliedOn, o.Deadline, o.DispatchedOn, o.Rating, o.RedoCount,
             }).ToListAsync(ct);
-        var dispatched = await db.WorkOrderEvents.CountAsync(e => e.Action == OrderAction.Dispatch && orgIds.Contains(e.OrgId), ct);
-        var sentBack = await db.WorkOrderEvents.CountAsync(e => e.Action == OrderAction.SendBack && orgIds.Contains(e.OrgId), ct);
+        // Events are counted by the org they happened at (orgIds are all in the caller's scope): an order sent back has
+        // left the unit, but its 退单 still counts against the unit.
+        var events = db.WorkOrderEvents.IgnoreQueryFilters().Where(e => orgIds.Contains(e.OrgId));
+        var dispatched = await events.CountAsync(e => e.Action == OrderAction.Dispatch, ct);
+        var sentBack = await events.CountAsync(e => e.Action == OrderAction.SendBack, ct);
         var signed = orders.Where(o => o.SignedOn is not null).ToList();
         var replied = orders.Where(o => o.RepliedOn is not null || o.Status == OrderStatus.Closed).ToList();
         var repliedDated = replied.Where(o => o.RepliedOn is not null).ToList();
