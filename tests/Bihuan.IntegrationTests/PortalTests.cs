@@ -13,7 +13,7 @@ namespace Bihuan.IntegrationTests;
 /// 开门教育 over HTTP: the public portal's plain forms (submit, look up, rate), the staff work-order lifecycle with
 /// 退单, 延期, 重办, 合并 and escalation into the ledger, scope, privacy, and the 200-submission ticket race.
 /// Every test submits its own demands, tagged with unique Chinese text, so tests share one database.
-public abstract partial class PortalTestsBase(Func<BihuanFactory> factory)
+public abstract partial class PortalHelpers(Func<BihuanFactory> factory)
 {
     protected BihuanFactory App => factory();
 
@@ -29,7 +29,7 @@ public abstract partial class PortalTestsBase(Func<BihuanFactory> factory)
     [GeneratedRegex(@"id=""question"">(\d+) \+ (\d+) = \?")]
     private static partial Regex Question();
     [GeneratedRegex("id=\"ticket\">([^<]+)<")]
-    private static partial Regex TicketOut();
+    protected static partial Regex TicketOut();
     [GeneratedRegex("id=\"code\">([^<]+)<")]
     private static partial Regex CodeOut();
 
@@ -117,6 +117,11 @@ public abstract partial class PortalTestsBase(Func<BihuanFactory> factory)
         }));
     }
 
+}
+
+/// The portal and the work-order lifecycle (see PortalHelpers for how a citizen and staff are driven).
+public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpers(factory)
+{
     [SkippableFact]
     public async Task Complaint_FullLifecycle_SendBackExtensionSignOffRedoAndKpis()
     {

@@ -550,7 +550,7 @@ public static partial class DemandPrivacy
     public static partial Regex MobileFormat();
 
     // Mobile numbers and 18-digit resident ID numbers anywhere in a text (not inside longer digit runs).
-    [GeneratedRegex(@"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)|(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")]
+    [GeneratedRegex(@"(?<!\d)1[3-9]\d{9}(?!\d)|(?<![\dXx])\d{17}[\dXx](?![\dXx])")]
     private static partial Regex PersonalNumbers();
 
     const string CodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";   // no 0/O, 1/I/L
@@ -589,13 +589,12 @@ public static partial class DemandPrivacy
         var n => n[..1] + new string('*', n.Length - 1),
     };
 
-    /// Text for a public page: mobile and ID numbers masked, the submitter's own name replaced.
+    /// Text for a public page: mobile and ID numbers removed (not just masked: half a number still points at a
+    /// person), the submitter's own name replaced.
     public static string Redact(string? text, params string?[] names)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        var t = PersonalNumbers().Replace(text, m => m.Groups[1].Success
-            ? m.Groups[1].Value + "****" + m.Groups[2].Value
-            : m.Groups[3].Value + "********" + m.Groups[4].Value);
+        var t = PersonalNumbers().Replace(text, "[号码已隐去]");
         foreach (var n in names)
             if (n is { Length: >= 2 }) t = t.Replace(n, "某某", StringComparison.Ordinal);
         return t;
