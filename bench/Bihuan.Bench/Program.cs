@@ -5,6 +5,7 @@ using Bihuan.Bench;
 
 // Bihuan benchmarks: figures are ratios to a baseline measured in the same run (never absolute targets in tests).
 //   dotnet run -c Release --project bench/Bihuan.Bench -- ledger [--items 500000] [--engine sqlite|postgres]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- portal [--seconds 30] [--clients 8] [--engine sqlite|postgres]
 //   PostgreSQL: BIHUAN_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"
 // Results are appended to docs/benchmarks.md (or --out FILE).
 var opts = Options.Parse(args);
@@ -16,8 +17,11 @@ foreach (var engine in opts.Engines)
         case "ledger":
             report.Append(await LedgerBench.RunAsync(engine, opts.Items, opts.Runs));
             break;
+        case "portal":
+            report.Append(await PortalBench.RunAsync(engine, opts.Seconds, opts.Clients));
+            break;
         default:
-            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger");
+            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, portal");
             return 2;
     }
 }
@@ -36,7 +40,7 @@ return 0;
 
 namespace Bihuan.Bench
 {
-    sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out)
+    sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out, int Seconds = 30, int Clients = 8)
     {
         public static Options Parse(string[] a)
         {
@@ -47,7 +51,9 @@ namespace Bihuan.Bench
                 int.Parse(Get("--items", "500000"), CultureInfo.InvariantCulture),
                 int.Parse(Get("--runs", "30"), CultureInfo.InvariantCulture),
                 engine == "both" ? ["sqlite", "postgres"] : [engine],
-                Get("--out", Path.Combine(Machine.RepoRoot(), "docs", "benchmarks.md")));
+                Get("--out", Path.Combine(Machine.RepoRoot(), "docs", "benchmarks.md")),
+                int.Parse(Get("--seconds", "30"), CultureInfo.InvariantCulture),
+                int.Parse(Get("--clients", "8"), CultureInfo.InvariantCulture));
         }
     }
 
