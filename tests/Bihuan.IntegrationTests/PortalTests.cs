@@ -246,6 +246,9 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         Assert.Contains(t1, problem.Batch);
         Assert.Equal(problemId, (await (await hotline.GetAsync($"/api/v1/workorders/{id2}")).Expect<OrderDetail>(HttpStatusCode.OK)).Row.ProblemId);
         Assert.Contains("已纳入问题清单", await Status(t1, c1));
+        var (db, scope) = App.SystemDb();
+        using (scope)
+            Assert.Equal([id1, id2], await db.WorkOrders.IgnoreQueryFilters().Where(o => o.ProblemId == problemId).OrderBy(o => o.Id).Select(o => o.Id).ToListAsync());
 
         // the unit rectifies it through the ledger; the district office verifies
         var liaison = await App.ClientFor("yx.fgj.liaison");
@@ -348,11 +351,48 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         {
             var o = await db.WorkOrders.IgnoreQueryFilters().SingleAsync(x => x.Content == tag + "三");
             Assert.Single(o.Images);
+            // the desk sees the photo (nosniff, sandboxed); a unit outside the order's scope does not
+            var photo = await (await App.ClientFor("gz.hotline")).GetAsync($"/api/v1/workorders/{o.Id}/images/1");
+            await photo.Expect(HttpStatusCode.OK);
+            Assert.Equal(png, await photo.Content.ReadAsByteArrayAsync());
+            Assert.Equal("image/png", photo.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("sandbox", string.Join(",", photo.Headers.GetValues("Content-Security-Policy")));
+            await (await (await App.ClientFor("hp.fgj.liaison")).GetAsync($"/api/v1/workorders/{o.Id}/images/1")).Expect(HttpStatusCode.NotFound);
+            await (await App.Anonymous().GetAsync($"/api/v1/workorders/{o.Id}/images/1")).Expect(HttpStatusCode.Unauthorized);
             var anon = await db.WorkOrders.IgnoreQueryFilters().SingleAsync(x => x.Ticket == ticket);
             var contact = await db.DemandContacts.IgnoreQueryFilters().SingleAsync(x => x.WorkOrderId == anon.Id);
             Assert.True(anon.Anonymous);
             Assert.Null(contact.Phone);
         }
+    }
+
+    [SkippableFact]
+    public async Task Duties_UnitListsItsOpenOrdersAndRectItems_WithLights_OtherUnit404()
+    {
+        var fgj = await App.OrgId("GZ-YX-FGJ");
+        var tag = Tag();
+        var (ticket, _) = await Submit(DemandType.Help, $"{tag} 小区门口消防通道被占用");
+        var id = await IdOf(ticket);
+        await Act(await App.ClientFor("gz.hotline"), id, "dispatch", new { orgId = fgj });
+        var liaison = await App.ClientFor("yx.fgj.liaison");
+        var problem = await (await liaison.PostAsJsonAsync("/api/v1/problems", new
+        {
+            orgId = fgj, description = $"{tag} 审批窗口材料要求不一致", source = SourceChannel.SelfInspection, aspect = Aspect.Duty,
+            dimension = Dimension.ForThePeople, notDuplicate = true,
+        })).Expect<ProblemDto>(HttpStatusCode.Created);
+        await (await liaison.PostAsJsonAsync($"/api/v1/problems/{problem.Id}/items", new
+        {
+            measures = $"{tag} 统一材料清单", deadlineKind = DeadlineKind.Immediate,
+        })).Expect(HttpStatusCode.Created);
+        var duties = await (await liaison.GetAsync($"/api/v1/orgs/{fgj}/duties")).Expect<List<DutyEntry>>(HttpStatusCode.OK);
+        var order = Assert.Single(duties, d => d.Title.Contains(tag) && d.Kind == "群众诉求");
+        Assert.Equal($"/workorders/{id}", order.Link);
+        Assert.NotNull(order.Due);
+        Assert.False(string.IsNullOrEmpty(order.LightReason));
+        Assert.Single(duties, d => d.Title.Contains(tag) && d.Kind == "整改事项");
+        // worst light first
+        Assert.Equal(duties.Select(d => d.Light).OrderDescending(), duties.Select(d => d.Light));
+        await (await (await App.ClientFor("hp.fgj.liaison")).GetAsync($"/api/v1/orgs/{fgj}/duties")).Expect(HttpStatusCode.NotFound);
     }
 
     [SkippableFact]

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Bihuan.Data;
 using Bihuan.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Bihuan.Features.Demands;
@@ -49,6 +50,7 @@ public static class DemandApi
         g.MapGet("/{id:int}/contact", async (BihuanDb db, int id, bool? reveal, CancellationToken ct) =>
             TypedResults.Ok(await WorkOrderCommands.ContactAsync(db, id, reveal == true, ct)))
             .WithSummary("The submitter's contact, masked; ?reveal=true (handling unit only) unmasks it and is audited");
+        g.MapGet("/{id:int}/images/{n:int}", Image).WithSummary("The n-th photo of a work order (1-based), for those who see the order");
         g.MapPost("/{id:int}/{action}", Act)
             .WithSummary("accept | reject | dispatch | sign | send-back | start | reply | submit-reply | sign-off | return-draft | request-extension | approve-extension | refuse-extension | close-unrated | urge | supervise | merge | publish");
         g.MapPost("/escalate", async (BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options, ClaimsPrincipal user,
@@ -71,6 +73,29 @@ public static class DemandApi
     }
 
     public sealed record KeyInput(int? OrgId, string? Name);
+
+    static async Task<IResult> Image(BihuanDb db, Infrastructure.FileStore files, int id, int n, CancellationToken ct)
+    {
+        var images = await db.WorkOrders.Where(o => o.Id == id).Select(o => o.Images).FirstOrDefaultAsync(ct);
+        if (images is null || n < 1 || n > images.Count) return TypedResults.NotFound();
+        var sha = images[n - 1];
+        var a = await db.Attachments.FirstOrDefaultAsync(x => x.Sha256 == sha, ct);
+        var path = files.PathOf(sha);
+        if (a is null || !File.Exists(path)) return TypedResults.NotFound();
+        return new PhotoFile(path, a.ContentType);
+    }
+
+    /// A citizen's photo: inline, never sniffed, never scripted.
+    sealed class PhotoFile(string path, string type) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext ctx)
+        {
+            ctx.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            ctx.Response.Headers.XContentTypeOptions = "nosniff";
+            ctx.Response.Headers.CacheControl = "private, no-store";
+            await Results.File(path, type).ExecuteAsync(ctx);
+        }
+    }
 
     static async Task<Results<Ok<OrderDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
         ClaimsPrincipal user, int id, CancellationToken ct)
