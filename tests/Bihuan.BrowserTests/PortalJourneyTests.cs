@@ -70,6 +70,14 @@ public sealed partial class PortalJourneyTests(BrowserApp app, ITestOutputHelper
         await Assertions.Expect(liaison.Locator("#order-status")).ToContainTextAsync("已答复");
         await BrowserApp.ScreenshotAsync(liaison, "portal-4-replied-staff", output);
 
+        // the unit's duty list and the KPI page
+        await liaison.GotoAsync($"/orgs/{await app.Factory.OrgId("GZ-YX-FGJ")}/duties");
+        await Assertions.Expect(liaison.Locator("main h1")).ToContainTextAsync("履职清单");
+        await BrowserApp.ScreenshotAsync(liaison, "portal-7-duties-staff", output);
+        await liaison.GotoAsync("/workorders/kpi");
+        await Assertions.Expect(liaison.Locator("main table.grid")).ToContainTextAsync("越秀区发展和改革局");
+        await BrowserApp.ScreenshotAsync(liaison, "portal-8-kpi-staff", output);
+
         // 4. the citizen looks it up (ticket + code) and rates the reply
         await phone.GotoAsync($"/public/status?ticket={ticket}");
         await phone.Locator("#code").FillAsync(code);
@@ -84,6 +92,9 @@ public sealed partial class PortalJourneyTests(BrowserApp app, ITestOutputHelper
         await Assertions.Expect(phone.Locator(".notice.ok")).ToHaveTextAsync("感谢您的评价");
         await Assertions.Expect(phone.Locator("#status")).ToContainTextAsync("已办结");
         await BrowserApp.ScreenshotAsync(phone, "portal-6-rated-phone", output);
+
+        await phone.GotoAsync("/public/results");
+        await BrowserApp.ScreenshotAsync(phone, "portal-9-results-phone", output);
 
         // the page fits the phone: nothing wider than the viewport
         var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");

@@ -452,8 +452,12 @@ public class WorkOrderState
         if (Deadline is null) return new(LightLevel.Green, Status == OrderStatus.Received ? "待受理" : "待派单");
         // Orders report no percentages: the lag and staleness rules do not apply to them.
         var r = rules with { LagPercentPoints = null, StaleAfterWorkingDays = null };
-        return Lights.Of(new LightInput(mapped, DeadlineKind.Dated, DispatchedOn, Deadline, 0, null, SendBackCount, RedoCount,
+        var light = Lights.Of(new LightInput(mapped, DeadlineKind.Dated, DispatchedOn, Deadline, 0, null, SendBackCount, RedoCount,
             DissatisfiedCount, today, "办理时限"), r, cal);
+        // The ledger's words for a waiting closure request do not fit an order: say what it waits for.
+        return light.Level == LightLevel.Green && mapped == RectStatus.ClosureRequested
+            ? light with { Reason = Status == OrderStatus.Replied ? "已答复，待回访评价" : "答复待主要负责人签发" }
+            : light;
     }
 }
 

@@ -161,8 +161,10 @@ public static class WorkOrderQueries
     {
         var org = await db.Orgs.FirstOrDefaultAsync(o => o.Id == orgId, ct) ?? throw new DomainException(new RecordNotFound("组织"));
         var today = ChinaTime.Today(clock);
+        // A replied order waits for the citizen's rating: the unit owes nothing on it until a 重办.
         var orders = await RowsAsync(db, db.WorkOrders.Where(o => o.OrgId == org.Id && o.OrgId != o.DispatchOrgId
-            && o.Status != OrderStatus.Closed && o.Status != OrderStatus.Merged && o.Status != OrderStatus.Rejected), today, cal, rules, ct);
+            && o.Status != OrderStatus.Closed && o.Status != OrderStatus.Merged && o.Status != OrderStatus.Rejected
+            && o.Status != OrderStatus.Replied), today, cal, rules, ct);
         // At the dispatch desk's own org the desk owes the orders waiting for acceptance and dispatch.
         var desk = await RowsAsync(db, db.WorkOrders.Where(o => o.DispatchOrgId == org.Id && o.OrgId == org.Id
             && (o.Status == OrderStatus.Received || o.Status == OrderStatus.Accepted || o.ExtensionRequestedTo != null)), today, cal, rules, ct);
