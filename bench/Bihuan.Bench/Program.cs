@@ -7,6 +7,7 @@ using Bihuan.Bench;
 //   dotnet run -c Release --project bench/Bihuan.Bench -- ledger [--items 500000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- import [--items 100000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- scale [--scales small,district,city] [--runs 400]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- portal [--seconds 30] [--clients 8] [--engine sqlite|postgres]
 //   PostgreSQL: BIHUAN_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"
 // Results are appended to docs/benchmarks.md (or --out FILE).
 var opts = Options.Parse(args);
@@ -18,6 +19,9 @@ foreach (var engine in opts.Engines)
         case "ledger":
             report.Append(await LedgerBench.RunAsync(engine, opts.Items, opts.Runs));
             break;
+        case "portal":
+            report.Append(await PortalBench.RunAsync(engine, opts.Seconds, opts.Clients));
+            break;
         case "scale":
             report.Append(await ScaleBench.RunAsync(opts.Scales, opts.RunsGiven ? opts.Runs : 400));
             break;
@@ -25,7 +29,7 @@ foreach (var engine in opts.Engines)
             report.Append(await ImportBench.RunAsync(engine, opts.ItemsGiven ? opts.Items : 100_000));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, import, scale");
+            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, import, portal, scale");
             return 2;
     }
 }
@@ -44,7 +48,8 @@ return 0;
 
 namespace Bihuan.Bench
 {
-    sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out, bool ItemsGiven, string[] Scales, bool RunsGiven)
+    sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out, bool ItemsGiven, string[] Scales, bool RunsGiven,
+        int Seconds = 30, int Clients = 8)
     {
         public static Options Parse(string[] a)
         {
@@ -56,7 +61,9 @@ namespace Bihuan.Bench
                 int.Parse(Get("--runs", "30"), CultureInfo.InvariantCulture),
                 engine == "both" ? ["sqlite", "postgres"] : [engine],
                 Get("--out", Path.Combine(Machine.RepoRoot(), "docs", "benchmarks.md")), a.Contains("--items"),
-                Get("--scales", "small,district").Split(',', StringSplitOptions.RemoveEmptyEntries), a.Contains("--runs"));
+                Get("--scales", "small,district").Split(',', StringSplitOptions.RemoveEmptyEntries), a.Contains("--runs"),
+                int.Parse(Get("--seconds", "30"), CultureInfo.InvariantCulture),
+                int.Parse(Get("--clients", "8"), CultureInfo.InvariantCulture));
         }
     }
 

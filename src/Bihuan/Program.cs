@@ -2,6 +2,7 @@ using Bihuan;
 using Bihuan.Features.Accounts;
 using Bihuan.Features.Audit;
 using Bihuan.Features.Calendar;
+using Bihuan.Features.Demands;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
 using Bihuan.Features.Rectification;
@@ -24,10 +25,12 @@ api.MapRectApi();
 api.MapCalendarApi();
 api.MapLedgerExportApi();
 api.MapLedgerImportApi();
+api.MapDemandApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");
 app.MapHealth();
+app.MapOpen311Api();
 app.MapCulture();
 app.MapStaffPages();
 

@@ -71,6 +71,24 @@ public sealed class BrowserApp : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// A phone-sized context (390×844, touch) for the public portal; JavaScript off unless asked for.
+    public async Task<IPage> NewPhonePageAsync(bool javaScript = false)
+    {
+        RequireBrowser();
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            Locale = "zh-CN",
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+            DeviceScaleFactor = 2,
+            IsMobile = true,
+            HasTouch = true,
+            JavaScriptEnabled = javaScript,
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
     public static async Task SignInAsync(IPage page, string userName, string password = Password)
     {
         await page.GotoAsync("/login");

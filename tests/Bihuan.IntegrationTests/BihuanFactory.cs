@@ -54,6 +54,9 @@ public class BihuanFactory : WebApplicationFactory<Program>
         builder.UseSetting("Bihuan:DemoLedger", "false");   // tests arrange their own ledger items
         builder.UseSetting("Bihuan:Files:Root", FilesRoot);
         builder.UseSetting("Bihuan:Jobs:Enabled", "false");   // tests run jobs explicitly (JobHost.RunDueAsync)
+        // Every test client comes from the same (unknown) address: the per-address limits would throttle the suites.
+        builder.UseSetting("Bihuan:Portal:PostsPerMinutePerIp", "1000000");
+        builder.UseSetting("Bihuan:Portal:MaxPerSourcePerHour", "1000000");
     }
 
     /// A client authenticated as a demo account through a personal access token (API calls).

@@ -4,23 +4,24 @@ namespace Bihuan.Tests;
 
 public sealed class RolesTests
 {
-    // Columns: Read, ManageOrgs, ManagePeople, ManageRoles, ViewAudit, EditRecords. Supervisors read and audit only;
+    // Columns: Read, ManageOrgs, ManagePeople, ManageRoles, ViewAudit, EditRecords, Dispatch. Supervisors read and audit only;
     // the campaign office manages people and records but not the org tree or roles; only Admin manages orgs/roles.
     static readonly Dictionary<Role, string> Table = new()
     {
-        [Role.Admin] = "YYYYYY",
-        [Role.CampaignOffice] = "YNYNNY",
-        [Role.Supervisor] = "YNNNYN",
-        [Role.UnitHead] = "YNYNNY",
-        [Role.LeadershipMember] = "YNNNNY",
-        [Role.Liaison] = "YNNNNY",
-        [Role.Member] = "YNNNNN",
+        [Role.Admin] = "YYYYYYY",
+        [Role.CampaignOffice] = "YNYNNYY",
+        [Role.Supervisor] = "YNNNYNN",
+        [Role.UnitHead] = "YNYNNYN",
+        [Role.LeadershipMember] = "YNNNNYN",
+        [Role.Liaison] = "YNNNNYN",
+        [Role.Member] = "YNNNNNN",
+        [Role.Hotline] = "YNNNNYY",
     };
 
     static readonly Permission[] Columns =
     [
         Permission.Read, Permission.ManageOrgs, Permission.ManagePeople,
-        Permission.ManageRoles, Permission.ViewAudit, Permission.EditRecords,
+        Permission.ManageRoles, Permission.ViewAudit, Permission.EditRecords, Permission.Dispatch,
     ];
 
     public static TheoryData<Role, Permission, bool> AllowsCases()
@@ -53,6 +54,7 @@ public sealed class RolesTests
     [InlineData(Role.LeadershipMember, Reach.OwnOrg)]
     [InlineData(Role.Liaison, Reach.OwnOrg)]
     [InlineData(Role.Member, Reach.OwnOrg)]
+    [InlineData(Role.Hotline, Reach.Subtree)]
     public void ReachOf_Role_Expected(Role role, Reach expected)
     {
         Assert.Equal(expected, role.ReachOf());

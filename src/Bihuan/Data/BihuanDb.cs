@@ -42,6 +42,11 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<LightSnapshot> LightSnapshots => Set<LightSnapshot>();
     public DbSet<CalendarYear> CalendarYears => Set<CalendarYear>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<WorkOrder> WorkOrders => Set<WorkOrder>();
+    public DbSet<WorkOrderEvent> WorkOrderEvents => Set<WorkOrderEvent>();
+    public DbSet<DemandContact> DemandContacts => Set<DemandContact>();
+    public DbSet<TicketCounter> TicketCounters => Set<TicketCounter>();
+    public DbSet<Open311Key> Open311Keys => Set<Open311Key>();
 
     public abstract DatabaseEngine Engine { get; }
 
@@ -67,6 +72,11 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<RectItem>(b);
         OwnedByOrg<RectUpdate>(b);
         OwnedByOrg<InspectionCheck>(b);
+        OwnedByOrg<WorkOrder>(b);
+        OwnedByOrg<Open311Key>(b);
+        // A work order's timeline and contact follow the order (it moves between orgs when dispatched or sent back).
+        b.Entity<WorkOrderEvent>().HasQueryFilter(e => Set<WorkOrder>().Select(o => o.Id).Contains(e.WorkOrderId));
+        b.Entity<DemandContact>().HasQueryFilter(c => Set<WorkOrder>().Select(o => o.Id).Contains(c.WorkOrderId));
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         // Entries of records that belong to no org (accounts, campaigns, the calendar) are for administrators.
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll

@@ -75,6 +75,7 @@ public static class DemoSeed
         ("yx.fgj.member", "越秀区发改局党员（刘伟）", Role.Member, "GZ-YX-FGJ"),
         ("hp.office", "黄埔区学习教育办公室（黄秀英）", Role.CampaignOffice, "GZ-HP"),
         ("hp.fgj.liaison", "黄埔区发改局联络员（郑家豪）", Role.Liaison, "GZ-HP-FGJ"),
+        ("gz.hotline", "市12345热线派单员（罗嘉怡）", Role.Hotline, "GZ"),
     ];
 
     public static async Task<bool> RunAsync(IServiceProvider services, CancellationToken ct = default)
@@ -132,7 +133,10 @@ public static class DemoSeed
         db.Campaigns.Add(Campaign2026Template(ChinaTime.Now(clock)));
         await db.SaveChangesAsync(ct);
         if (sp.GetRequiredService<IConfiguration>().GetValue("Bihuan:DemoLedger", true))
+        {
             await DemoLedgerAsync(sp, db, holder, clock, codes, ct);
+            await DemoDemandsAsync(sp, db, holder, clock, codes, ct);
+        }
         return true;
     }
 
@@ -204,6 +208,58 @@ public static class DemoSeed
         await Act("hp.kjj.liaison", funds, RectAction.ReportProgress, "已修订资金管理办法，审核环节压减至3个", 70, true);
         await Act("hp.kjj.liaison", funds, RectAction.RequestClosure, "办法已印发实施，首批12家企业20个工作日内兑现", null, true);
 
+        holder.Current = AccessScope.System;
+        holder.Actor = "seed";
+    }
+
+    /// A handful of public demands (fictional people and phones) in different states, moved by the demo accounts.
+    static async Task DemoDemandsAsync(IServiceProvider sp, BihuanDb db, ScopeHolder holder, TimeProvider clock,
+        Dictionary<string, Org> codes, CancellationToken ct)
+    {
+        var options = sp.GetRequiredService<Features.Demands.PortalOptions>();
+        var cal = sp.GetRequiredService<WorkingCalendar>();
+        async Task<System.Security.Claims.ClaimsPrincipal> As(string user)
+        {
+            holder.Current = AccessScope.System;
+            var id = await db.Users.Where(u => u.UserName == user).Select(u => u.Id).SingleAsync(ct);
+            holder.Current = await Infrastructure.AuthSetup.LoadScopeAsync(db, id, ct);
+            holder.Actor = user;
+            return new(new System.Security.Claims.ClaimsIdentity([new(System.Security.Claims.ClaimTypes.NameIdentifier, id)], "seed"));
+        }
+        async Task<int> Submit(DemandType type, string? org, string content, string? location, string? name, string? phone, bool anonymous = false)
+        {
+            holder.Current = AccessScope.Nobody;
+            holder.Actor = "public";
+            var s = await Features.Demands.PortalCommands.SubmitAsync(db, clock, options, new Features.Demands.SubmitInput(type,
+                org is null ? null : codes[org].Id, content, location, name, phone, anonymous), [], ct);
+            return s.Id;
+        }
+        async Task Act(string user, int id, OrderAction a, string? text = null, string? org = null)
+        {
+            var u = await As(user);
+            await Features.Demands.WorkOrderCommands.ApplyAsync(db, clock, cal, options, u, id, a,
+                new Features.Demands.OrderActionInput(text, org is null ? null : codes[org].Id), ct);
+        }
+
+        var noise = await Submit(DemandType.Complaint, "GZ-YX-ZJJ", "东风中路某小区旧楼加装电梯工程晚上 11 点后仍在切割钢材，噪音扰民，希望规范施工时间。",
+            "越秀区东风中路", "黄先生", "13800001234");
+        await Act("gz.hotline", noise, OrderAction.Dispatch, "请核查夜间施工许可", "GZ-YX-ZJJ");
+
+        var funds = await Submit(DemandType.Consult, "GZ-YX-FGJ", "想了解小微企业申报越秀区产业扶持资金需要准备哪些材料，在哪里办理？",
+            null, "林女士", "13900005678");
+        await Act("gz.hotline", funds, OrderAction.Dispatch, null, "GZ-YX-FGJ");
+        await Act("yx.fgj.liaison", funds, OrderAction.Sign);
+        await Act("yx.fgj.liaison", funds, OrderAction.Reply,
+            "您好！申报需提供营业执照、上年度财务报表和项目说明，可在越秀区政务服务中心综合窗口或“穗好办”线上申报。");
+        await Act("gz.hotline", funds, OrderAction.Publish);
+
+        await Submit(DemandType.Help, null, "北京街西湖路人行道有一个井盖松动，老人小孩经过容易绊倒，请尽快处理。", "越秀区西湖路", "陈伯", "13700002468");
+
+        var fees = await Submit(DemandType.Suggestion, "GZ-YX-JYJ", "建议区教育局公开各校课后服务收费标准和服务内容，方便家长监督。", null, null, null, anonymous: true);
+        await Act("gz.hotline", fees, OrderAction.Accept);
+
+        var meetings = await Submit(DemandType.EducationOpinion, null, "希望学习教育少开会、少留痕，多到社区听意见、解决实际问题。", null, "周小姐", "13600001357");
+        await Act("gz.hotline", meetings, OrderAction.Dispatch, "请区委办公室研究", "GZ-YX-BGS");
         holder.Current = AccessScope.System;
         holder.Actor = "seed";
     }

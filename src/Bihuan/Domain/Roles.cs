@@ -10,6 +10,7 @@ public enum Role
     LeadershipMember,   // 班子成员
     Liaison,            // 联络员
     Member,             // 党员干部
+    Hotline,            // 热线派单员 (12345 dispatch desk)
 }
 
 public enum Reach { OwnOrg, Subtree }
@@ -22,6 +23,7 @@ public enum Permission
     ManageRoles,    // grant and revoke roles
     ViewAudit,      // read the audit trail and verify it
     EditRecords,    // enter meetings, problems, progress (later issues)
+    Dispatch,       // accept, dispatch, arbitrate and escalate public demands (work orders)
 }
 
 public static class Roles
@@ -35,11 +37,12 @@ public static class Roles
         Role.LeadershipMember => "班子成员",
         Role.Liaison => "联络员",
         Role.Member => "党员干部",
+        Role.Hotline => "热线派单员",
     };
 
     public static Reach ReachOf(this Role r) => r switch
     {
-        Role.Admin or Role.CampaignOffice or Role.Supervisor => Reach.Subtree,
+        Role.Admin or Role.CampaignOffice or Role.Supervisor or Role.Hotline => Reach.Subtree,
         Role.UnitHead or Role.LeadershipMember or Role.Liaison or Role.Member => Reach.OwnOrg,
     };
 
@@ -49,7 +52,8 @@ public static class Roles
     {
         (_, Permission.Read) => true,
         (Role.Admin, _) => true,
-        (Role.CampaignOffice, Permission.ManagePeople or Permission.EditRecords) => true,
+        (Role.CampaignOffice, Permission.ManagePeople or Permission.EditRecords or Permission.Dispatch) => true,
+        (Role.Hotline, Permission.Dispatch or Permission.EditRecords) => true,
         (Role.Supervisor, Permission.ViewAudit) => true,
         (Role.UnitHead, Permission.ManagePeople or Permission.EditRecords) => true,
         (Role.LeadershipMember or Role.Liaison, Permission.EditRecords) => true,

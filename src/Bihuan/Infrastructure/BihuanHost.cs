@@ -1,4 +1,5 @@
 using Bihuan.Components;
+using Bihuan.Features.Demands;
 
 namespace Bihuan.Infrastructure;
 
@@ -14,7 +15,8 @@ public static class BihuanHost
             .AddBihuanDatabase(builder.Configuration, builder.Environment.ContentRootPath)
             .AddBihuanAuth()
             .AddBihuanWeb()
-            .AddBihuanJobs(builder.Configuration);
+            .AddBihuanJobs(builder.Configuration)
+            .AddPortal(builder.Configuration);
         return builder;
     }
 

@@ -52,6 +52,34 @@ public sealed class FileStore(string root)
         return attachment;
     }
 
+    /// Stores the bytes and returns their Attachment, added to the context but not saved: the caller saves it together
+    /// with the record that cites it (one SaveChanges, so one transaction). The type must already be known.
+    public async Task<Attachment> PrepareAsync(BihuanDb db, byte[] bytes, string fileName, string uploader, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var type = Sniff(bytes) ?? throw new DomainException(new UnsupportedFile("不支持的文件类型"));
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var existing = db.Attachments.Local.FirstOrDefault(a => a.Sha256 == sha)
+            ?? await db.Attachments.FirstOrDefaultAsync(a => a.Sha256 == sha, ct);
+        if (existing is not null) return existing;
+        var path = PathOf(sha);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (!File.Exists(path))
+        {
+            var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            await File.WriteAllBytesAsync(tmp, bytes, ct);
+            File.Move(tmp, path, overwrite: true);
+        }
+        var name = Path.GetFileName(fileName.Replace('\\', '/'));
+        var attachment = new Attachment
+        {
+            Sha256 = sha, FileName = string.IsNullOrWhiteSpace(name) ? "file" : name[..Math.Min(name.Length, 200)],
+            ContentType = type, Size = bytes.Length, UploadedBy = uploader, UploadedAt = ChinaTime.Now(clock),
+        };
+        db.Attachments.Add(attachment);
+        return attachment;
+    }
+
     /// The content type proven by the file's own bytes, or null when it is not an accepted kind.
     public static string? Sniff(byte[] b)
     {

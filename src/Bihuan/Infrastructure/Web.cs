@@ -89,6 +89,7 @@ public static class WebSetup
         });
         app.UseRequestLocalization();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAccessScope();
         app.UseAuthorization();

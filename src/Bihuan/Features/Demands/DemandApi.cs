@@ -1,0 +1,121 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Bihuan.Data;
+using Bihuan.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Bihuan.Features.Demands;
+
+public static class PortalSetup
+{
+    public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration config)
+    {
+        services.Configure<PortalOptions>(config.GetSection("Bihuan:Portal"));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PortalOptions>>().Value);
+        services.AddSingleton<PublicChallenge>();
+        // Public POSTs (submit, look up, rate, Open311) are limited per client address; staff pages are not.
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
+            {
+                var p = ctx.Request.Path;
+                if (!HttpMethods.IsPost(ctx.Request.Method) || !(p.StartsWithSegments("/public") || p.StartsWithSegments("/open311")))
+                    return RateLimitPartition.GetNoLimiter("");
+                var permit = ctx.RequestServices.GetRequiredService<PortalOptions>().PostsPerMinutePerIp;
+                return RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permit), Window = TimeSpan.FromMinutes(1) });
+            });
+            o.OnRejected = async (c, ct) =>
+            {
+                c.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+                await c.HttpContext.Response.WriteAsync("提交过于频繁，请一分钟后再试。Too many requests, try again in a minute.", ct);
+            };
+        });
+        return services;
+    }
+}
+
+/// 群众诉求 work orders over HTTP for staff (/api/v1/workorders). Scope comes from the DbContext.
+public static class DemandApi
+{
+    public static RouteGroupBuilder MapDemandApi(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/workorders").WithTags("群众诉求 Work orders");
+        g.MapGet("/", (BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+            [AsParameters] OrderFilter f, CancellationToken ct) => WorkOrderQueries.ListAsync(db, clock, cal, rules, f, ct));
+        g.MapGet("/{id:int}", Detail);
+        g.MapGet("/{id:int}/contact", async (BihuanDb db, int id, bool? reveal, CancellationToken ct) =>
+            TypedResults.Ok(await WorkOrderCommands.ContactAsync(db, id, reveal == true, ct)))
+            .WithSummary("The submitter's contact, masked; ?reveal=true (handling unit only) unmasks it and is audited");
+        g.MapGet("/{id:int}/images/{n:int}", Image).WithSummary("The n-th photo of a work order (1-based), for those who see the order");
+        g.MapPost("/{id:int}/{action}", Act)
+            .WithSummary("accept | reject | dispatch | sign | send-back | start | reply | submit-reply | sign-off | return-draft | request-extension | approve-extension | refuse-extension | close-unrated | urge | supervise | merge | publish");
+        g.MapPost("/escalate", async (BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options, ClaimsPrincipal user,
+            EscalateInput input, CancellationToken ct) =>
+        {
+            var p = await WorkOrderCommands.EscalateAsync(db, clock, cal, options, user, input, ct);
+            return TypedResults.Created($"/api/v1/problems/{p.Id}", new { problemId = p.Id });
+        }).WithSummary("Escalate work orders into one ledger problem (source 12345热线/信访)");
+        g.MapGet("/kpi", async (BihuanDb db, WorkingCalendar cal, int orgId, bool? subtree, CancellationToken ct) =>
+            TypedResults.Ok(await WorkOrderQueries.KpiAsync(db, cal, orgId, subtree ?? true, ct)));
+        api.MapGet("/orgs/{id:int}/duties", async (BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules, int id,
+            CancellationToken ct) => TypedResults.Ok(await WorkOrderQueries.DutiesAsync(db, clock, cal, rules, id, ct)))
+            .WithTags("履职清单 Duties");
+        api.MapPost("/open311/keys", async (BihuanDb db, TimeProvider clock, KeyInput input, CancellationToken ct) =>
+        {
+            var (key, row) = await WorkOrderCommands.IssueKeyAsync(db, clock, input.OrgId ?? 0, input.Name, ct);
+            return TypedResults.Created($"/api/v1/open311/keys/{row.Id}", new { row.Id, row.Name, row.Prefix, apiKey = key });
+        }).WithTags("Open311").WithSummary("Issue an Open311 api_key to an org's app (shown once; stored hashed)");
+        return api;
+    }
+
+    public sealed record KeyInput(int? OrgId, string? Name);
+
+    static async Task<IResult> Image(BihuanDb db, Infrastructure.FileStore files, int id, int n, CancellationToken ct)
+    {
+        var images = await db.WorkOrders.Where(o => o.Id == id).Select(o => o.Images).FirstOrDefaultAsync(ct);
+        if (images is null || n < 1 || n > images.Count) return TypedResults.NotFound();
+        var sha = images[n - 1];
+        var a = await db.Attachments.FirstOrDefaultAsync(x => x.Sha256 == sha, ct);
+        var path = files.PathOf(sha);
+        if (a is null || !File.Exists(path)) return TypedResults.NotFound();
+        return new PhotoFile(path, a.ContentType);
+    }
+
+    /// A citizen's photo: inline, never sniffed, never scripted.
+    sealed class PhotoFile(string path, string type) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext ctx)
+        {
+            ctx.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            ctx.Response.Headers.XContentTypeOptions = "nosniff";
+            ctx.Response.Headers.CacheControl = "private, no-store";
+            await Results.File(path, type).ExecuteAsync(ctx);
+        }
+    }
+
+    static async Task<Results<Ok<OrderDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+        ClaimsPrincipal user, int id, CancellationToken ct)
+    {
+        var actor = await WorkOrderCommands.ActorAsync(db, user, ct);
+        return await WorkOrderQueries.DetailAsync(db, clock, cal, rules, actor.Id, actor.Name, id, ct) is { } d
+            ? TypedResults.Ok(d) : TypedResults.NotFound();
+    }
+
+    /// After an action that takes the order out of the caller's scope (退单), there is no detail to show them.
+    public sealed record OrderMoved(int Id, OrderStatus Status, string StatusLabel);
+
+    static async Task<Results<Ok<OrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+        PortalOptions options, ClaimsPrincipal user, int id, string action, OrderActionInput input, CancellationToken ct)
+    {
+        if (!WorkOrderCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
+        var order = await WorkOrderCommands.ApplyAsync(db, clock, cal, options, user, id, a, input, ct);
+        var actor = await WorkOrderCommands.ActorAsync(db, user, ct);
+        return await WorkOrderQueries.DetailAsync(db, clock, cal, rules, actor.Id, actor.Name, id, ct) is { } d
+            ? TypedResults.Ok(d)
+            : TypedResults.Ok(new OrderMoved(order.Id, order.Status, order.Status.Label()));
+    }
+}
