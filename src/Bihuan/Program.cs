@@ -5,6 +5,8 @@ using Bihuan.Features.Calendar;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
 using Bihuan.Features.Rectification;
+using Bihuan.Features.Rules;
+using Bihuan.Features.Study;
 using Bihuan.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -24,6 +26,8 @@ api.MapRectApi();
 api.MapCalendarApi();
 api.MapLedgerExportApi();
 api.MapLedgerImportApi();
+api.MapStudyApi();
+api.MapRuleApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

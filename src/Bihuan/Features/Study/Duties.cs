@@ -1,0 +1,57 @@
+using Bihuan.Data;
+using Bihuan.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.Features.Study;
+
+/// One open duty of an org, as the 履职清单 shows it: Kind is 方案任务 / 会议决定 / 补学.
+public sealed record DutyRow(string Kind, int OrgId, string OrgName, string Title, string? Owner, DateOnly? DueOn, string Link,
+    LightLevel Light, string LightReason);
+
+/// The study side of an org's 履职清单: tasks of approved plans, meeting decisions and 补学, not yet done. Scope
+/// applies (the query filters); orgs outside the caller's scope simply yield nothing.
+public static class Duties
+{
+    public static async Task<List<DutyRow>> OpenDutiesAsync(BihuanDb db, IReadOnlyCollection<int> orgIds, DateOnly today,
+        WorkingCalendar cal, LightRules rules, CancellationToken ct)
+    {
+        var ids = orgIds.Distinct().ToList();
+        var tasks = await db.DutyTasks.Where(t => ids.Contains(t.OrgId) && t.DoneOn == null
+                && (t.Source == DutySource.MeetingDecision || db.Plans.Any(p => p.Id == t.PlanId && p.Status == PlanStatus.Approved)))
+            .Select(t => new { t.Source, t.OrgId, OrgName = t.Org!.Name, t.Title, t.Owner, t.DueOn, t.PlanId, t.MeetingId, t.CreatedAt })
+            .AsNoTracking().ToListAsync(ct);
+        // Plan tasks have been duties since the plan was approved (their light starts then, not when drafted).
+        var planIds = tasks.Where(t => t.PlanId is not null).Select(t => t.PlanId!.Value).Distinct().ToList();
+        var approved = await db.Plans.Where(p => planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.ApprovedAt, ct);
+        var rows = tasks.ConvertAll(t =>
+        {
+            var start = t.PlanId is { } pid && approved.GetValueOrDefault(pid) is { } at ? DateOnly.FromDateTime(ChinaTime.ToCst(at))
+                : DateOnly.FromDateTime(ChinaTime.ToCst(t.CreatedAt));
+            var light = LightOf(start, t.DueOn, today, cal, rules);
+            return new DutyRow(t.Source == DutySource.PlanTask ? "方案任务" : "会议决定", t.OrgId, t.OrgName, t.Title, t.Owner, t.DueOn,
+                t.PlanId is { } p ? $"/plans/{p}" : $"/meetings/{t.MeetingId}", light.Level, light.Reason);
+        });
+        var makeUps = await db.MakeUpTasks.Where(m => ids.Contains(m.OrgId))
+            .Select(m => new { m.Id, m.OrgId, m.PersonId, Person = m.Person!.Name, m.MeetingId, m.ArticleIds, m.DueOn, m.CreatedAt,
+                OrgName = db.Orgs.Where(o => o.Id == m.OrgId).Select(o => o.Name).FirstOrDefault() })
+            .AsNoTracking().ToListAsync(ct);
+        if (makeUps.Count > 0)
+        {
+            var people = makeUps.Select(m => m.PersonId).Distinct().ToList();
+            var studied = (await db.StudyRecords.Where(r => people.Contains(r.PersonId)).Select(r => new { r.PersonId, r.ArticleId }).ToListAsync(ct))
+                .Select(r => (r.PersonId, r.ArticleId)).ToHashSet();
+            foreach (var m in makeUps.Where(m => !m.ArticleIds.All(a => studied.Contains((m.PersonId, a)))))
+            {
+                var light = LightOf(DateOnly.FromDateTime(ChinaTime.ToCst(m.CreatedAt)), m.DueOn, today, cal, rules);
+                rows.Add(new DutyRow("补学", m.OrgId, m.OrgName ?? "", $"{m.Person}补学（{m.ArticleIds.Count} 篇）", m.Person, m.DueOn,
+                    $"/meetings/{m.MeetingId}", light.Level, light.Reason));
+            }
+        }
+        return rows.OrderBy(r => r.DueOn ?? DateOnly.MaxValue).ThenBy(r => r.OrgId).ToList();
+    }
+
+    /// A duty has no reported progress: its light follows the deadline only (blue near it, red past it).
+    static Light LightOf(DateOnly start, DateOnly? due, DateOnly today, WorkingCalendar cal, LightRules rules) =>
+        Lights.Of(new LightInput(RectStatus.InProgress, DeadlineKind.Dated, start, due, 0, today, 0, 0, 0, today, "完成时限"),
+            rules with { StaleAfterWorkingDays = null, LagPercentPoints = null }, cal);
+}
