@@ -23,16 +23,23 @@ public sealed record CampaignNotEditable(string Why) : Error("campaign_not_edita
 /// them (plans, meetings, study, rules) is scoped by org.
 public static class CampaignCommands
 {
-    public static IQueryable<CampaignDto> Project(BihuanDb db, IQueryable<Campaign> q) => q.Select(c => new CampaignDto(
-        c.Id, c.Name, c.GeneralRequirement, c.KeyTasks, c.Phases.Select(p => new PhaseInput(p.Name, p.StartsOn, p.EndsOn)).ToList(),
-        c.RootOrgId, db.Orgs.IgnoreQueryFilters().Where(o => o.Id == c.RootOrgId).Select(o => o.Name).FirstOrDefault(),
-        c.IsTemplate, c.StartsOn, c.EndsOn, c.PublishedAt != null, c.PublishedAt, c.CopiedFromId, c.StudyMaterialIds));
+    // Mapped in memory: the phases are a JSON column and SQLite cannot translate a projection over them (APPLY).
+    static async Task<List<CampaignDto>> ProjectAsync(BihuanDb db, IQueryable<Campaign> q, CancellationToken ct)
+    {
+        var list = await q.AsNoTracking().ToListAsync(ct);
+        var rootIds = list.Where(c => c.RootOrgId is not null).Select(c => c.RootOrgId!.Value).Distinct().ToList();
+        var names = await db.Orgs.IgnoreQueryFilters().Where(o => rootIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+        return list.ConvertAll(c => new CampaignDto(c.Id, c.Name, c.GeneralRequirement, c.KeyTasks,
+            c.Phases.Select(p => new PhaseInput(p.Name, p.StartsOn, p.EndsOn)).ToList(), c.RootOrgId,
+            c.RootOrgId is { } r ? names.GetValueOrDefault(r) : null, c.IsTemplate, c.StartsOn, c.EndsOn, c.PublishedAt != null,
+            c.PublishedAt, c.CopiedFromId, c.StudyMaterialIds));
+    }
 
     public static async Task<CampaignDto?> GetAsync(BihuanDb db, int id, CancellationToken ct) =>
-        await Project(db, db.Campaigns.Where(c => c.Id == id)).AsNoTracking().FirstOrDefaultAsync(ct);
+        (await ProjectAsync(db, db.Campaigns.Where(c => c.Id == id), ct)).FirstOrDefault();
 
     public static async Task<List<CampaignDto>> ListAsync(BihuanDb db, CancellationToken ct) =>
-        await Project(db, db.Campaigns.OrderByDescending(c => c.IsTemplate).ThenByDescending(c => c.Id)).AsNoTracking().ToListAsync(ct);
+        await ProjectAsync(db, db.Campaigns.OrderByDescending(c => c.IsTemplate).ThenByDescending(c => c.Id), ct);
 
     /// Sets up campaigns for an org: an administrator, or a campaign office whose grant covers it.
     static bool MayRun(AccessScope s, Org org) => s.IsSystem || s.Grants.Any(g =>
