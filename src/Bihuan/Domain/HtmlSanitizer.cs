@@ -157,16 +157,18 @@ public static class TextDiff
         }
         while (x < n) raw.Add(new(Kind.Removed, a[x++], null));
         while (y < m) raw.Add(new(Kind.Added, null, b[y++]));
-        // A removal directly followed by an addition reads as one changed line, side by side.
+        // A run of removals followed by a run of additions reads as changed lines, paired in order, side by side.
         var rows = new List<Row>();
-        for (var k = 0; k < raw.Count; k++)
+        for (var k = 0; k < raw.Count;)
         {
-            if (raw[k].Kind == Kind.Removed && k + 1 < raw.Count && raw[k + 1].Kind == Kind.Added)
-            {
-                rows.Add(new(Kind.Changed, raw[k].Left, raw[k + 1].Right));
-                k++;
-            }
-            else rows.Add(raw[k]);
+            if (raw[k].Kind != Kind.Removed) { rows.Add(raw[k++]); continue; }
+            var removed = new List<string>();
+            while (k < raw.Count && raw[k].Kind == Kind.Removed) removed.Add(raw[k++].Left!);
+            var added = new List<string>();
+            while (k < raw.Count && raw[k].Kind == Kind.Added) added.Add(raw[k++].Right!);
+            for (var i = 0; i < Math.Max(removed.Count, added.Count); i++)
+                rows.Add(i < removed.Count && i < added.Count ? new(Kind.Changed, removed[i], added[i])
+                    : i < removed.Count ? new(Kind.Removed, removed[i], null) : new(Kind.Added, null, added[i]));
         }
         return rows;
     }

@@ -198,7 +198,8 @@ public static class StudyProgress
     }
 
     /// allArticles: every article of the campaign's materials (required of leadership); coreArticles: those required
-    /// of every member. Completed counts distinct required articles with at least one record; Studied counts any.
+    /// of every member. Completed counts distinct required articles with at least one record; Studied counts distinct
+    /// articles of the campaign's materials (records of other materials do not start a campaign's study).
     public static List<PersonProgress> Compute(IEnumerable<Member> members, IReadOnlyCollection<int> allArticles,
         IReadOnlyCollection<int> coreArticles, IEnumerable<(int PersonId, int ArticleId)> records,
         IReadOnlyDictionary<int, int>? speeches = null)
@@ -211,7 +212,7 @@ public static class StudyProgress
             var required = m.IsLeadership ? all : core;
             var mine = byPerson.GetValueOrDefault(m.PersonId) ?? [];
             return new PersonProgress(m.PersonId, m.Name, m.OrgId, m.IsLeadership, required.Count,
-                mine.Count(required.Contains), mine.Count, speeches?.GetValueOrDefault(m.PersonId) ?? 0);
+                mine.Count(required.Contains), mine.Count(all.Contains), speeches?.GetValueOrDefault(m.PersonId) ?? 0);
         }).ToList();
     }
 

@@ -79,7 +79,9 @@ public static class StudyCommands
             .Select(p => new { p.Id, p.Name, p.OrgId, p.IsLeadership, Path = p.Org!.Path }).AsNoTracking().ToListAsync(ct);
         var ids = people.Select(p => p.Id).ToList();
         var records = await db.StudyRecords.Where(r => ids.Contains(r.PersonId)).Select(r => new { r.PersonId, r.ArticleId }).ToListAsync(ct);
-        var speeches = await db.Attendance.Where(a => a.Spoke && ids.Contains(a.PersonId)).GroupBy(a => a.PersonId)
+        // 研讨发言: speeches at the campaign's meetings.
+        var speeches = await db.Attendance.Where(a => a.Spoke && ids.Contains(a.PersonId)
+                && db.Meetings.Any(m => m.Id == a.MeetingId && m.CampaignId == campaign.Id)).GroupBy(a => a.PersonId)
             .Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
         var progress = StudyProgress.Compute(people.Select(p => new StudyProgress.Member(p.Id, p.Name, p.OrgId, p.IsLeadership)),
             all, core, records.Select(r => (r.PersonId, r.ArticleId)), speeches);
@@ -101,7 +103,8 @@ public static class StudyCommands
         var campaign = (await CampaignCommands.ForOrgAsync(db, person.Org!, ct)).FirstOrDefault();
         var (all, core) = await RequiredAsync(db, campaign, ct);
         var records = await db.StudyRecords.Where(r => r.PersonId == person.Id).OrderBy(r => r.StudiedOn).AsNoTracking().ToListAsync(ct);
-        var speeches = await db.Attendance.CountAsync(a => a.PersonId == person.Id && a.Spoke, ct);
+        var speeches = campaign is null ? 0 : await db.Attendance.CountAsync(a => a.PersonId == person.Id && a.Spoke
+            && db.Meetings.Any(m => m.Id == a.MeetingId && m.CampaignId == campaign.Id), ct);
         var progress = StudyProgress.Compute([new(person.Id, person.Name, person.OrgId, person.IsLeadership)], all, core,
             records.Select(r => (r.PersonId, r.ArticleId)), new Dictionary<int, int> { [person.Id] = speeches }).Single();
         var required = (person.IsLeadership ? all : core).ToHashSet();
