@@ -315,6 +315,55 @@ public abstract class StudyTestsBase(Func<BihuanFactory> factory)
     }
 }
 
+public abstract class StudyInputTestsBase(Func<BihuanFactory> factory)
+{
+    BihuanFactory App => factory();
+
+    [SkippableFact]
+    public async Task BadInput_IsAProblemNeverA500_AndMeetingTypesAreAdminEditable()
+    {
+        var office = await App.ClientFor("yx.office");
+        var liaison = await App.ClientFor("yx.fgj.liaison");
+        var admin = await App.ClientFor("admin");
+        var template = (await office.GetFromJsonAsync<List<CampaignDto>>("/api/v1/campaigns", Http.Json))!.First(c => c.IsTemplate);
+        await (await office.PostAsJsonAsync("/api/v1/campaigns/999999/copy", new { rootOrgId = await App.OrgId("GZ-YX") })).ExpectProblem(HttpStatusCode.NotFound);
+        var copy = await (await office.PostAsJsonAsync($"/api/v1/campaigns/{template.Id}/copy", new { rootOrgId = await App.OrgId("GZ-YX") }))
+            .Expect<CampaignDto>(HttpStatusCode.Created);
+        await (await office.PostAsync($"/api/v1/campaigns/{copy.Id}/publish", null)).Expect(HttpStatusCode.OK);
+        // text that grows when re-encoded ("<" → "&lt;") past the limit is refused, not truncated by the database
+        await (await liaison.PostAsJsonAsync("/api/v1/plans", new { campaignId = copy.Id, orgId = await App.OrgId("GZ-YX-FGJ"), text = new string('<', 59_000) }))
+            .ExpectProblem(HttpStatusCode.BadRequest, "text");
+        await (await liaison.PostAsJsonAsync("/api/v1/plans", new { campaignId = copy.Id, orgId = await App.OrgId("GZ-YX-FGJ"), tasks = new[] { new { title = "x", dueOn = "2026-12-01", owner = new string('人', 101) } } }))
+            .ExpectProblem(HttpStatusCode.BadRequest, "tasks");
+        var fgj = await App.OrgId("GZ-YX-FGJ");
+        var types = await liaison.GetFromJsonAsync<List<MeetingTypeDto>>("/api/v1/meeting-types", Http.Json);
+        await (await liaison.PostAsJsonAsync("/api/v1/meetings", new
+        {
+            orgId = fgj, title = "部务会", typeIds = new[] { types![0].Id }, heldOn = ChinaTime.Today(TimeProvider.System),
+            decisions = new[] { new { title = "落实", owner = new string('人', 101), dueOn = "2026-12-01" } },
+        })).ExpectProblem(HttpStatusCode.BadRequest, "decisions");
+        await (await liaison.PostRaw("/api/v1/meetings", "{\"orgId\":" + fgj + ",\"title\":\"x\",\"typeIds\":[" + types[0].Id + "],\"heldOn\":\"2026-11-01\",\"items\":[{\"kind\":9,\"title\":\"x\"}]}"))
+            .ExpectProblem(HttpStatusCode.BadRequest, "items");
+        await (await liaison.PostRaw("/api/v1/meetings", "{\"orgId\":\"abc\"}")).ExpectProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.OK, (await liaison.GetAsync($"/api/v1/meetings?orgId={fgj}&month=garbage")).StatusCode);
+
+        // meeting types: administrators add, rename and archive them
+        await (await liaison.PostAsJsonAsync("/api/v1/meeting-types", new { name = "主题党日" })).ExpectProblem(HttpStatusCode.Forbidden);
+        var name = "主题党日" + Guid.NewGuid().ToString("N")[..4];
+        var added = await (await admin.PostAsJsonAsync("/api/v1/meeting-types", new { name, isStudy = true })).Expect<MeetingTypeDto>(HttpStatusCode.Created);
+        await (await admin.PostAsJsonAsync("/api/v1/meeting-types", new { name })).ExpectProblem(HttpStatusCode.BadRequest, "name");
+        Assert.Contains((await liaison.GetFromJsonAsync<List<MeetingTypeDto>>("/api/v1/meeting-types", Http.Json))!, t => t.Id == added.Id && t.IsStudy);
+        await (await admin.PatchJson($"/api/v1/meeting-types/{added.Id}", new { archived = true })).Expect(HttpStatusCode.OK);
+        Assert.DoesNotContain((await liaison.GetFromJsonAsync<List<MeetingTypeDto>>("/api/v1/meeting-types", Http.Json))!, t => t.Id == added.Id);
+    }
+
+    sealed record MeetingTypeDto(int Id, string Name, bool IsStudy);
+}
+
+public sealed class SqliteStudyInputTests(SqliteFixture app) : StudyInputTestsBase(() => app), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresStudyInputTests(PostgresFixture app) : StudyInputTestsBase(() => app.Factory), IClassFixture<PostgresFixture>;
+
 public sealed class SqliteStudyTests(SqliteFixture app) : StudyTestsBase(() => app), IClassFixture<SqliteFixture>;
 
 public sealed class PostgresStudyTests(PostgresFixture app) : StudyTestsBase(() => app.Factory), IClassFixture<PostgresFixture>;

@@ -44,6 +44,10 @@ public static class MeetingCommands
         if (input.Chair is { Length: > 100 }) errors.Add(new("chair", "主持人不能超过 100 字"));
         if (input.Minutes is { Length: > 20000 }) errors.Add(new("minutes", "纪要不能超过 20000 字"));
         if (attendance.Any(a => !Enum.IsDefined(a.Status))) errors.Add(new("attendance", "未知的出勤状态"));
+        if (attendance.Any(a => a.Reason is { Length: > 200 })) errors.Add(new("attendance", "请假事由不能超过 200 字"));
+        if (typeIds.Count > 10) errors.Add(new("typeIds", "一次会议最多套开 10 种会议"));
+        if ((input.Items?.Count ?? 0) > 50 || (input.Decisions?.Count ?? 0) > 50 || attendance.Count > 1000)
+            errors.Add(new("items", "议程、决定事项或出勤人员过多"));
         var items = (input.Items ?? []).Where(i => !string.IsNullOrWhiteSpace(i.Title) || i.ArticleId is not null || i.PlanId is not null).ToList();
         foreach (var (i, n) in items.Select((i, n) => (i, n + 1)))
         {
@@ -55,6 +59,7 @@ public static class MeetingCommands
         {
             if (d.Title!.Length > 500) errors.Add(new("decisions", $"第 {n} 项决定：不能超过 500 字"));
             if (d.DueOn is null) errors.Add(new("decisions", $"第 {n} 项决定：请填写完成时限"));
+            if (d.Owner is { Length: > 100 }) errors.Add(new("decisions", $"第 {n} 项决定：责任人不能超过 100 字"));
         }
         Problems.ThrowIfAny(errors);
 

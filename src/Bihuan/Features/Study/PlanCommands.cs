@@ -61,6 +61,9 @@ public static class PlanCommands
             });
         }
         if (tasks.Count > 200) errors.Add(new("tasks", "任务不能超过 200 项"));
+        // Sanitizing re-encodes text ("<" → "&lt;"), so the stored length is checked after cleaning.
+        if (input.Text is { Length: <= Plan.TextMax } raw && CleanText(raw).Length > Plan.TextMax)
+            errors.Add(new("text", $"方案正文不能超过 {Plan.TextMax} 字"));
         Problems.ThrowIfAny(errors);
         return tasks;
     }

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Bihuan.Features.Study;
 
 public sealed record PlanActionInput(string? Comment);
+public sealed record MeetingTypeInput(string? Name, bool? IsStudy, bool? Archived);
 
 /// 学习研讨 over HTTP: campaigns, plans, meetings, the study catalog, records and progress, open duties.
 public static class StudyApi
@@ -69,6 +70,16 @@ public static class StudyApi
         api.MapGet("/meeting-types", async (BihuanDb db, CancellationToken ct) => TypedResults.Ok(await db.MeetingTypes
             .Where(t => !t.Archived).OrderBy(t => t.SortOrder).Select(t => new { t.Id, t.Name, t.IsStudy }).ToListAsync(ct)))
             .WithTags("会议活动 Meetings");
+        api.MapPost("/meeting-types", async (BihuanDb db, MeetingTypeInput input, CancellationToken ct) =>
+        {
+            var t = await SaveTypeAsync(db, null, input, ct);
+            return TypedResults.Created($"/api/v1/meeting-types/{t.Id}", new { t.Id, t.Name, t.IsStudy, t.Archived });
+        }).WithTags("会议活动 Meetings").WithSummary("Add a meeting type (administrators)");
+        api.MapPatch("/meeting-types/{id:int}", async (BihuanDb db, int id, MeetingTypeInput input, CancellationToken ct) =>
+        {
+            var t = await SaveTypeAsync(db, id, input, ct);
+            return TypedResults.Ok(new { t.Id, t.Name, t.IsStudy, t.Archived });
+        }).WithTags("会议活动 Meetings").WithSummary("Rename, mark as study session, or archive a meeting type (administrators)");
         var meetings = api.MapGroup("/meetings").WithTags("会议活动 Meetings");
         meetings.MapGet("/", async (BihuanDb db, int? orgId, string? month, CancellationToken ct) =>
             TypedResults.Ok(await MeetingCommands.ListAsync(db, orgId, ParseMonth(month), ct)))
@@ -111,6 +122,28 @@ public static class StudyApi
             TypedResults.Ok(await Duties.OpenDutiesAsync(db, orgId, ChinaTime.Today(clock), cal, rules, ct)))
             .WithTags("履职清单 Duties").WithSummary("Open plan tasks, meeting decisions and 补学 of the given orgs, with lights");
         return api;
+    }
+
+    static async Task<MeetingType> SaveTypeAsync(BihuanDb db, int? id, MeetingTypeInput input, CancellationToken ct)
+    {
+        if (!db.Access.IsSystem && !db.Access.Has(Role.Admin)) throw new DomainException(new Forbidden("会议类型由系统管理员维护"));
+        var t = id is { } i ? await db.MeetingTypes.FirstOrDefaultAsync(x => x.Id == i, ct) ?? throw new DomainException(new RecordNotFound("会议类型"))
+            : null;
+        var name = input.Name?.Trim();
+        if (t is null && string.IsNullOrEmpty(name)) throw new DomainException(new Invalid("name", "会议类型名称不能为空"));
+        if (name is { Length: > 100 }) throw new DomainException(new Invalid("name", "会议类型名称不能超过 100 字"));
+        if (!string.IsNullOrEmpty(name) && await db.MeetingTypes.AnyAsync(x => x.Name == name && x.Id != (id ?? 0), ct))
+            throw new DomainException(new Invalid("name", "已有同名的会议类型"));
+        if (t is null)
+        {
+            t = new MeetingType { Name = name!, SortOrder = (await db.MeetingTypes.MaxAsync(x => (int?)x.SortOrder, ct) ?? 0) + 10 };
+            db.MeetingTypes.Add(t);
+        }
+        if (!string.IsNullOrEmpty(name)) t.Name = name;
+        if (input.IsStudy is { } s) t.IsStudy = s;
+        if (input.Archived is { } a) t.Archived = a;
+        await db.SaveChangesAsync(ct);
+        return t;
     }
 
     public static DateOnly? ParseMonth(string? month) =>
