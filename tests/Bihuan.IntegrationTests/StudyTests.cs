@@ -126,6 +126,12 @@ public abstract class StudyTestsBase(Func<BihuanFactory> factory)
         Assert.False(string.IsNullOrEmpty(duty.LightReason));
         // duties are scoped like everything else
         Assert.Empty((await hp.GetFromJsonAsync<List<DutyRow>>(duties, Http.Json))!);
+        // done: no longer open
+        var taskId = approved.Tasks.Single().Id;
+        await (await hp.PostAsync($"/api/v1/duties/tasks/{taskId}/done", null)).Expect(HttpStatusCode.NotFound);
+        await (await (await App.ClientFor("yx.fgj.member")).PostAsync($"/api/v1/duties/tasks/{taskId}/done", null)).ExpectProblem(HttpStatusCode.Forbidden);
+        Assert.Equal(Today, (await (await liaison.PostAsync($"/api/v1/duties/tasks/{taskId}/done", null)).Expect<PlanTaskDto>(HttpStatusCode.OK)).DoneOn);
+        Assert.DoesNotContain((await liaison.GetFromJsonAsync<List<DutyRow>>(duties, Http.Json))!, d => d.Title.Contains(tag));
 
         // the office sees which sub-units have not submitted
         var status = await office.GetFromJsonAsync<List<SubUnitPlan>>($"/api/v1/campaigns/{campaign.Id}/plan-status?orgId={await App.OrgId("GZ-YX")}", Http.Json);

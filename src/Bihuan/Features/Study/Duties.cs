@@ -4,6 +4,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Bihuan.Features.Study;
 
+public sealed record PlanTaskNotYetDuty()
+    : Error("plan_not_approved", "方案审核通过后，任务才能标记完成", ErrorKind.Conflict);
+
 /// One open duty of an org, as the 履职清单 shows it: Kind is 方案任务 / 会议决定 / 补学.
 public sealed record DutyRow(string Kind, int OrgId, string OrgName, string Title, string? Owner, DateOnly? DueOn, string Link,
     LightLevel Light, string LightReason);
@@ -49,6 +52,23 @@ public static class Duties
         }
         return rows.OrderBy(r => r.DueOn ?? DateOnly.MaxValue).ThenBy(r => r.OrgId).ToList();
     }
+
+    /// Marks a plan task or meeting decision done (today) — or open again. The unit's editors and offices over it.
+    public static async Task<DutyTask> CompleteAsync(BihuanDb db, TimeProvider clock, int id, bool done, CancellationToken ct)
+    {
+        var task = await db.DutyTasks.Include(t => t.Org).FirstOrDefaultAsync(t => t.Id == id, ct)
+            ?? throw new DomainException(new RecordNotFound("任务"));
+        if (!db.Access.Can(Permission.EditRecords, task.Org!)) throw new DomainException(new Forbidden("您对该任务只有查看权限"));
+        if (task.PlanId is { } planId && !await db.Plans.AnyAsync(p => p.Id == planId && p.Status == PlanStatus.Approved, ct))
+            throw new DomainException(new PlanTaskNotYetDuty());
+        task.DoneOn = done ? ChinaTime.Today(clock) : null;
+        await db.SaveChangesAsync(ct);
+        return task;
+    }
+
+    /// The light of one task as the pages show it.
+    public static Light LightOf(DutyTask t, DateOnly start, DateOnly today, WorkingCalendar cal, LightRules rules) =>
+        t.DoneOn is { } d ? new Light(LightLevel.Green, $"已于 {d:yyyy-MM-dd} 完成") : LightOf(start, t.DueOn, today, cal, rules);
 
     /// A duty has no reported progress: its light follows the deadline only (blue near it, red past it).
     static Light LightOf(DateOnly start, DateOnly? due, DateOnly today, WorkingCalendar cal, LightRules rules) =>
