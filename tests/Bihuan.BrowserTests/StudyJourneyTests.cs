@@ -46,7 +46,14 @@ public sealed class StudyJourneyTests(BrowserApp app, ITestOutputHelper output) 
         var campaignUrl = new Uri(office.Url).AbsolutePath;
         await Assertions.Expect(MainArea(office).Locator("h1")).ToContainTextAsync("草稿");
         await Assertions.Expect(MainArea(office).Locator("dl.facts")).ToContainTextAsync("立党为公、为民造福、科学决策、真抓实干");
+        // phases get their dates before publication
+        var adjust = Form(office, "调整学习教育");
+        await adjust.Locator("textarea[name=phases]").FillAsync("动员部署|2026-11-01|2026-11-15\n学习研讨|2026-11-16|2027-01-31\n查摆整改|2026-12-01|2027-03-31");
+        await Submit(adjust);
+        await Assertions.Expect(MainArea(office).Locator(".notice.ok")).ToHaveTextAsync("已保存");
+        await Assertions.Expect(MainArea(office).Locator("dl.facts")).ToContainTextAsync("学习研讨 2026-11-16 — 2027-01-31");
         await Submit(Form(office, "发布学习教育"));
+        await Assertions.Expect(Form(office, "调整学习教育")).ToHaveCountAsync(0);
         await Assertions.Expect(MainArea(office).Locator(".notice.ok")).ToHaveTextAsync("已发布");
         await Assertions.Expect(MainArea(office).Locator("table.grid")).ToContainTextAsync("越秀区发展和改革局");
         await BrowserApp.ScreenshotAsync(office, "study-campaign-published", output);
