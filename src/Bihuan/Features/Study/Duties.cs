@@ -71,7 +71,11 @@ public static class Duties
         t.DoneOn is { } d ? new Light(LightLevel.Green, $"已于 {d:yyyy-MM-dd} 完成") : LightOf(start, t.DueOn, today, cal, rules);
 
     /// A duty has no reported progress: its light follows the deadline only (blue near it, red past it).
-    static Light LightOf(DateOnly start, DateOnly? due, DateOnly today, WorkingCalendar cal, LightRules rules) =>
-        Lights.Of(new LightInput(RectStatus.InProgress, DeadlineKind.Dated, start, due, 0, today, 0, 0, 0, today, "完成时限"),
+    static Light LightOf(DateOnly start, DateOnly? due, DateOnly today, WorkingCalendar cal, LightRules rules)
+    {
+        var light = Lights.Of(new LightInput(RectStatus.InProgress, DeadlineKind.Dated, start, due, 0, today, 0, 0, 0, today, "完成时限"),
             rules with { StaleAfterWorkingDays = null, LagPercentPoints = null }, cal);
+        // The shared rules speak of rectification; a duty on track is simply not yet due.
+        return light with { Reason = light.Reason.Replace("整改中，进度正常", "未到完成时限") };
+    }
 }
