@@ -94,7 +94,9 @@ public abstract class StudyTestsBase(Func<BihuanFactory> factory)
         var hp = await App.ClientFor("hp.office");
         Assert.Equal(HttpStatusCode.NotFound, (await hp.GetAsync($"/api/v1/plans/{plan.Id}")).StatusCode);
         await (await hp.PostAsJsonAsync($"/api/v1/plans/{plan.Id}/approve", new { })).Expect(HttpStatusCode.NotFound);
-        Assert.DoesNotContain((await hp.GetFromJsonAsync<List<PlanDto>>($"/api/v1/plans?campaignId={campaign.Id}", Http.Json))!, p => p.Id == plan.Id);
+        Assert.DoesNotContain((await hp.GetFromJsonAsync<List<PlanRow>>($"/api/v1/plans?campaignId={campaign.Id}", Http.Json))!, p => p.Id == plan.Id);
+        Assert.Contains((await office.GetFromJsonAsync<List<PlanRow>>($"/api/v1/plans?campaignId={campaign.Id}&orgId={await App.OrgId("GZ-YX")}", Http.Json))!,
+            p => p.Id == plan.Id && p.Status == PlanStatus.Returned && p.ReturnCount == 1);
         // and a unit outside the campaign's subtree cannot draft one
         await (await (await App.ClientFor("hp.fgj.liaison")).PostAsJsonAsync("/api/v1/plans", new { campaignId = campaign.Id, orgId = await App.OrgId("GZ-HP-FGJ") }))
             .ExpectProblem(HttpStatusCode.BadRequest, "campaignId");

@@ -22,6 +22,9 @@ public sealed record PlanDto(int Id, int CampaignId, string CampaignName, int Or
     PlanStatus Status, string StatusLabel, int Version, int ReturnCount, string? LastComment, bool SignedOff,
     List<PlanTaskDto> Tasks, List<string> AllowedActions, List<PlanEventDto> Timeline, List<int> Versions);
 
+public sealed record PlanRow(int Id, int CampaignId, int OrgId, string OrgName, string Title, PlanStatus Status, string StatusLabel,
+    int Version, int ReturnCount, DateTime UpdatedAt);
+
 public sealed record SubUnitPlan(int OrgId, string OrgName, int? PlanId, PlanStatus? Status, string StatusLabel, bool Submitted);
 
 public sealed record PlanExists(int PlanId)
@@ -173,7 +176,8 @@ public static class PlanCommands
             plan.SignedOffBy is not null, tasks, plan.AllowedFor(db.Access, plan.Org!).Select(Route).ToList(), events, versions);
     }
 
-    public static async Task<List<PlanDto>> ListAsync(BihuanDb db, int? campaignId, int? orgId, CancellationToken ct)
+    /// Plans in scope as list rows (one query), optionally one campaign and/or an org's subtree.
+    public static async Task<List<PlanRow>> ListAsync(BihuanDb db, int? campaignId, int? orgId, CancellationToken ct)
     {
         var q = db.Plans.AsQueryable();
         if (campaignId is { } c) q = q.Where(p => p.CampaignId == c);
@@ -183,10 +187,11 @@ public static class PlanCommands
             var ids = Callers.Subtree(db, org);
             q = q.Where(p => ids.Contains(p.OrgId));
         }
-        var ids2 = await q.OrderBy(p => p.OrgId).Select(p => p.Id).Take(500).ToListAsync(ct);
-        var list = new List<PlanDto>();
-        foreach (var id in ids2) list.Add((await GetAsync(db, id, ct))!);
-        return list;
+        var rows = await q.OrderBy(p => p.CampaignId).ThenBy(p => p.OrgId).Take(2000)
+            .Select(p => new { p.Id, p.CampaignId, p.OrgId, OrgName = p.Org!.Name, p.Title, p.Status, p.Version, p.ReturnCount, p.UpdatedAt })
+            .AsNoTracking().ToListAsync(ct);
+        return rows.ConvertAll(p => new PlanRow(p.Id, p.CampaignId, p.OrgId, p.OrgName, p.Title, p.Status, p.Status.Label(), p.Version,
+            p.ReturnCount, p.UpdatedAt));
     }
 
     /// A version's paragraphs and task lines, or the current draft's when version is null.
