@@ -6,6 +6,8 @@ using Bihuan.Features.Demands;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
 using Bihuan.Features.Rectification;
+using Bihuan.Features.Rules;
+using Bihuan.Features.Study;
 using Bihuan.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -26,6 +28,8 @@ api.MapCalendarApi();
 api.MapLedgerExportApi();
 api.MapLedgerImportApi();
 api.MapDemandApi();
+api.MapStudyApi();
+api.MapRuleApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

@@ -57,15 +57,18 @@ public sealed class BrowserApp : IAsyncLifetime
         Skip.If(true, $"Browser tests skipped: {missing}. Set BIHUAN_REQUIRE_BROWSER=1 to make this a failure.");
     }
 
-    /// A fresh context (no cookies) with the app as base URL, Chinese browser locale.
-    public async Task<IPage> NewPageAsync()
+    /// A fresh context (no cookies) with the app as base URL, Chinese browser locale; desktop-sized unless a phone's
+    /// viewport is asked for.
+    public async Task<IPage> NewPageAsync(bool phone = false)
     {
         RequireBrowser();
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
             Locale = "zh-CN",
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 800 },
+            IsMobile = phone,
+            HasTouch = phone,
         });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();

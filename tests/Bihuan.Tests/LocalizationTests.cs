@@ -37,6 +37,13 @@ public sealed partial class LocalizationTests
             .Concat(Enum.GetValues<OrderAction>().Select(x => x.Label()))
             .Concat(Enum.GetValues<SendBackReason>().Select(x => x.Label()))
             .Concat(Enum.GetValues<Rating>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<PlanStatus>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<PlanAction>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<AgendaKind>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<AttendanceStatus>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<StudyWay>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<MaterialKind>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<RuleStatus>().Select(x => x.Label()))
             .ToHashSet();
         var translated = XDocument.Load(Path.Combine(src, "Resources", "Text.en.resx")).Root!
             .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();

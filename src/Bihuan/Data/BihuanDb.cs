@@ -41,6 +41,19 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<LightSnapshot> LightSnapshots => Set<LightSnapshot>();
     public DbSet<CalendarYear> CalendarYears => Set<CalendarYear>();
+    public DbSet<Plan> Plans => Set<Plan>();
+    public DbSet<PlanVersion> PlanVersions => Set<PlanVersion>();
+    public DbSet<PlanEvent> PlanEvents => Set<PlanEvent>();
+    public DbSet<DutyTask> DutyTasks => Set<DutyTask>();
+    public DbSet<MeetingType> MeetingTypes => Set<MeetingType>();
+    public DbSet<Meeting> Meetings => Set<Meeting>();
+    public DbSet<MeetingItem> MeetingItems => Set<MeetingItem>();
+    public DbSet<MeetingAttendance> Attendance => Set<MeetingAttendance>();
+    public DbSet<MakeUpTask> MakeUpTasks => Set<MakeUpTask>();
+    public DbSet<StudyMaterial> StudyMaterials => Set<StudyMaterial>();
+    public DbSet<StudyArticle> StudyArticles => Set<StudyArticle>();
+    public DbSet<StudyRecord> StudyRecords => Set<StudyRecord>();
+    public DbSet<Rule> Rules => Set<Rule>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<WorkOrder> WorkOrders => Set<WorkOrder>();
     public DbSet<WorkOrderEvent> WorkOrderEvents => Set<WorkOrderEvent>();
@@ -77,6 +90,16 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         // A work order's timeline and contact follow the order (it moves between orgs when dispatched or sent back).
         b.Entity<WorkOrderEvent>().HasQueryFilter(e => Set<WorkOrder>().Select(o => o.Id).Contains(e.WorkOrderId));
         b.Entity<DemandContact>().HasQueryFilter(c => Set<WorkOrder>().Select(o => o.Id).Contains(c.WorkOrderId));
+        OwnedByOrg<Plan>(b);
+        OwnedByOrg<PlanVersion>(b);
+        OwnedByOrg<PlanEvent>(b);
+        OwnedByOrg<DutyTask>(b);
+        OwnedByOrg<Meeting>(b);
+        OwnedByOrg<MeetingItem>(b);
+        OwnedByOrg<MeetingAttendance>(b);
+        OwnedByOrg<MakeUpTask>(b);
+        OwnedByOrg<StudyRecord>(b);
+        OwnedByOrg<Rule>(b);
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         // Entries of records that belong to no org (accounts, campaigns, the calendar) are for administrators.
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll

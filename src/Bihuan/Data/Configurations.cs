@@ -64,6 +64,8 @@ sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.GeneralRequirement).HasMaxLength(500);
         b.OwnsMany(x => x.Phases, p => p.ToJson());
+        b.Property(x => x.PublishedBy).HasMaxLength(100);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(x => x.CopiedFromId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Org>().WithMany().HasForeignKey(x => x.RootOrgId).OnDelete(DeleteBehavior.Restrict);
     }
 }
@@ -232,6 +234,184 @@ sealed class LightSnapshotConfiguration : IEntityTypeConfiguration<LightSnapshot
     {
         b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(x => new { x.Day, x.OrgId }).IsUnique();
+        b.HasIndex(x => x.OrgId);
+    }
+}
+
+sealed class PlanConfiguration : IEntityTypeConfiguration<Plan>
+{
+    public void Configure(EntityTypeBuilder<Plan> b)
+    {
+        b.Property(x => x.Title).HasMaxLength(200);
+        b.Property(x => x.Text).HasMaxLength(Plan.TextMax);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.DraftedBy).HasMaxLength(64);
+        b.Property(x => x.SignedOffBy).HasMaxLength(64);
+        b.Property(x => x.SubmittedBy).HasMaxLength(64);
+        b.Property(x => x.ApprovedBy).HasMaxLength(64);
+        b.Property(x => x.LastComment).HasMaxLength(2000);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Campaign).WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.CampaignId, x.OrgId }).IsUnique();
+        b.HasIndex(x => new { x.OrgId, x.Status });
+    }
+}
+
+sealed class PlanVersionConfiguration : IEntityTypeConfiguration<PlanVersion>
+{
+    public void Configure(EntityTypeBuilder<PlanVersion> b)
+    {
+        b.Property(x => x.Text).HasMaxLength(Plan.TextMax);
+        b.Property(x => x.TasksText).HasMaxLength(20000);
+        b.Property(x => x.SubmittedBy).HasMaxLength(64);
+        b.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.PlanId, x.Version }).IsUnique();
+    }
+}
+
+sealed class PlanEventConfiguration : IEntityTypeConfiguration<PlanEvent>
+{
+    public void Configure(EntityTypeBuilder<PlanEvent> b)
+    {
+        b.Property(x => x.Action).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.FromStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.ToStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.ActorId).HasMaxLength(64);
+        b.Property(x => x.ActorName).HasMaxLength(100);
+        b.Property(x => x.Comment).HasMaxLength(2000);
+        b.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => x.PlanId);
+    }
+}
+
+sealed class DutyTaskConfiguration : IEntityTypeConfiguration<DutyTask>
+{
+    public void Configure(EntityTypeBuilder<DutyTask> b)
+    {
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Title).HasMaxLength(500);
+        b.Property(x => x.Owner).HasMaxLength(100);
+        b.Property(x => x.KeyTask).HasMaxLength(50);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Meeting>().WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.DueOn });
+        b.HasIndex(x => x.PlanId);
+        b.HasIndex(x => x.MeetingId);
+    }
+}
+
+sealed class MeetingTypeConfiguration : IEntityTypeConfiguration<MeetingType>
+{
+    public void Configure(EntityTypeBuilder<MeetingType> b) => b.Property(x => x.Name).HasMaxLength(100);
+}
+
+sealed class MeetingConfiguration : IEntityTypeConfiguration<Meeting>
+{
+    public void Configure(EntityTypeBuilder<Meeting> b)
+    {
+        b.Property(x => x.Title).HasMaxLength(200);
+        b.Property(x => x.Place).HasMaxLength(200);
+        b.Property(x => x.Chair).HasMaxLength(100);
+        b.Property(x => x.Minutes).HasMaxLength(20000);
+        b.Property(x => x.RecordedBy).HasMaxLength(100);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.HeldOn });
+    }
+}
+
+sealed class MeetingItemConfiguration : IEntityTypeConfiguration<MeetingItem>
+{
+    public void Configure(EntityTypeBuilder<MeetingItem> b)
+    {
+        b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Title).HasMaxLength(500);
+        b.HasOne<Meeting>().WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<StudyArticle>().WithMany().HasForeignKey(x => x.ArticleId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => x.MeetingId);
+    }
+}
+
+sealed class MeetingAttendanceConfiguration : IEntityTypeConfiguration<MeetingAttendance>
+{
+    public void Configure(EntityTypeBuilder<MeetingAttendance> b)
+    {
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Reason).HasMaxLength(200);
+        b.HasOne<Meeting>().WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Person).WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.MeetingId, x.PersonId }).IsUnique();
+        b.HasIndex(x => x.PersonId);
+    }
+}
+
+sealed class MakeUpTaskConfiguration : IEntityTypeConfiguration<MakeUpTask>
+{
+    public void Configure(EntityTypeBuilder<MakeUpTask> b)
+    {
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Person).WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Meeting>().WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.DueOn });
+        b.HasIndex(x => x.PersonId);
+    }
+}
+
+sealed class StudyMaterialConfiguration : IEntityTypeConfiguration<StudyMaterial>
+{
+    public void Configure(EntityTypeBuilder<StudyMaterial> b)
+    {
+        b.Property(x => x.Title).HasMaxLength(200);
+        b.Property(x => x.Issuer).HasMaxLength(100);
+        b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(20);
+        b.HasIndex(x => x.Title).IsUnique();
+    }
+}
+
+sealed class StudyArticleConfiguration : IEntityTypeConfiguration<StudyArticle>
+{
+    public void Configure(EntityTypeBuilder<StudyArticle> b)
+    {
+        b.Property(x => x.Title).HasMaxLength(300);
+        b.Property(x => x.Chapter).HasMaxLength(200);
+        b.HasOne<StudyMaterial>().WithMany().HasForeignKey(x => x.MaterialId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.MaterialId, x.SortOrder });
+    }
+}
+
+sealed class StudyRecordConfiguration : IEntityTypeConfiguration<StudyRecord>
+{
+    public void Configure(EntityTypeBuilder<StudyRecord> b)
+    {
+        b.Property(x => x.Way).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Notes).HasMaxLength(StudyRecord.NotesMax);
+        b.Property(x => x.RecordedBy).HasMaxLength(100);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Person).WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Article).WithMany().HasForeignKey(x => x.ArticleId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Meeting>().WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.PersonId, x.ArticleId });
+        b.HasIndex(x => x.OrgId);
+    }
+}
+
+sealed class RuleConfiguration : IEntityTypeConfiguration<Rule>
+{
+    public void Configure(EntityTypeBuilder<Rule> b)
+    {
+        b.Property(x => x.Title).HasMaxLength(200);
+        b.Property(x => x.DocNumber).HasMaxLength(100);
+        b.Property(x => x.Summary).HasMaxLength(2000);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.RecordedBy).HasMaxLength(100);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => x.OrgId);
     }
 }

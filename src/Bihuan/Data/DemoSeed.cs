@@ -107,6 +107,9 @@ public static class DemoSeed
             ("林静", "GZ-YX-JYJ", "局长", true, "13800138005"),
             ("郑家豪", "GZ-HP-FGJ", "办公室副主任", false, "13800138006"),
             ("黄秀英", "GZ-HP", "区委组织部副部长", true, "13800138007"),
+            ("周建国", "GZ-YX", "区委书记", true, "13800138008"),
+            ("吴丽萍", "GZ-YX", "区委副书记", true, "13800138009"),
+            ("孙海燕", "GZ-YX", "区委常委、组织部部长", true, "13800138010"),
         };
         var personIds = new Dictionary<string, int>();
         foreach (var p in people)
@@ -130,8 +133,21 @@ public static class DemoSeed
             await PeopleApi.GrantAsync(db, clock, new GrantInput(account.Id, codes[a.OrgCode].Id, a.Role), ct);
         }
 
-        db.Campaigns.Add(Campaign2026Template(ChinaTime.Now(clock)));
+        var materialIds = await StudyCatalogAsync(db, ct);
+        var template = Campaign2026Template(ChinaTime.Now(clock));
+        template.StudyMaterialIds = materialIds;
+        db.Campaigns.Add(template);
         await db.SaveChangesAsync(ct);
+        // The city's campaign: the template copied for 广州市委's subtree and published by the city office.
+        var today0 = ChinaTime.Today(clock);
+        var city = await Features.Study.CampaignCommands.CopyAsync(db, clock, template.Id, new Features.Study.CampaignInput(
+            null, null, null,
+            [new("动员部署", today0.AddDays(-40), today0.AddDays(-26)), new("学习研讨", today0.AddDays(-25), today0.AddDays(35)),
+             new("查摆整改", today0.AddDays(-10), today0.AddDays(90)), new("建章立制、总结评估", today0.AddDays(60), today0.AddDays(120))],
+            codes["GZ"].Id, today0.AddDays(-40), today0.AddDays(120), null), ct);
+        await Features.Study.CampaignCommands.PublishAsync(db, clock,
+            new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new(System.Security.Claims.ClaimTypes.Name, "gz.office")], "seed")),
+            city.Id, ct);
         if (sp.GetRequiredService<IConfiguration>().GetValue("Bihuan:DemoLedger", true))
         {
             await DemoLedgerAsync(sp, db, holder, clock, codes, ct);
@@ -208,6 +224,7 @@ public static class DemoSeed
         await Act("hp.kjj.liaison", funds, RectAction.ReportProgress, "已修订资金管理办法，审核环节压减至3个", 70, true);
         await Act("hp.kjj.liaison", funds, RectAction.RequestClosure, "办法已印发实施，首批12家企业20个工作日内兑现", null, true);
 
+        await DemoStudyAsync(sp, db, holder, clock, codes, As, forms, funds, ct);
         holder.Current = AccessScope.System;
         holder.Actor = "seed";
     }
@@ -262,6 +279,110 @@ public static class DemoSeed
         await Act("gz.hotline", meetings, OrderAction.Dispatch, "请区委办公室研究", "GZ-YX-BGS");
         holder.Current = AccessScope.System;
         holder.Actor = "seed";
+    }
+
+    /// 《摘编》 and the 中办《通知》: titles and structure only (the demo's chapter and article titles are illustrative,
+    /// drawn from the phrases the news report quotes; an administrator imports the real catalog from Excel).
+    static async Task<List<int>> StudyCatalogAsync(BihuanDb db, CancellationToken ct)
+    {
+        var book = new StudyMaterial { Title = "习近平关于树立和践行正确政绩观论述摘编", Kind = MaterialKind.Book, SortOrder = 10 };
+        var notice = new StudyMaterial
+        {
+            Title = "中共中央办公厅《关于在全党开展树立和践行正确政绩观学习教育的通知》", Kind = MaterialKind.Document,
+            Issuer = "中共中央办公厅", SortOrder = 20,
+        };
+        db.StudyMaterials.AddRange(book, notice);
+        await db.SaveChangesAsync(ct);
+        (string Chapter, string Title, bool Core)[] articles =
+        [
+            ("一、树立和践行正确政绩观是重大政治问题", "党性是决定性因素", true),
+            ("一、树立和践行正确政绩观是重大政治问题", "为谁创造业绩、创造什么样的业绩、怎样创造业绩", false),
+            ("二、为民造福是最大政绩", "坚持以人民为中心的发展思想", true),
+            ("二、为民造福是最大政绩", "为人民出政绩、以实干出政绩", true),
+            ("三、功成不必在我，功成必定有我", "处理好显绩与潜绩的关系", false),
+            ("三、功成不必在我，功成必定有我", "一张蓝图绘到底", false),
+            ("四、科学决策、真抓实干", "坚持实事求是、尊重客观规律", false),
+            ("四、科学决策、真抓实干", "力戒形式主义、官僚主义", true),
+        ];
+        var order = 0;
+        foreach (var a in articles)
+            db.StudyArticles.Add(new StudyArticle { MaterialId = book.Id, Chapter = a.Chapter, Title = a.Title, IsCore = a.Core, SortOrder = order += 10 });
+        db.StudyArticles.Add(new StudyArticle { MaterialId = notice.Id, Title = "通知全文", IsCore = true, SortOrder = order += 10 });
+        await db.SaveChangesAsync(ct);
+        return [book.Id, notice.Id];
+    }
+
+    /// Plans in different states, meetings (one 套开), study records and two rules made from ledger items.
+    static async Task DemoStudyAsync(IServiceProvider sp, BihuanDb db, ScopeHolder holder, TimeProvider clock,
+        Dictionary<string, Org> codes, Func<string, Task<System.Security.Claims.ClaimsPrincipal>> As, RectItem forms,
+        RectItem funds, CancellationToken ct)
+    {
+        holder.Current = AccessScope.System;
+        var today = ChinaTime.Today(clock);
+        var campaign = await db.Campaigns.Where(c => c.PublishedAt != null).OrderByDescending(c => c.Id).FirstAsync(ct);
+        var articles = await db.StudyArticles.OrderBy(a => a.SortOrder).ToListAsync(ct);
+        var noticeArticle = articles[^1];
+        var types = await db.MeetingTypes.ToDictionaryAsync(t => t.Name, t => t.Id, ct);
+        var people = await db.People.ToDictionaryAsync(p => p.Name, p => p.Id, ct);
+        var cal = sp.GetRequiredService<WorkingCalendar>();
+        List<Features.Study.PlanTaskInput> Tasks(string owner) =>
+        [
+            new("班子成员逐篇学习《摘编》，开展专题研讨", owner, today.AddDays(30), "学习研讨"),
+            new("对照“四个方面”查摆问题，形成问题清单", owner, today.AddDays(45), "问题查摆"),
+            new("建立项目审批“一次性告知”制度", owner, today.AddDays(80), "建章立制"),
+        ];
+        const string text = "<h3>一、总体要求</h3><p>按照“立党为公、为民造福、科学决策、真抓实干”总要求，一体推进学查改。</p><h3>二、主要任务</h3><ul><li>深学细悟，逐篇学习《摘编》</li><li>真查实改，聚焦群众急难愁盼</li></ul>";
+
+        // 越秀区发改局: drafted, signed off, submitted, returned once, resubmitted, approved.
+        var liaison = await As("yx.fgj.liaison");
+        var fgj = await Features.Study.PlanCommands.CreateAsync(db, clock, liaison,
+            new(campaign.Id, codes["GZ-YX-FGJ"].Id, null, text, Tasks("张丽娟")), ct);
+        await Features.Study.PlanCommands.ActAsync(db, clock, await As("yx.fgj.head"), fgj.Id, PlanAction.SignOff, null, ct);
+        await Features.Study.PlanCommands.ActAsync(db, clock, await As("yx.fgj.liaison"), fgj.Id, PlanAction.Submit, null, ct);
+        await Features.Study.PlanCommands.ActAsync(db, clock, await As("yx.office"), fgj.Id, PlanAction.Return, "任务时限不够具体，请补充开门教育的安排", ct);
+        await Features.Study.PlanCommands.UpdateAsync(db, clock, await As("yx.fgj.liaison"), fgj.Id, new(null, null, null,
+            text + "<h3>三、开门教育</h3><p>走访辖区重点企业，听取意见建议。</p>",
+            [.. Tasks("张丽娟"), new("走访辖区重点企业不少于20家，建立意见台账", "李晓华", today.AddDays(40), "开门教育")]), ct);
+        await Features.Study.PlanCommands.ActAsync(db, clock, await As("yx.fgj.head"), fgj.Id, PlanAction.SignOff, null, ct);
+        await Features.Study.PlanCommands.ActAsync(db, clock, await As("yx.fgj.liaison"), fgj.Id, PlanAction.Submit, null, ct);
+        await Features.Study.PlanCommands.ActAsync(db, clock, await As("yx.office"), fgj.Id, PlanAction.Approve, "同意", ct);
+        // 越秀区教育局: a draft; 黄埔区发改局: a draft.
+        await Features.Study.PlanCommands.CreateAsync(db, clock, await As("yx.jyj.liaison"),
+            new(campaign.Id, codes["GZ-YX-JYJ"].Id, null, text, Tasks("赵雅琴")), ct);
+        await Features.Study.PlanCommands.CreateAsync(db, clock, await As("hp.fgj.liaison"),
+            new(campaign.Id, codes["GZ-HP-FGJ"].Id, null, "<p>（起草中）</p>", []), ct);
+
+        // 越秀区委常委会会议 套开 区委党的建设工作领导小组会议, 传达学习 the 通知.
+        await Features.Study.MeetingCommands.CreateAsync(db, clock, cal, await As("yx.office"), new(codes["GZ-YX"].Id, campaign.Id,
+            "区委常委会会议（套开区委党的建设工作领导小组会议）", [types["常委会会议"], types["党的建设工作领导小组会议"]],
+            today.AddDays(-20), "区委第一会议室", "周建国", "会议传达学习中央党的建设工作领导小组会议精神和中办《通知》，研究部署全区学习教育。",
+            [new(AgendaKind.Convey, "传达学习中共中央办公厅《关于在全党开展树立和践行正确政绩观学习教育的通知》", noticeArticle.Id, null),
+             new(AgendaKind.Deploy, "部署全区树立和践行正确政绩观学习教育", null, null)],
+            [new("制定全区学习教育实施方案并报市学习教育办公室", "孙海燕", today.AddDays(5))],
+            [new(people["周建国"], AttendanceStatus.Present, null), new(people["吴丽萍"], AttendanceStatus.Present, null),
+             new(people["孙海燕"], AttendanceStatus.Present, null)], []), ct);
+        // 越秀区发改局 理论学习中心组学习会: two articles; one member on leave owes a 补学.
+        await Features.Study.MeetingCommands.CreateAsync(db, clock, cal, await As("yx.fgj.liaison"), new(codes["GZ-YX-FGJ"].Id, campaign.Id,
+            "局党组理论学习中心组专题学习会", [types["理论学习中心组学习会"], types["研讨交流"]], today.AddDays(-7), "局三楼会议室", "陈志明",
+            "围绕“为民造福是最大政绩”交流研讨，班子成员逐一发言。",
+            [new(AgendaKind.Convey, "集中学习《摘编》", articles[0].Id, null), new(AgendaKind.Convey, "集中学习《摘编》", articles[2].Id, null),
+             new(AgendaKind.Review, "审议局学习教育实施方案", null, fgj.Id)],
+            [new("梳理项目审批事项清单，提出精简意见", "李晓华", today.AddDays(14))],
+            [new(people["陈志明"], AttendanceStatus.Present, null, true), new(people["李晓华"], AttendanceStatus.Present, null, true),
+             new(people["张丽娟"], AttendanceStatus.Present, null), new(people["刘伟"], AttendanceStatus.Leave, "外出参加培训")], []), ct);
+        await Features.Study.StudyCommands.RecordAsync(db, clock, await As("yx.fgj.member"),
+            new(articles[3].Id, today.AddDays(-3), "为人民出政绩，就是要把群众满意不满意作为检验工作的标准。"), ct);
+
+        // Rules made from rectifications.
+        await As("yx.jyj.liaison");
+        await Features.Rules.RuleCommands.CreateAsync(db, clock, "yx.jyj.liaison", new(codes["GZ-YX-JYJ"].Id,
+            "越秀区教育局关于规范面向学校检查评比事项的若干规定", "越教〔2026〕15号", today.AddDays(-5), RuleStatus.Issued,
+            today.AddDays(360), "面向学校的检查评比事项实行年度计划管理，计划外一律不得开展。", null, null, [forms.Id], campaign.Id), ct);
+        await As("hp.kjj.liaison");
+        await Features.Rules.RuleCommands.CreateAsync(db, clock, "hp.kjj.liaison", new(codes["GZ-HP-KJJ"].Id,
+            "黄埔区科技企业扶持资金管理办法（修订）", "穗埔科〔2026〕8号", today.AddDays(-12), RuleStatus.Revised,
+            today.AddDays(170), "审核环节压减至3个，兑现时限20个工作日。", null, null, [funds.Id], campaign.Id), ct);
+        holder.Current = AccessScope.System;
     }
 
     static readonly (string User, string Name, Role Role, string OrgCode)[] LedgerAccounts =

@@ -14,6 +14,14 @@ public sealed class Campaign : IAudited
     public DateOnly? StartsOn { get; set; }
     public DateOnly? EndsOn { get; set; }
     public DateTime CreatedAt { get; set; }
+    public DateTime? PublishedAt { get; set; }       // 印发: the campaign is live for its subtree
+    public string? PublishedBy { get; set; }
+    public int? CopiedFromId { get; set; }           // the template (or campaign) it was copied from
+    /// Materials studied article by article (逐篇学): leadership members must complete every article of them, all
+    /// members the core articles.
+    public List<int> StudyMaterialIds { get; set; } = [];
+
+    public bool IsPublished => PublishedAt is not null;
 
     public static readonly string[] DefaultKeyTasks = ["学习研讨", "问题查摆", "整改整治", "建章立制", "开门教育"];
 }

@@ -617,8 +617,8 @@ public static partial class DemandPrivacy
     }
 }
 
-/// 履职清单: one line of everything an org owes, whatever it comes from (work orders, rectification items; plan
-/// tasks and supervision orders join later by adding a source to DutyList.Build).
+/// 履职清单: one line of everything an org owes, whatever it comes from (work orders, rectification items, plan tasks,
+/// meeting decisions, 补学; more sources join by adding one to DutyList.Build).
 public sealed record DutyEntry(string Kind, string Title, string Status, DateOnly? Due, LightLevel Light, string LightReason,
     string Link, int OrgId, string OrgName);
 

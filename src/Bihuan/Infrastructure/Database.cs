@@ -85,6 +85,13 @@ public static class DatabaseSetup
                 db.Categories.Add(new Domain.DeviationCategory { Name = name, Group = group.Length == 0 ? null : group, SortOrder = order += 10 });
             await db.SaveChangesAsync(ct);
         }
+        if (!await db.MeetingTypes.AnyAsync(ct))
+        {
+            var order = 0;
+            foreach (var (name, isStudy) in Domain.MeetingType.Defaults)
+                db.MeetingTypes.Add(new Domain.MeetingType { Name = name, IsStudy = isStudy, SortOrder = order += 10 });
+            await db.SaveChangesAsync(ct);
+        }
     }
 }
 

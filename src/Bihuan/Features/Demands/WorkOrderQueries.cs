@@ -170,11 +170,15 @@ public static class WorkOrderQueries
             && (o.Status == OrderStatus.Received || o.Status == OrderStatus.Accepted || o.ExtensionRequestedTo != null)), today, cal, rules, ct);
         var items = await RectApi.RowsAsync(db, db.RectItems.Where(i => i.OrgId == org.Id && i.Status != RectStatus.Closed
             && i.Status != RectStatus.Confirmed), clock, cal, rules, ct);
+        // 学习研讨: tasks of approved plans, meeting decisions and 补学 (Features/Study/Duties).
+        var study = await Study.Duties.OpenDutiesAsync(db, [org.Id], today, cal, rules, ct);
         return DutyList.Build(
             orders.Concat(desk).Select(r => new DutyEntry("群众诉求", $"{r.Ticket} {r.Type}：{r.Content}", r.StatusLabel, r.Deadline,
                 r.Light, r.LightReason, $"/workorders/{r.Id}", r.OrgId, r.OrgName)),
             items.Select(r => new DutyEntry("整改事项", r.Measures, r.StatusLabel, r.Deadline, r.Light, r.LightReason,
-                $"/ledger/{r.Id}", r.OrgId, r.OrgName)));
+                $"/ledger/{r.Id}", r.OrgId, r.OrgName)),
+            study.Select(r => new DutyEntry(r.Kind, r.Owner is { Length: > 0 } owner ? $"{r.Title}（{owner}）" : r.Title, "待完成", r.DueOn,
+                r.Light, r.LightReason, r.Link, r.OrgId, r.OrgName)));
     }
 
     /// KPIs of one org (or its subtree), from the orders and their timelines.

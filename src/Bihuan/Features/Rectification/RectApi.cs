@@ -258,7 +258,7 @@ public static class RectApi
         return TypedResults.Created($"/api/v1/files/{a.Sha256}", a);
     }
 
-    /// A file is visible to whoever uploaded it or can see an item whose timeline cites it (scope via RectUpdates).
+    /// A file is visible to whoever uploaded it or can see an item whose timeline (or a meeting that) cites it.
     public static async Task<IResult> Download(BihuanDb db, FileStore files, ClaimsPrincipal user, string sha, CancellationToken ct)
     {
         sha = sha.ToLowerInvariant();
@@ -266,7 +266,8 @@ public static class RectApi
         var a = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(x => x.Sha256 == sha, ct);
         if (a is null) return TypedResults.NotFound();
         // Asked of the database (the timeline entries in the caller's scope that cite this file), not loaded into memory.
-        var cited = await db.RectUpdates.AnyAsync(u => u.Evidence.Contains(sha), ct);
+        var cited = await db.RectUpdates.AnyAsync(u => u.Evidence.Contains(sha), ct)
+            || await db.Meetings.AnyAsync(m => m.Attachments.Contains(sha), ct);
         if (!cited && a.UploadedBy != user.Identity?.Name) return TypedResults.NotFound();
         var path = files.PathOf(sha);
         if (!File.Exists(path)) return TypedResults.NotFound();
