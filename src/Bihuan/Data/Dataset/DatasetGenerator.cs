@@ -36,6 +36,8 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
         var orgs = await OrgsAsync(ct);
         await PeopleAsync(orgs, ct);
         await LedgerAsync(ct);
+        await WorkOrdersAsync(orgs, ct);
+        await MeetingsAndStudyAsync(ct);
         return report;
     }
 
@@ -119,6 +121,10 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
 
     // ---- people ----
 
+    /// Members (person, org) for study records; filled once their ids are known.
+    readonly List<(int Person, int Org)> members = [];
+    readonly List<Person> memberObjects = [];
+
     async Task PeopleAsync(List<Node> orgs, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
@@ -138,7 +144,11 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
             {
                 var members = scale.MembersPerBranch + rng.Next(-scale.MembersPerBranch / 4, scale.MembersPerBranch / 4 + 1);
                 for (var i = 0; i < members; i++)
-                    batch.Add(new Person { Name = Names.Person(rng), OrgId = n.Org.Id, Position = i == 0 ? "支部书记" : null, CreatedAt = now });
+                {
+                    var p = new Person { Name = Names.Person(rng), OrgId = n.Org.Id, Position = i == 0 ? "支部书记" : null, CreatedAt = now };
+                    batch.Add(p);
+                    memberObjects.Add(p);
+                }
             }
             else
             {
@@ -153,6 +163,8 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
         }
         await Flush();
         foreach (var (org, leaders) in leadersOf) units.Add((org, leaders.ConvertAll(p => p.Id)));
+        members.AddRange(memberObjects.Select(p => (p.Id, p.OrgId)));
+        memberObjects.Clear();
         report.Add(new("People 人员", count, sw.Elapsed.TotalSeconds));
         progress?.Invoke($"人员 {count:N0}");
     }
@@ -225,6 +237,167 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
         report.Add(new("Problems 问题", problems, total - itemsSeconds - updatesSeconds));
         report.Add(new("RectItems 整改事项", items, itemsSeconds));
         report.Add(new("RectUpdates 办理记录", updates, updatesSeconds));
+    }
+
+    // ---- 12345 work orders ----
+
+    async Task WorkOrdersAsync(List<Node> orgs, CancellationToken ct)
+    {
+        if (scale.WorkOrders == 0) return;
+        var sw = Stopwatch.StartNew();
+        var desk = orgs.First(o => o.Kind == Kind.Root).Org.Id;
+        var unitIds = units.ConvertAll(u => u.Id);
+        var statuses = new (OrderStatus S, int Weight)[]
+        {
+            (OrderStatus.Closed, 78), (OrderStatus.Replied, 6), (OrderStatus.Handling, 6), (OrderStatus.Signed, 2), (OrderStatus.Dispatched, 2),
+            (OrderStatus.Accepted, 1), (OrderStatus.Received, 1), (OrderStatus.Rejected, 2), (OrderStatus.Merged, 1), (OrderStatus.AwaitingSignoff, 1),
+        };
+        OrderStatus Pick()
+        {
+            var x = rng.Next(100);
+            foreach (var (st, w) in statuses) { if (x < w) return st; x -= w; }
+            return OrderStatus.Closed;
+        }
+        var perDay = new Dictionary<DateOnly, int>();
+        long orders = 0, events = 0;
+        var types = Enum.GetValues<DemandType>();
+        for (var done = 0; done < scale.WorkOrders; done += Batch)
+        {
+            var n = Math.Min(Batch, scale.WorkOrders - done);
+            var list = new List<WorkOrder>(n);
+            for (var k = 0; k < n; k++)
+            {
+                var created = now.AddMinutes(-rng.Next(60, 365 * 24 * 60));
+                var day = DateOnly.FromDateTime(ChinaTime.ToCst(created));
+                var seqNo = perDay[day] = perDay.GetValueOrDefault(day) + 1;
+                var status = Pick();
+                var type = types[rng.Next(types.Length)];
+                var dispatched = status is not (OrderStatus.Received or OrderStatus.Accepted or OrderStatus.Rejected);
+                var unit = unitIds[rng.Next(unitIds.Count)];
+                var limit = type is DemandType.Complaint or DemandType.Suggestion ? 13 : 3;
+                var signed = status is not (OrderStatus.Received or OrderStatus.Accepted or OrderStatus.Rejected or OrderStatus.Dispatched);
+                var replied = status is OrderStatus.Replied or OrderStatus.Closed;
+                var rating = status == OrderStatus.Closed ? rng.Next(20) switch { < 15 => Rating.Satisfied, < 18 => Rating.Basic, _ => Rating.Dissatisfied } : (Rating?)null;
+                list.Add(new WorkOrder
+                {
+                    Ticket = DemandPrivacy.Ticket(day, Math.Min(seqNo, 999_999)), CodeHash = Convert.ToHexStringLower(RandomBytes()),
+                    Channel = rng.Next(10) == 0 ? DemandChannel.Open311 : DemandChannel.Portal, Type = type, Status = status,
+                    RequestedOrgId = rng.Next(3) == 0 ? null : unit, Content = Names.Demand(rng, type), Location = Names.Place(rng),
+                    Anonymous = rng.Next(15) == 0, OrgId = dispatched ? unit : desk, DispatchOrgId = desk,
+                    DispatchedOn = dispatched ? day.AddDays(rng.Next(0, 2)) : null, SignDue = dispatched ? day.AddDays(2) : null,
+                    Deadline = dispatched ? day.AddDays(limit + limit * 2 / 5) : null, SignedOn = signed ? day.AddDays(rng.Next(0, 3)) : null,
+                    SignedLate = signed && rng.Next(12) == 0, RepliedOn = replied ? day.AddDays(rng.Next(1, limit + 4)) : null,
+                    ClosedAt = status == OrderStatus.Closed ? created.AddDays(rng.Next(3, 20)) : null,
+                    Reply = replied ? "经核查，已协调相关部门处理，感谢您的监督。" : null, Rating = rating,
+                    DissatisfiedCount = rating == Rating.Dissatisfied ? 1 : 0, RedoCount = rating == Rating.Dissatisfied && rng.Next(2) == 0 ? 1 : 0,
+                    SendBackCount = rng.Next(25) == 0 ? 1 : 0, DispatchCount = dispatched ? 1 : 0, Published = replied && rng.Next(5) == 0,
+                    RejectReason = status == OrderStatus.Rejected ? "不属于受理范围" : null,
+                    CreatedAt = created, UpdatedAt = created,
+                });
+            }
+            // The newest first in id order would be odd: tickets grow with time, so ids do too.
+            list.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+            await InsertAsync(list, ct);
+            orders += list.Count;
+            var evs = list.Where(o => o.DispatchedOn is not null).Select(o => new WorkOrderEvent
+            {
+                WorkOrderId = o.Id, OrgId = o.DispatchOrgId, Action = OrderAction.Dispatch, FromStatus = OrderStatus.Accepted,
+                ToStatus = OrderStatus.Dispatched, ActorId = "generated", ActorName = "12345热线派单员", At = o.CreatedAt.AddHours(2),
+                Text = "按属地和职能派单",
+            }).ToList();
+            await InsertAsync(evs, ct);
+            events += evs.Count;
+            progress?.Invoke($"工单 {orders:N0}");
+        }
+        // Today's and past counters continue after the generated tickets.
+        foreach (var (day, last) in perDay)
+            db.TicketCounters.Add(new TicketCounter { Day = day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), Last = Math.Min(last, 999_999) });
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        var secs = sw.Elapsed.TotalSeconds;
+        report.Add(new("WorkOrders 工单", orders, secs * orders / Math.Max(1, orders + events)));
+        report.Add(new("WorkOrderEvents 工单记录", events, secs * events / Math.Max(1, orders + events)));
+    }
+
+    byte[] RandomBytes()
+    {
+        var b = new byte[32];
+        rng.NextBytes(b);
+        return b;
+    }
+
+    // ---- meetings and 逐篇学 ----
+
+    async Task MeetingsAndStudyAsync(CancellationToken ct)
+    {
+        if (scale.Meetings == 0 && scale.StudyRecordsPerPerson == 0) return;
+        var sw = Stopwatch.StartNew();
+        var articles = await db.StudyArticles.OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(ct);
+        if (articles.Count == 0)
+        {
+            var book = new StudyMaterial { Title = "习近平关于树立和践行正确政绩观论述摘编（生成数据用目录）", Kind = MaterialKind.Book, SortOrder = 10 };
+            db.StudyMaterials.Add(book);
+            await db.SaveChangesAsync(ct);
+            var list = Enumerable.Range(1, 40).Select(i => new StudyArticle
+            {
+                MaterialId = book.Id, Chapter = $"第{Names.Ordinal((i - 1) / 8)}部分", Title = $"第{i}篇", SortOrder = i, IsCore = i % 2 == 1,
+            }).ToList();
+            db.StudyArticles.AddRange(list);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            articles = list.ConvertAll(a => a.Id);
+        }
+        var types = await db.MeetingTypes.OrderBy(t => t.Id).Select(t => new { t.Id, t.Name, t.IsStudy }).ToListAsync(ct);
+        int? campaign = await db.Campaigns.OrderByDescending(c => c.Id).Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+        var hosts = units.ConvertAll(u => u.Id);
+        var meetings = new List<Meeting>(scale.Meetings);
+        for (var done = 0; done < scale.Meetings; done += Batch)
+        {
+            var batch = new List<Meeting>();
+            for (var k = 0; k < Math.Min(Batch, scale.Meetings - done); k++)
+            {
+                var t = types.Count > 0 ? types[rng.Next(types.Count)] : null;
+                batch.Add(new Meeting
+                {
+                    OrgId = hosts[rng.Next(hosts.Count)], CampaignId = campaign, Title = t?.Name ?? "理论学习中心组学习会",
+                    TypeIds = t is null ? [] : [t.Id], HeldOn = Today.AddDays(-rng.Next(1, 300)), Place = "机关会议室", Chair = Names.Person(rng),
+                    Minutes = "传达学习有关文件精神，研究部署贯彻落实工作。", RecordedBy = "generated", CreatedAt = now,
+                });
+            }
+            await InsertAsync(batch, ct);
+            meetings.AddRange(batch);
+        }
+        var meetingSeconds = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        long records = 0;
+        var buffer = new List<StudyRecord>(Batch);
+        foreach (var (person, org) in members)
+        {
+            var count = Math.Min(articles.Count, Math.Max(0, scale.StudyRecordsPerPerson + rng.Next(-3, 4)));
+            var start = rng.Next(articles.Count);
+            for (var i = 0; i < count; i++)
+            {
+                var group = meetings.Count > 0 && rng.Next(3) == 0;
+                buffer.Add(new StudyRecord
+                {
+                    OrgId = org, PersonId = person, ArticleId = articles[(start + i) % articles.Count], StudiedOn = Today.AddDays(-rng.Next(1, 300)),
+                    Way = group ? StudyWay.Group : StudyWay.Self, MeetingId = group ? meetings[rng.Next(meetings.Count)].Id : null,
+                    RecordedBy = "generated", CreatedAt = now,
+                });
+            }
+            if (buffer.Count >= Batch)
+            {
+                await InsertAsync(buffer, ct);
+                records += buffer.Count;
+                buffer = new List<StudyRecord>(Batch);
+                if (records % 1_000_000 < Batch) progress?.Invoke($"学习记录 {records:N0}");
+            }
+        }
+        await InsertAsync(buffer, ct);
+        records += buffer.Count;
+        report.Add(new("Meetings 会议", meetings.Count, meetingSeconds));
+        report.Add(new("StudyRecords 学习记录", records, sw.Elapsed.TotalSeconds));
+        progress?.Invoke($"会议 {meetings.Count:N0}，学习记录 {records:N0}");
     }
 
     RectItem Item(Problem p, List<int> leaders, RectStatus status)

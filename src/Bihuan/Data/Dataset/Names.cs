@@ -77,4 +77,16 @@ static class Names
 
     public static string Measure(Random rng) => Measures[rng.Next(Measures.Length)];
     public static string Target(Random rng) => Targets[rng.Next(Targets.Length)];
+
+    static readonly string[] Demands =
+    [
+        "小区门口道路坑洼积水，雨天出行困难，希望尽快修补", "夜间施工噪音扰民，晚上十点后仍在作业", "楼下餐饮店油烟直排，影响居民生活",
+        "咨询新生儿医保办理流程和所需材料", "公交站台候车亭损坏，老人候车不便", "老旧小区加装电梯审批进度如何查询",
+        "建议在社区增设长者饭堂", "表扬街道工作人员热心帮助解决漏水问题", "希望学习教育少开会、多到群众中解决实际问题",
+        "共享单车乱停放堵塞人行道", "城中村出租屋消防通道被占用", "学校周边上下学时段交通拥堵",
+    ];
+    static readonly string[] Places = ["越秀区北京路附近", "海珠区江南西路", "天河区石牌东", "白云区同和街", "黄埔区萝岗街", "番禺区市桥", "花都区新华街", "荔湾区芳村"];
+
+    public static string Demand(Random rng, DemandType type) => Demands[rng.Next(Demands.Length)];
+    public static string? Place(Random rng) => rng.Next(3) == 0 ? null : Places[rng.Next(Places.Length)];
 }
