@@ -4,7 +4,9 @@ using Bihuan.Features.Audit;
 using Bihuan.Features.Calendar;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
+using Bihuan.Features.Notifications;
 using Bihuan.Features.Rectification;
+using Bihuan.Features.Supervision;
 using Bihuan.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -24,6 +26,8 @@ api.MapRectApi();
 api.MapCalendarApi();
 api.MapLedgerExportApi();
 api.MapLedgerImportApi();
+api.MapSupervisionApi();
+api.MapNotificationApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

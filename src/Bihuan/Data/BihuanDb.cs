@@ -41,6 +41,11 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<LightSnapshot> LightSnapshots => Set<LightSnapshot>();
     public DbSet<CalendarYear> CalendarYears => Set<CalendarYear>();
+    public DbSet<SupervisionOrder> SupervisionOrders => Set<SupervisionOrder>();
+    public DbSet<SupervisionEvent> SupervisionEvents => Set<SupervisionEvent>();
+    public DbSet<Interview> Interviews => Set<Interview>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public abstract DatabaseEngine Engine { get; }
@@ -67,6 +72,12 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<RectItem>(b);
         OwnedByOrg<RectUpdate>(b);
         OwnedByOrg<InspectionCheck>(b);
+        OwnedByOrg<SupervisionOrder>(b);
+        OwnedByOrg<SupervisionEvent>(b);
+        OwnedByOrg<Interview>(b);
+        // Notifications are personal: each account sees its own (jobs and the CLI see all).
+        b.Entity<Notification>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
+        b.Entity<NotificationPreference>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         // Entries of records that belong to no org (accounts, campaigns, the calendar) are for administrators.
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll
