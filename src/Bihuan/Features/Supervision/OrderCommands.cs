@@ -78,7 +78,7 @@ public static class OrderCommands
             OrgId = org.Id, Title = title, Requirements = input.Requirements!.Trim(), ItemIds = itemIds, IssuedBy = id, IssuedByName = name,
             IssuedAt = now, DueOn = Due(cal, today, input.DueWorkingDays, input.DueOn),
         };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         db.SupervisionOrders.Add(order);
         await db.SaveChangesAsync(ct);
         db.SupervisionEvents.Add(new SupervisionEvent
@@ -87,7 +87,7 @@ public static class OrderCommands
             ActorId = id, ActorName = name, At = now, Text = order.Requirements, DueOn = order.DueOn,
         });
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
         var owners = await Notifier.OwnerAccountsAsync(db, org.Id, ct);
         await notifier.SendAsync(db, owners.ConvertAll(a => new NewNotification(a, NotificationKind.OrderIssued,
             $"收到督办单：{order.Title}", $"请于 {order.DueOn:yyyy-MM-dd} 前回复。{Short(order.Requirements, 200)}",
