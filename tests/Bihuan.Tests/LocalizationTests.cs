@@ -31,6 +31,9 @@ public sealed partial class LocalizationTests
             .Concat(Enum.GetValues<RectStatus>().Select(x => x.Label()))
             .Concat(Enum.GetValues<RectAction>().Select(x => x.Label()))
             .Concat(Enum.GetValues<LightLevel>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<OrderStatus>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<OrderAction>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<NotificationKind>().Select(x => x.Label()))
             .ToHashSet();
         var translated = XDocument.Load(Path.Combine(src, "Resources", "Text.en.resx")).Root!
             .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();

@@ -116,11 +116,12 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
         }
         foreach (var r in reds) { T(r.OrgId).Red += r.N; total.Red += r.N; }
 
-        // Blue, yellow, green and lag count working days: stream the open, not-red items as small tuples.
-        var red = LedgerLights.Red(today, rules);
-        var notRed = System.Linq.Expressions.Expression.Lambda<Func<RectItem, bool>>(
-            System.Linq.Expressions.Expression.Not(red.Body), red.Parameters);
-        await foreach (var x in items.Where(notRed).Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+        // Blue, yellow, green and lag count working days: stream the open items that are not past their deadline as
+        // small tuples (every item that is not red is among them; so are the items red for returns or reopening, which
+        // may still lag). Red itself was counted in SQL above.
+        await foreach (var x in items.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed
+                && !(i.DeadlineKind == DeadlineKind.Dated && i.Deadline < today)
+                && !(i.DeadlineKind == DeadlineKind.Immediate && (i.Deadline ?? i.StartOn) < today))
             .Select(i => new { i.OrgId, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent, i.LastProgressOn, i.ReturnCount, i.ReopenCount })
             .AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
         {
@@ -134,7 +135,7 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
                     case LightLevel.Yellow: t.Yellow++; break;
                     case LightLevel.Blue: t.Blue++; break;
                     case LightLevel.Green: t.Green++; break;
-                    case LightLevel.Red: t.Red++; break;   // not reached: red is counted in SQL
+                    case LightLevel.Red: break;   // counted in SQL
                 }
                 if (lag) t.Lagging++;
             }
