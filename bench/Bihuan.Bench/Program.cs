@@ -5,6 +5,7 @@ using Bihuan.Bench;
 
 // Bihuan benchmarks: figures are ratios to a baseline measured in the same run (never absolute targets in tests).
 //   dotnet run -c Release --project bench/Bihuan.Bench -- ledger [--items 500000] [--engine sqlite|postgres|both]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- dashboard [--items 100000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- import [--items 100000] [--engine sqlite|postgres|both]
 //   PostgreSQL: BIHUAN_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"
 // Results are appended to docs/benchmarks.md (or --out FILE).
@@ -17,11 +18,14 @@ foreach (var engine in opts.Engines)
         case "ledger":
             report.Append(await LedgerBench.RunAsync(engine, opts.Items, opts.Runs));
             break;
+        case "dashboard":
+            report.Append(await DashboardBench.RunAsync(engine, opts.Items, opts.Runs));
+            break;
         case "import":
             report.Append(await ImportBench.RunAsync(engine, opts.ItemsGiven ? opts.Items : 100_000));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, import");
+            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, dashboard, import");
             return 2;
     }
 }
