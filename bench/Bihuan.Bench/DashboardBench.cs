@@ -71,13 +71,10 @@ static class DashboardBench
         var sub = "i.\"OrgId\" IN (SELECT \"Id\" FROM \"Orgs\" WHERE \"Id\" = @id OR \"Path\" LIKE @prefix || '%')";
         string[] queries =
         [
-            $"SELECT i.\"OrgId\", i.\"Status\", COUNT(*), SUM(CASE WHEN i.\"Deadline\" < @today THEN 1 ELSE 0 END), SUM(CASE WHEN i.\"ReopenCount\" > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN i.\"ExtensionCount\" > 0 THEN 1 ELSE 0 END) FROM \"RectItems\" i WHERE {sub} GROUP BY i.\"OrgId\", i.\"Status\"",
+            $"SELECT i.\"OrgId\", i.\"Status\", i.\"Source\", COUNT(*), SUM(CASE WHEN i.\"Deadline\" < @today THEN 1 ELSE 0 END), SUM(CASE WHEN i.\"ReopenCount\" > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN i.\"ExtensionCount\" > 0 THEN 1 ELSE 0 END) FROM \"RectItems\" i WHERE {sub} GROUP BY i.\"OrgId\", i.\"Status\", i.\"Source\"",
             $"SELECT i.\"OrgId\", COUNT(*) FROM \"RectItems\" i WHERE {sub} AND i.\"Status\" NOT IN ('Closed','Confirmed') AND ((i.\"DeadlineKind\" = 'Dated' AND i.\"Deadline\" < @today) OR i.\"ReturnCount\" >= 2 OR i.\"ReopenCount\" >= 1) GROUP BY i.\"OrgId\"",
             $"SELECT i.\"OrgId\", i.\"Status\", i.\"DeadlineKind\", i.\"StartOn\", i.\"Deadline\", i.\"Percent\", i.\"LastProgressOn\", i.\"ReturnCount\", i.\"ReopenCount\" FROM \"RectItems\" i WHERE {sub} AND i.\"Status\" NOT IN ('Closed','Confirmed') AND NOT (i.\"DeadlineKind\" = 'Dated' AND i.\"Deadline\" < @today)",
-            $"SELECT i.\"Source\", COUNT(*) FROM \"RectItems\" i WHERE {sub} GROUP BY i.\"Source\"",
-            $"SELECT p.\"CategoryId\", COUNT(*) FROM \"RectItems\" i JOIN \"Problems\" p ON p.\"Id\" = i.\"ProblemId\" WHERE {sub} GROUP BY p.\"CategoryId\"",
-            $"SELECT p.\"Dimension\", COUNT(*) FROM \"RectItems\" i JOIN \"Problems\" p ON p.\"Id\" = i.\"ProblemId\" WHERE {sub} GROUP BY p.\"Dimension\"",
-            $"SELECT p.\"Aspect\", COUNT(*) FROM \"RectItems\" i JOIN \"Problems\" p ON p.\"Id\" = i.\"ProblemId\" WHERE {sub} GROUP BY p.\"Aspect\"",
+            $"SELECT p.\"CategoryId\", p.\"Dimension\", p.\"Aspect\", COUNT(*) FROM \"RectItems\" i JOIN \"Problems\" p ON p.\"Id\" = i.\"ProblemId\" WHERE {sub} GROUP BY p.\"CategoryId\", p.\"Dimension\", p.\"Aspect\"",
             "SELECT \"Id\", \"Path\" FROM \"Orgs\" WHERE \"Path\" LIKE @prefix || '%'",
         ];
         foreach (var q in queries)

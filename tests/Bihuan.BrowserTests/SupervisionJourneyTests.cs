@@ -83,6 +83,7 @@ public sealed class SupervisionJourneyTests(BrowserApp app, ITestOutputHelper ou
         await respond.Locator("textarea[name=text]").FillAsync("逾期系跨部门协调所致。已召开专题会，前置评估事项由23项压减至9项，预计两周内完成。");
         await Submit(respond);
         await Assertions.Expect(MainArea(li).Locator("#order-status")).ToContainTextAsync("已回复");
+        await Assertions.Expect(li.Locator("#unread-count")).ToBeHiddenAsync();   // opening the order read its notification
         await BrowserApp.ScreenshotAsync(li, "supervision-3-responded", output);
 
         // 5. the supervisor closes it; the item page lists the order

@@ -86,11 +86,13 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
         var db = s.Db;
         var today = s.Today;
         var ids = s.OrgIds;
-        var items = db.RectItems.Where(i => ids.Contains(i.OrgId));
+        // The root of the whole tree holds every org: the scope filter alone bounds the rows (no subtree subquery).
+        var items = s.Root.ParentId is null ? db.RectItems : db.RectItems.Where(i => ids.Contains(i.OrgId));
 
-        var byStatus = await items.GroupBy(i => new { i.OrgId, i.Status }).Select(g => new
+        // One scan for status, source, overdue, reopened and extended per org; one for the problem's attributes.
+        var byStatus = await items.GroupBy(i => new { i.OrgId, i.Status, i.Source }).Select(g => new
         {
-            g.Key.OrgId, g.Key.Status, N = g.Count(),
+            g.Key.OrgId, g.Key.Status, g.Key.Source, N = g.Count(),
             Overdue = g.Sum(i => i.Deadline != null && i.Deadline < today ? 1 : 0),
             Reopened = g.Sum(i => i.ReopenCount > 0 ? 1 : 0),
             Extended = g.Sum(i => i.ExtensionCount > 0 ? 1 : 0),
@@ -162,10 +164,12 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
         ];
 
         // By the problem's attributes (one GROUP BY each over the subtree's items; each figure drills down exactly).
-        var bySource = await items.GroupBy(i => i.Source).Select(g => new { g.Key, N = g.Count() }).ToListAsync(ct);
-        var byCategory = await items.GroupBy(i => i.Problem!.CategoryId).Select(g => new { g.Key, N = g.Count() }).ToListAsync(ct);
-        var byDimension = await items.GroupBy(i => i.Problem!.Dimension).Select(g => new { g.Key, N = g.Count() }).ToListAsync(ct);
-        var byAspect = await items.GroupBy(i => i.Problem!.Aspect).Select(g => new { g.Key, N = g.Count() }).ToListAsync(ct);
+        var bySource = byStatus.GroupBy(r => r.Source).Select(g => new { g.Key, N = g.Sum(r => r.N) }).ToList();
+        var attrs = await items.GroupBy(i => new { i.Problem!.CategoryId, i.Problem.Dimension, i.Problem.Aspect })
+            .Select(g => new { g.Key.CategoryId, g.Key.Dimension, g.Key.Aspect, N = g.Count() }).ToListAsync(ct);
+        var byCategory = attrs.GroupBy(a => a.CategoryId).Select(g => new { g.Key, N = g.Sum(a => a.N) }).ToList();
+        var byDimension = attrs.GroupBy(a => a.Dimension).Select(g => new { g.Key, N = g.Sum(a => a.N) }).ToList();
+        var byAspect = attrs.GroupBy(a => a.Aspect).Select(g => new { g.Key, N = g.Sum(a => a.N) }).ToList();
         var categories = await db.Categories.OrderBy(c => c.SortOrder).Select(c => new { c.Id, c.Name }).ToListAsync(ct);
 
         var groups = new List<FigureGroup>
