@@ -165,7 +165,7 @@ static class LedgerBench
         "全面清理检查评比事项，统一纳入年度计划", "修订管理办法，建立健全长效机制", "开展专项督查，对问题线索逐一核查销号",
     ];
 
-    static async Task<(Org Root, List<Org> Districts, List<Org> Units)> SeedAsync(Func<ScopeHolder, BihuanDb> make, ScopeHolder holder, int items)
+    internal static async Task<(Org Root, List<Org> Districts, List<Org> Units)> SeedAsync(Func<ScopeHolder, BihuanDb> make, ScopeHolder holder, int items)
     {
         var rng = new Random(42);
         var now = DateTime.UtcNow;

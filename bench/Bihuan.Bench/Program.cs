@@ -5,6 +5,7 @@ using Bihuan.Bench;
 
 // Bihuan benchmarks: figures are ratios to a baseline measured in the same run (never absolute targets in tests).
 //   dotnet run -c Release --project bench/Bihuan.Bench -- ledger [--items 500000] [--engine sqlite|postgres|both]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- dashboard [--items 100000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- import [--items 100000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- scale [--scales small,district,city] [--runs 400]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- portal [--seconds 30] [--clients 8] [--engine sqlite|postgres]
@@ -25,11 +26,14 @@ foreach (var engine in opts.Engines)
         case "scale":
             report.Append(await ScaleBench.RunAsync(opts.Scales, opts.RunsGiven ? opts.Runs : 400));
             break;
+        case "dashboard":
+            report.Append(await DashboardBench.RunAsync(engine, opts.Items, opts.Runs));
+            break;
         case "import":
             report.Append(await ImportBench.RunAsync(engine, opts.ItemsGiven ? opts.Items : 100_000));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, import, portal, scale");
+            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, dashboard, import, portal, scale");
             return 2;
     }
 }

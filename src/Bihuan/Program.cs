@@ -5,9 +5,11 @@ using Bihuan.Features.Calendar;
 using Bihuan.Features.Demands;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
+using Bihuan.Features.Notifications;
 using Bihuan.Features.Rectification;
 using Bihuan.Features.Rules;
 using Bihuan.Features.Study;
+using Bihuan.Features.Supervision;
 using Bihuan.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -30,6 +32,8 @@ api.MapLedgerImportApi();
 api.MapDemandApi();
 api.MapStudyApi();
 api.MapRuleApi();
+api.MapSupervisionApi();
+api.MapNotificationApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

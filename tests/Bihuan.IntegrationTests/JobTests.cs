@@ -21,8 +21,9 @@ public abstract class JobTestsBase(Func<BihuanFactory> factory)
     }
 
     /// A job host as a separate node would have it, at a given time (each test its own day: periods never collide).
+    /// Only the light snapshot job: these tests are about the JobHost's claims (the reminder job has its own test).
     JobHost Node(string name, DateTime utc, int staleMinutes = 30) => new(
-        App.Services.GetRequiredService<IServiceScopeFactory>(), App.Services.GetServices<IBihuanJob>(),
+        App.Services.GetRequiredService<IServiceScopeFactory>(), App.Services.GetServices<IBihuanJob>().OfType<LightSnapshotJob>(),
         new JobOptions { Node = name, StaleClaimMinutes = staleMinutes }, App.Services.GetRequiredService<DatabaseOptions>(),
         new At(utc), NullLogger<JobHost>.Instance);
 

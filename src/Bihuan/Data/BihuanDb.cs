@@ -54,6 +54,11 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<StudyArticle> StudyArticles => Set<StudyArticle>();
     public DbSet<StudyRecord> StudyRecords => Set<StudyRecord>();
     public DbSet<Rule> Rules => Set<Rule>();
+    public DbSet<SupervisionOrder> SupervisionOrders => Set<SupervisionOrder>();
+    public DbSet<SupervisionEvent> SupervisionEvents => Set<SupervisionEvent>();
+    public DbSet<Interview> Interviews => Set<Interview>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<WorkOrder> WorkOrders => Set<WorkOrder>();
     public DbSet<WorkOrderEvent> WorkOrderEvents => Set<WorkOrderEvent>();
@@ -100,6 +105,12 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<MakeUpTask>(b);
         OwnedByOrg<StudyRecord>(b);
         OwnedByOrg<Rule>(b);
+        OwnedByOrg<SupervisionOrder>(b);
+        OwnedByOrg<SupervisionEvent>(b);
+        OwnedByOrg<Interview>(b);
+        // Notifications are personal: each account sees its own (jobs and the CLI see all).
+        b.Entity<Notification>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
+        b.Entity<NotificationPreference>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<AccessToken>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         // Entries of records that belong to no org (accounts, campaigns, the calendar) are for administrators.
         b.Entity<AuditEntry>().HasQueryFilter(x => ScopeAll

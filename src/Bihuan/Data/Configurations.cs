@@ -415,3 +415,71 @@ sealed class RuleConfiguration : IEntityTypeConfiguration<Rule>
         b.HasIndex(x => x.OrgId);
     }
 }
+
+sealed class SupervisionOrderConfiguration : IEntityTypeConfiguration<SupervisionOrder>
+{
+    public void Configure(EntityTypeBuilder<SupervisionOrder> b)
+    {
+        b.Property(x => x.Title).HasMaxLength(SupervisionOrder.TitleMax);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.IssuedBy).HasMaxLength(64);
+        b.Property(x => x.IssuedByName).HasMaxLength(200);
+        b.Property(x => x.RespondedBy).HasMaxLength(64);
+        b.HasOne(x => x.Org).WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.OrgId, x.Status });
+    }
+}
+
+sealed class SupervisionEventConfiguration : IEntityTypeConfiguration<SupervisionEvent>
+{
+    public void Configure(EntityTypeBuilder<SupervisionEvent> b)
+    {
+        b.Property(x => x.Action).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.FromStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.ToStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.ActorId).HasMaxLength(64);
+        b.Property(x => x.ActorName).HasMaxLength(200);
+        b.HasOne<SupervisionOrder>().WithMany().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => x.OrderId);
+    }
+}
+
+sealed class InterviewConfiguration : IEntityTypeConfiguration<Interview>
+{
+    public void Configure(EntityTypeBuilder<Interview> b)
+    {
+        b.Property(x => x.Interviewees).HasMaxLength(500);
+        b.Property(x => x.Interviewers).HasMaxLength(500);
+        b.Property(x => x.RecordedBy).HasMaxLength(200);
+        b.HasOne<SupervisionOrder>().WithMany().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => x.OrderId);
+    }
+}
+
+sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> b)
+    {
+        b.Property(x => x.AccountId).HasMaxLength(64);
+        b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(30);
+        b.Property(x => x.Title).HasMaxLength(300);
+        b.Property(x => x.Link).HasMaxLength(400);
+        b.Property(x => x.Key).HasMaxLength(200);
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => new { x.AccountId, x.Key }).IsUnique();
+        b.HasIndex(x => new { x.AccountId, x.ReadAt });
+    }
+}
+
+sealed class NotificationPreferenceConfiguration : IEntityTypeConfiguration<NotificationPreference>
+{
+    public void Configure(EntityTypeBuilder<NotificationPreference> b)
+    {
+        b.HasKey(x => x.AccountId);
+        b.Property(x => x.AccountId).HasMaxLength(64);
+        b.PrimitiveCollection(x => x.Muted).ElementType().HasConversion<string>();
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -224,6 +224,24 @@ public static class DemoSeed
         await Act("hp.kjj.liaison", funds, RectAction.ReportProgress, "已修订资金管理办法，审核环节压减至3个", 70, true);
         await Act("hp.kjj.liaison", funds, RectAction.RequestClosure, "办法已印发实施，首批12家企业20个工作日内兑现", null, true);
 
+        // An overdue item (its dates moved back, as if registered two months ago), so 越秀区 shows red on the supervision
+        // dashboard, and the 市纪委 supervisor's 督办单 about it (which notifies the unit's head and liaison).
+        var approval = await Item("yx.fgj.liaison", "GZ-YX-FGJ", "重大项目审批“体外循环”，前置评估层层加码，企业反映审批周期长",
+            SourceChannel.SupervisionCheck, Aspect.Duty, "层层加码", Dimension.SoundDecisions, Severity.Significant,
+            "清理审批前置评估事项，公布审批事项清单和办理时限，推行并联审批", DeadlineKind.Dated, today.AddDays(10));
+        await Act("yx.fgj.liaison", approval, RectAction.ReportProgress, "已梳理前置评估事项23项", 20);
+        holder.Current = AccessScope.System;
+        var tracked = await db.RectItems.FirstAsync(i => i.Id == approval.Id, ct);
+        tracked.StartOn = today.AddDays(-60);
+        tracked.Deadline = today.AddDays(-12);
+        tracked.LastProgressOn = today.AddDays(-30);
+        await db.SaveChangesAsync(ct);
+        var cal = sp.GetRequiredService<WorkingCalendar>();
+        var notifier = sp.GetRequiredService<Features.Notifications.Notifier>();
+        await Features.Supervision.OrderCommands.IssueAsync(db, clock, cal, notifier, await As("gz.jw"),
+            new Features.Supervision.OrderInput(null, [approval.Id], "关于越秀区发展和改革局重大项目审批整改逾期的督办单",
+                "该事项已超过整改时限。请于回复时限前书面报告整改进展、逾期原因和下一步措施，并附佐证材料。", 5, null), ct);
+
         await DemoStudyAsync(sp, db, holder, clock, codes, As, forms, funds, ct);
         holder.Current = AccessScope.System;
         holder.Actor = "seed";

@@ -25,6 +25,7 @@ public static class BihuanHost
     {
         services.AddSingleton(config.GetSection("Bihuan:Jobs").Get<JobOptions>() ?? new JobOptions());
         services.AddSingleton<IBihuanJob, Features.Rectification.LightSnapshotJob>();
+        Features.Supervision.SupervisionApi.AddSupervision(services);   // dashboard sections, notifications, the daily reminder job
         services.AddSingleton<JobHost>();
         services.AddHostedService(sp => sp.GetRequiredService<JobHost>());
         return services;

@@ -172,13 +172,20 @@ public static class WorkOrderQueries
             && i.Status != RectStatus.Confirmed), clock, cal, rules, ct);
         // 学习研讨: tasks of approved plans, meeting decisions and 补学 (Features/Study/Duties).
         var study = await Study.Duties.OpenDutiesAsync(db, [org.Id], today, cal, rules, ct);
+        // 督办单 waiting for the org's reply.
+        var supervision = await db.SupervisionOrders.Where(o => o.OrgId == org.Id && o.Status == SupervisionStatus.Issued)
+            .AsNoTracking().ToListAsync(ct);
         return DutyList.Build(
             orders.Concat(desk).Select(r => new DutyEntry("群众诉求", $"{r.Ticket} {r.Type}：{r.Content}", r.StatusLabel, r.Deadline,
                 r.Light, r.LightReason, $"/workorders/{r.Id}", r.OrgId, r.OrgName)),
             items.Select(r => new DutyEntry("整改事项", r.Measures, r.StatusLabel, r.Deadline, r.Light, r.LightReason,
                 $"/ledger/{r.Id}", r.OrgId, r.OrgName)),
             study.Select(r => new DutyEntry(r.Kind, r.Owner is { Length: > 0 } owner ? $"{r.Title}（{owner}）" : r.Title, "待完成", r.DueOn,
-                r.Light, r.LightReason, r.Link, r.OrgId, r.OrgName)));
+                r.Light, r.LightReason, r.Link, r.OrgId, r.OrgName)),
+            supervision.Select(o => new DutyEntry("督办单", o.Title, "待回复", o.DueOn,
+                o.IsOverdue(today) ? LightLevel.Red : LightLevel.Yellow,
+                o.IsOverdue(today) ? $"督办单已超过回复时限（{o.DueOn:yyyy-MM-dd}）" : $"督办单须于 {o.DueOn:yyyy-MM-dd} 前回复",
+                $"/supervision/orders/{o.Id}", o.OrgId, org.Name)));
     }
 
     /// KPIs of one org (or its subtree), from the orders and their timelines.

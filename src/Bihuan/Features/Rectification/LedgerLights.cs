@@ -16,6 +16,15 @@ public static class LedgerLights
         WorkingCalendar cal, LightRules rules, CancellationToken ct)
     {
         var q = RectApi.Filter(db, f, today, accountId);
+        if (f.Lagging == true)
+        {
+            var rows = await q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+                .Select(i => new { i.Id, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent })
+                .AsNoTracking().ToListAsync(ct);
+            var lagging = rows.Where(x => IsLagging(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today, rules, cal))
+                .Select(x => x.Id).ToList();
+            q = q.Where(i => lagging.Contains(i.Id));
+        }
         if (f.Light is not { } level) return q;
         if (!Enum.IsDefined(level)) throw new DomainException(new Invalid("light", "未知的预警等级"));
         var red = Red(today, rules);
@@ -36,9 +45,21 @@ public static class LedgerLights
             : q.Where(i => ids.Contains(i.Id));
     }
 
+    /// 序时进度滞后: Lights.Of's lag rule alone (the owner is active, the deadline has not passed, and reported progress
+    /// trails the expected progress to date by more than LagPercentPoints).
+    public static bool IsLagging(RectStatus status, DeadlineKind kind, DateOnly start, DateOnly? deadline, int percent,
+        DateOnly today, LightRules rules, WorkingCalendar cal)
+    {
+        if (status is RectStatus.Closed or RectStatus.Confirmed or RectStatus.ClosureRequested) return false;
+        if (rules.LagPercentPoints is not { } maxLag) return false;
+        var due = kind switch { DeadlineKind.Dated => deadline, DeadlineKind.Immediate => deadline ?? start, DeadlineKind.Ongoing => null };
+        if (due is not { } d || d < today || d <= start) return false;
+        return Lights.ExpectedPercent(start, d, today, cal) - Math.Clamp(percent, 0, 100) > maxLag;
+    }
+
     /// Lights.Of's red rules for a rectification item, as SQL: open and past its deadline (立行立改 without a date is
     /// due on its start day), or returned at least RedAfterReturns times, or reopened (when RedOnReopen).
-    static Expression<Func<RectItem, bool>> Red(DateOnly today, LightRules rules)
+    public static Expression<Func<RectItem, bool>> Red(DateOnly today, LightRules rules)
     {
         var minReturns = rules.RedAfterReturns is { } r ? Math.Max(1, r) : int.MaxValue;
         var minReopens = rules.RedOnReopen ? 1 : int.MaxValue;

@@ -26,7 +26,8 @@ public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Descri
 
 public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
     int? Page, int? PageSize, int? CategoryId = null, Dimension? Dimension = null, int? LeaderId = null,
-    DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null, int? CampaignId = null, LightLevel? Light = null);
+    DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null, int? CampaignId = null, LightLevel? Light = null,
+    bool? Closed = null, bool? OnTime = null, Aspect? Aspect = null, bool? Reopened = null, bool? Extended = null, bool? Lagging = null);
 
 /// Ledger orderings: by deadline (default, undated last), latest deadline first, newest first, least progress first.
 public enum LedgerSort { Deadline, DeadlineDesc, Newest, Progress }
@@ -167,6 +168,15 @@ public static class RectApi
         if (f.DueTo is { } to) q = q.Where(i => i.Deadline != null && i.Deadline <= to);
         if (f.Overdue == true)
             q = q.Where(i => i.Deadline != null && i.Deadline < today && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
+        // The supervision dashboard's figures drill down with these (each reproduces one figure exactly).
+        if (f.Closed is { } closed)
+            q = closed ? q.Where(i => i.Status == RectStatus.Closed || i.Status == RectStatus.Confirmed)
+                : q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
+        if (f.OnTime == true)   // open and not past a deadline (按期推进)
+            q = q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed && !(i.Deadline != null && i.Deadline < today));
+        if (f.Aspect is { } aspect) q = q.Where(i => i.Problem!.Aspect == aspect);
+        if (f.Reopened == true) q = q.Where(i => i.ReopenCount > 0);
+        if (f.Extended == true) q = q.Where(i => i.ExtensionCount > 0);
         if (f.Mine == true && accountId is not null)
         {
             // Mine: I am the item's responsible leader (my person record), or its handler by my person's name.
