@@ -7,6 +7,21 @@ public sealed class WorkingCalendarTests
     static readonly WorkingCalendar Cal = WorkingCalendar.Shipped();
     static DateOnly D(string s) => DateOnly.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// The cumulative index (two lookups) agrees with counting day by day, for any two dates of the shipped years.
+    [FsCheck.Xunit.Property(MaxTest = 500)]
+    public void WorkingDaysBetween_IndexedCount_EqualsDayByDayCount(ushort a, ushort b)
+    {
+        var cal = WorkingCalendar.Shipped();
+        var first = new DateOnly(2025, 1, 1);
+        var from = first.AddDays(a % 730);
+        var to = first.AddDays(b % 730);
+        var slow = 0;
+        for (var d = from.AddDays(1); d <= to; d = d.AddDays(1)) if (cal.IsWorkingDay(d)) slow++;
+        Assert.True(cal.TryWorkingDaysBetween(from, to, out var fast));
+        Assert.Equal(slow, fast);
+        Assert.False(cal.TryWorkingDaysBetween(from, new DateOnly(2027, 1, 5), out _));   // 2027 not shipped
+    }
+
     [Fact]
     public void AddWorkingDays_AcrossNationalDay_SkipsHolidayAndCountsTiaoxiuSaturday()
     {

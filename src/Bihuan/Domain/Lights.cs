@@ -220,6 +220,7 @@ public static class Lights
         /// Working days in (from, to], as WorkingCalendar.WorkingDaysBetween.
         public int Between(DateOnly from, DateOnly to)
         {
+            if (cal.TryWorkingDaysBetween(from, to, out var fast)) return fast;
             var n = 0;
             for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
                 if (IsWorking(d)) n++;
