@@ -8,6 +8,7 @@ using Bihuan.Bench;
 //   dotnet run -c Release --project bench/Bihuan.Bench -- dashboard [--items 100000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- import [--items 100000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- scale [--scales small,district,city] [--runs 400]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- all [--items 500000] [--engine both] [--scales small,district,city]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- portal [--seconds 30] [--clients 8] [--engine sqlite|postgres]
 //   PostgreSQL: BIHUAN_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"
 // Results are appended to docs/benchmarks.md (or --out FILE).
@@ -32,8 +33,17 @@ foreach (var engine in opts.Engines)
         case "import":
             report.Append(await ImportBench.RunAsync(engine, opts.ItemsGiven ? opts.Items : 100_000));
             break;
+        case "all":
+            // Every suite once on this engine at --items (default 500,000 for the list queries; imports a fifth of it),
+            // then (once, SQLite) the growth suite over --scales.
+            report.Append(await LedgerBench.RunAsync(engine, opts.Items, opts.Runs));
+            report.Append(await DashboardBench.RunAsync(engine, opts.Items, opts.Runs));
+            report.Append(await ImportBench.RunAsync(engine, Math.Max(1_000, opts.Items / 5)));
+            report.Append(await PortalBench.RunAsync(engine, opts.Seconds, opts.Clients));
+            if (engine == opts.Engines[^1]) report.Append(await ScaleBench.RunAsync(opts.Scales, 400));
+            break;
         default:
-            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: ledger, dashboard, import, portal, scale");
+            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: all, ledger, dashboard, import, portal, scale");
             return 2;
     }
 }
