@@ -90,12 +90,7 @@ public static class Lights
         var term = x.DeadlineTerm;
 
         // 立行立改 without an explicit deadline is due on the day it was assigned; 长期坚持 has no deadline at all.
-        var deadline = x.DeadlineKind switch
-        {
-            DeadlineKind.Dated => x.Deadline,
-            DeadlineKind.Immediate => x.Deadline ?? x.Start,
-            DeadlineKind.Ongoing => null,
-        };
+        var deadline = DueOf(x.DeadlineKind, x.Deadline, x.Start);
 
         // Overdue is a calendar fact (any day after the deadline), so it never depends on holiday data; only the
         // count of overdue days does.
@@ -185,6 +180,14 @@ public static class Lights
         if (total == 0) return 0;
         return Math.Clamp((int)((long)days.Between(start, today) * 100 / total), 0, 100);
     }
+
+    /// The date an item is due: its deadline; 立行立改 without one is due on its start day; 长期坚持 never.
+    public static DateOnly? DueOf(DeadlineKind kind, DateOnly? deadline, DateOnly? start) => kind switch
+    {
+        DeadlineKind.Dated => deadline,
+        DeadlineKind.Immediate => deadline ?? start,
+        DeadlineKind.Ongoing => null,
+    };
 
     public static OrgLight Rollup(IEnumerable<Light> lights)
     {

@@ -35,13 +35,7 @@ public sealed class LightSnapshotJob(WorkingCalendar cal, LightRules rules) : IB
                 case LightLevel.Blue: s.Blue++; break;
                 case LightLevel.Green: s.Green++; break;
             }
-            var due = x.DeadlineKind switch
-            {
-                DeadlineKind.Dated => x.Deadline,
-                DeadlineKind.Immediate => x.Deadline ?? x.StartOn,
-                DeadlineKind.Ongoing => null,
-            };
-            if (due < day) s.Overdue++;
+            if (Lights.DueOf(x.DeadlineKind, x.Deadline, x.StartOn) < day) s.Overdue++;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.LightSnapshots.Where(s => s.Day == day).ExecuteDeleteAsync(ct);
