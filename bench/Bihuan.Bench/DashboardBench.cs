@@ -30,7 +30,14 @@ static class DashboardBench
             var district = districts[0];
             var cal = WorkingCalendar.Shipped();
             var rules = LightRules.Default;
-            var dash = new SupervisionDashboard([new LedgerSection(cal, rules), new OrdersSection()]);
+            var ledger = new LedgerSection(cal, rules);
+            var orders = new OrdersSection();
+            var store = new RollupStore([ledger, orders], async f =>
+            {
+                await using var sdb = make(ScopeHolder.ForSystem("bench"));
+                await f(sdb);
+            });
+            var dash = new SupervisionDashboard([ledger, orders], store);
             var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
             var cases = new (string Name, AccessScope Scope, Org Root)[]
             {

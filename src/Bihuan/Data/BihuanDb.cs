@@ -40,6 +40,9 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<ClosureChainRule> ClosureChains => Set<ClosureChainRule>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<LightSnapshot> LightSnapshots => Set<LightSnapshot>();
+    public DbSet<Rollup> Rollups => Set<Rollup>();
+    public DbSet<RollupDay> RollupDays => Set<RollupDay>();
+    public DbSet<RollupMark> RollupMarks => Set<RollupMark>();
     public DbSet<CalendarYear> CalendarYears => Set<CalendarYear>();
     public DbSet<Plan> Plans => Set<Plan>();
     public DbSet<PlanVersion> PlanVersions => Set<PlanVersion>();
@@ -129,8 +132,12 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
 
     /// Saves the change and, in the same transaction, appends one chained audit entry per audited record changed.
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default) =>
-        AuditTrail.SaveWithAuditAsync(this, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), ct);
+    /// Marks the orgs whose dashboard roll-ups the change makes stale (RollupMarks), in the same transaction.
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
+    {
+        await Data.RollupMarks.AddAsync(this, ct);
+        return await AuditTrail.SaveWithAuditAsync(this, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), ct);
+    }
 
     internal Task<int> SaveWithoutAuditAsync(CancellationToken ct) => base.SaveChangesAsync(true, ct);
 

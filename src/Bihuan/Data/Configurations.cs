@@ -228,6 +228,29 @@ sealed class JobRunConfiguration : IEntityTypeConfiguration<JobRun>
     }
 }
 
+sealed class RollupConfiguration : IEntityTypeConfiguration<Rollup>
+{
+    public void Configure(EntityTypeBuilder<Rollup> b)
+    {
+        b.HasKey(x => new { x.Section, x.Day, x.OrgId });
+        b.Property(x => x.Section).HasMaxLength(Rollup.SectionMax);
+    }
+}
+
+sealed class RollupDayConfiguration : IEntityTypeConfiguration<RollupDay>
+{
+    public void Configure(EntityTypeBuilder<RollupDay> b)
+    {
+        b.HasKey(x => x.Section);
+        b.Property(x => x.Section).HasMaxLength(Rollup.SectionMax);
+    }
+}
+
+sealed class RollupMarkConfiguration : IEntityTypeConfiguration<RollupMark>
+{
+    public void Configure(EntityTypeBuilder<RollupMark> b) => b.Property(x => x.Kind).HasMaxLength(RollupMark.KindMax);
+}
+
 sealed class LightSnapshotConfiguration : IEntityTypeConfiguration<LightSnapshot>
 {
     public void Configure(EntityTypeBuilder<LightSnapshot> b)

@@ -24,13 +24,24 @@ public static class SupervisionApi
 {
     public static IServiceCollection AddSupervision(this IServiceCollection services)
     {
-        services.AddSingleton<IDashboardSection, LedgerSection>();
-        services.AddSingleton<IDashboardSection, OrdersSection>();
+        services.AddRolledUpSection<LedgerSection>();
+        services.AddRolledUpSection<OrdersSection>();
+        services.AddSingleton(RollupStore.For);
+        services.AddSingleton<IBihuanJob, RollupJob>();
         services.AddSingleton<SupervisionDashboard>();
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Bihuan:Smtp").Get<SmtpOptions>() ?? new SmtpOptions());
         services.AddSingleton<Mailer>();
         services.AddSingleton<Notifier>();
         services.AddSingleton<IBihuanJob, ReminderJob>();
+        return services;
+    }
+
+    /// A dashboard section kept as roll-ups: one instance serves the dashboard and the RollupStore.
+    public static IServiceCollection AddRolledUpSection<T>(this IServiceCollection services) where T : class, IDashboardSection, IRollup
+    {
+        services.AddSingleton<T>();
+        services.AddSingleton<IDashboardSection>(sp => sp.GetRequiredService<T>());
+        services.AddSingleton<IRollup>(sp => sp.GetRequiredService<T>());
         return services;
     }
 

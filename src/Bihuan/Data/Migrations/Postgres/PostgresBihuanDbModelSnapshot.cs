@@ -1533,6 +1533,63 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.ToTable("RoleGrants");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.Rollup", b =>
+                {
+                    b.Property<string>("Section")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Counts")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.HasKey("Section", "Day", "OrgId");
+
+                    b.ToTable("Rollups");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.RollupDay", b =>
+                {
+                    b.Property<string>("Section")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.HasKey("Section");
+
+                    b.ToTable("RollupDays");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.RollupMark", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(48)
+                        .HasColumnType("character varying(48)");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RollupMarks");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.Rule", b =>
                 {
                     b.Property<int>("Id")

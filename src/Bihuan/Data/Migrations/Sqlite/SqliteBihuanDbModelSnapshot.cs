@@ -1479,6 +1479,61 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.ToTable("RoleGrants");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.Rollup", b =>
+                {
+                    b.Property<string>("Section")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Counts")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Section", "Day", "OrgId");
+
+                    b.ToTable("Rollups");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.RollupDay", b =>
+                {
+                    b.Property<string>("Section")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Section");
+
+                    b.ToTable("RollupDays");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.RollupMark", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(48)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RollupMarks");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.Rule", b =>
                 {
                     b.Property<int>("Id")
