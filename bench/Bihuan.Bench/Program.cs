@@ -5,10 +5,10 @@ using Bihuan.Bench;
 
 // Bihuan benchmarks: figures are ratios to a baseline measured in the same run (never absolute targets in tests).
 //   dotnet run -c Release --project bench/Bihuan.Bench -- ledger [--items 500000] [--engine sqlite|postgres|both]
-//   dotnet run -c Release --project bench/Bihuan.Bench -- dashboard [--items 100000] [--engine sqlite|postgres|both]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- dashboard [--scale city] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- import [--items 100000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- scale [--scales small,district,city] [--runs 400]
-//   dotnet run -c Release --project bench/Bihuan.Bench -- all [--items 500000] [--engine both] [--scales small,district,city]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- all [--items 500000] [--scale city] [--engine both] [--scales small,district,city]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- portal [--seconds 30] [--clients 8] [--engine sqlite|postgres]
 //   PostgreSQL: BIHUAN_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"
 // Results are appended to docs/benchmarks.md (or --out FILE).
@@ -28,7 +28,7 @@ foreach (var engine in opts.Engines)
             report.Append(await ScaleBench.RunAsync(opts.Scales, opts.RunsGiven ? opts.Runs : 400));
             break;
         case "dashboard":
-            report.Append(await DashboardBench.RunAsync(engine, opts.Items, opts.Runs));
+            report.Append(await DashboardBench.RunAsync(engine, opts.Scale, opts.Runs));
             break;
         case "import":
             report.Append(await ImportBench.RunAsync(engine, opts.ItemsGiven ? opts.Items : 100_000));
@@ -37,7 +37,7 @@ foreach (var engine in opts.Engines)
             // Every suite once on this engine at --items (default 500,000 for the list queries; imports a fifth of it),
             // then (once, SQLite) the growth suite over --scales.
             report.Append(await LedgerBench.RunAsync(engine, opts.Items, opts.Runs));
-            report.Append(await DashboardBench.RunAsync(engine, opts.Items, opts.Runs));
+            report.Append(await DashboardBench.RunAsync(engine, opts.Scale, opts.Runs));
             report.Append(await ImportBench.RunAsync(engine, Math.Max(1_000, opts.Items / 5)));
             report.Append(await PortalBench.RunAsync(engine, opts.Seconds, opts.Clients));
             if (engine == opts.Engines[^1]) report.Append(await ScaleBench.RunAsync(opts.Scales, 400));
@@ -63,7 +63,7 @@ return 0;
 namespace Bihuan.Bench
 {
     sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out, bool ItemsGiven, string[] Scales, bool RunsGiven,
-        int Seconds = 30, int Clients = 8)
+        int Seconds = 30, int Clients = 8, string Scale = "city")
     {
         public static Options Parse(string[] a)
         {
@@ -77,7 +77,7 @@ namespace Bihuan.Bench
                 Get("--out", Path.Combine(Machine.RepoRoot(), "docs", "benchmarks.md")), a.Contains("--items"),
                 Get("--scales", "small,district").Split(',', StringSplitOptions.RemoveEmptyEntries), a.Contains("--runs"),
                 int.Parse(Get("--seconds", "30"), CultureInfo.InvariantCulture),
-                int.Parse(Get("--clients", "8"), CultureInfo.InvariantCulture));
+                int.Parse(Get("--clients", "8"), CultureInfo.InvariantCulture), Get("--scale", "city"));
         }
     }
 
