@@ -55,7 +55,7 @@ public sealed class SupervisionJourneyTests(BrowserApp app, ITestOutputHelper ou
         await BrowserApp.ScreenshotAsync(jw, "supervision-1-dashboard", output);
 
         // 2. drill down: the district's overdue figure → the ledger list (same filters) → the item
-        var overdueCell = row.Locator($"a[href*='overdue=true']");
+        var overdueCell = row.Locator("a[href^='/ledger'][href*='overdue=true']");
         await overdueCell.ClickAsync();
         await jw.WaitForURLAsync(new Regex(@"/ledger\?orgId=\d+&overdue=true"), new() { Timeout = 60_000 });
         await MainArea(jw).GetByRole(AriaRole.Link, new() { Name = tag }).First.ClickAsync();
