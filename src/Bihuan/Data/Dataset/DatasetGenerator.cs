@@ -23,7 +23,6 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
     const int Batch = 50_000;
     readonly Random rng = new(seed);
     readonly DateTime now = DateTime.UtcNow;
-    readonly List<GeneratedTable> report = [];
     DateOnly Today => DateOnly.FromDateTime(ChinaTime.ToCst(now));
 
     /// Orgs that own problems (departments, streets, communities), with their leaders' person ids.
@@ -33,13 +32,55 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
     {
         if (await db.Orgs.IgnoreQueryFilters().AnyAsync(ct))
             throw new DomainException(new Invalid("database", "数据库中已有组织：数据集只能生成到空数据库（先 bihuan migrate 一个新库）"));
-        var orgs = await OrgsAsync(ct);
-        await PeopleAsync(orgs, ct);
-        await LedgerAsync(ct);
-        await WorkOrdersAsync(orgs, ct);
-        await MeetingsAndStudyAsync(ct);
-        return report;
+        var load = db.Engine == DatabaseEngine.Sqlite && Environment.GetEnvironmentVariable("BIHUAN_GEN_NODROP") is null
+            ? await SqliteLoad.BeginAsync(db, Loaded.Select(t => db.Model.FindEntityType(t)!.GetTableName()!), ct) : null;
+        if (db.Engine == DatabaseEngine.Sqlite && Environment.GetEnvironmentVariable("BIHUAN_GEN_JOURNAL") is { } j)
+        {
+            await using var c = db.Database.GetDbConnection().CreateCommand();
+            c.CommandText = "PRAGMA journal_mode=" + j;
+            progress?.Invoke("journal " + await c.ExecuteScalarAsync(ct));
+        }
+        if (db.Engine == DatabaseEngine.Sqlite && Environment.GetEnvironmentVariable("BIHUAN_GEN_FK") is { } fk)
+        {
+            await using var c = db.Database.GetDbConnection().CreateCommand();
+            c.CommandText = "PRAGMA foreign_keys=" + fk;
+            await c.ExecuteNonQueryAsync(ct);
+        }
+        try
+        {
+            var orgs = await OrgsAsync(ct);
+            await PeopleAsync(orgs, ct);
+            await LedgerAsync(ct);
+            await WorkOrdersAsync(orgs, ct);
+            await MeetingsAndStudyAsync(ct);
+        }
+        catch when (load is not null)
+        {
+            try { await load.FinishAsync(null, CancellationToken.None); }
+            catch { /* the load's own error is the one to report */ }
+            throw;
+        }
+        if (load is not null)
+        {
+            // Rebuilding a table's indexes is part of loading it: its seconds count in the table's rate.
+            var seconds = await load.FinishAsync(progress, ct);
+            for (var i = 0; i < report.Count; i++)
+                if (seconds.GetValueOrDefault(report[i].SqlTable) is var s and > 0)
+                    report[i] = report[i] with { Seconds = report[i].Seconds + s * report[i].Rows / report.Where(r => r.SqlTable == report[i].SqlTable).Sum(r => r.Rows) };
+        }
+        foreach (var k in Prof.Ins.Keys) progress?.Invoke($"PROF {k,-16} gen {Prof.Gen.GetValueOrDefault(k),6:0.00} ins {Prof.Ins[k],6:0.00} dig {Prof.Dig[k],6:0.00} commit {Prof.Com[k],6:0.00}");
+        return report.ConvertAll(r => new GeneratedTable(r.Label, r.Rows, r.Seconds));
     }
+
+    /// The tables the generator fills (their secondary indexes are rebuilt after the load on SQLite).
+    static readonly Type[] Loaded =
+        [typeof(Org), typeof(Person), typeof(Problem), typeof(RectItem), typeof(RectUpdate), typeof(WorkOrder), typeof(WorkOrderEvent), typeof(Meeting), typeof(StudyRecord)];
+
+    sealed record Reported(string Label, string SqlTable, long Rows, double Seconds);
+    readonly List<Reported> report = [];
+
+    void Report<T>(string label, long rows, double seconds) =>
+        report.Add(new(label, db.Model.FindEntityType(typeof(T))!.GetTableName()!, rows, seconds));
 
     // ---- org tree ----
 
@@ -112,7 +153,7 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
             new Node(Child(d.Org, $"{d.Org.Name}第{Names.Ordinal(k)}党支部", $"{d.Org.Code}-B{k + 1:D2}", OrgType.Branch), Kind.Branch)))
             .Concat(communities.SelectMany(c => Enumerable.Range(0, scale.BranchesPerCommunity).Select(k =>
             new Node(Child(c.Org, $"{c.Org.Name[..^2]}第{Names.Ordinal(k)}党支部", $"{c.Org.Code}-B{k + 1:D2}", OrgType.Branch), Kind.Branch)))));
-        report.Add(new("Orgs 组织", all.Count, sw.Elapsed.TotalSeconds));
+        Report<Org>("Orgs 组织", all.Count, sw.Elapsed.TotalSeconds);
         progress?.Invoke($"组织 {all.Count:N0}");
         return all;
     }
@@ -165,7 +206,7 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
         foreach (var (org, leaders) in leadersOf) units.Add((org, leaders.ConvertAll(p => p.Id)));
         members.AddRange(memberObjects.Select(p => (p.Id, p.OrgId)));
         memberObjects.Clear();
-        report.Add(new("People 人员", count, sw.Elapsed.TotalSeconds));
+        Report<Person>("People 人员", count, sw.Elapsed.TotalSeconds);
         progress?.Invoke($"人员 {count:N0}");
     }
 
@@ -234,9 +275,9 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
             progress?.Invoke($"问题 {problems:N0}，整改事项 {items:N0}，办理记录 {updates:N0}");
         }
         var total = swP.Elapsed.TotalSeconds;
-        report.Add(new("Problems 问题", problems, total - itemsSeconds - updatesSeconds));
-        report.Add(new("RectItems 整改事项", items, itemsSeconds));
-        report.Add(new("RectUpdates 办理记录", updates, updatesSeconds));
+        Report<Problem>("Problems 问题", problems, total - itemsSeconds - updatesSeconds);
+        Report<RectItem>("RectItems 整改事项", items, itemsSeconds);
+        Report<RectUpdate>("RectUpdates 办理记录", updates, updatesSeconds);
     }
 
     // ---- 12345 work orders ----
@@ -315,8 +356,8 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
         var secs = sw.Elapsed.TotalSeconds;
-        report.Add(new("WorkOrders 工单", orders, secs * orders / Math.Max(1, orders + events)));
-        report.Add(new("WorkOrderEvents 工单记录", events, secs * events / Math.Max(1, orders + events)));
+        Report<WorkOrder>("WorkOrders 工单", orders, secs * orders / Math.Max(1, orders + events));
+        Report<WorkOrderEvent>("WorkOrderEvents 工单记录", events, secs * events / Math.Max(1, orders + events));
     }
 
     byte[] RandomBytes()
@@ -395,8 +436,8 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
         }
         await InsertAsync(buffer, ct);
         records += buffer.Count;
-        report.Add(new("Meetings 会议", meetings.Count, meetingSeconds));
-        report.Add(new("StudyRecords 学习记录", records, sw.Elapsed.TotalSeconds));
+        Report<Meeting>("Meetings 会议", meetings.Count, meetingSeconds);
+        Report<StudyRecord>("StudyRecords 学习记录", records, sw.Elapsed.TotalSeconds);
         progress?.Invoke($"会议 {meetings.Count:N0}，学习记录 {records:N0}");
     }
 
@@ -463,11 +504,25 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
     async Task InsertAsync<T>(List<T> rows, CancellationToken ct) where T : class
     {
         if (rows.Count == 0) return;
+        var t0 = Stopwatch.GetTimestamp();
+        Prof.Gen[typeof(T).Name] = Prof.Gen.GetValueOrDefault(typeof(T).Name) + Stopwatch.GetElapsedTime(Prof.Last, t0).TotalSeconds;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await BulkInsert.InsertAsync(db, rows, ct);
+        var t1 = Stopwatch.GetTimestamp();
         if (rows[0] is IAudited) GeneratedAudit.Record(db, rows, $"数据集 {scale.Name}（种子 {seed}）生成");
+        var t2 = Stopwatch.GetTimestamp();
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
+        Prof.Last = Stopwatch.GetTimestamp();
+        Prof.Ins[typeof(T).Name] = Prof.Ins.GetValueOrDefault(typeof(T).Name) + Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+        Prof.Dig[typeof(T).Name] = Prof.Dig.GetValueOrDefault(typeof(T).Name) + Stopwatch.GetElapsedTime(t1, t2).TotalSeconds;
+        Prof.Com[typeof(T).Name] = Prof.Com.GetValueOrDefault(typeof(T).Name) + Stopwatch.GetElapsedTime(t2, Prof.Last).TotalSeconds;
     }
+}
+
+static class Prof
+{
+    public static long Last = Stopwatch.GetTimestamp();
+    public static Dictionary<string, double> Gen = [], Ins = [], Dig = [], Com = [];
 }

@@ -19,13 +19,18 @@ public static class GeneratedAudit
         var key = type.FindPrimaryKey()!.Properties.Single();
         var getter = key.GetGetter();
         var digest = new Digest();
+        var writer = new SnapshotWriter();
+        Span<byte> prefix = stackalloc byte[16];
         int first = int.MaxValue, last = int.MinValue;
         foreach (var r in rows)
         {
             var id = (int)getter.GetClrValue(r)!;
             first = Math.Min(first, id);
             last = Math.Max(last, id);
-            digest.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrail.Snapshot(type, r));
+            // key "\n" snapshot, as Digest.Add(key, snapshot) hashes it, without the strings
+            id.TryFormat(prefix, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+            prefix[n++] = (byte)'\n';
+            digest.Add(writer.Entity(type, prefix[..n], r));
         }
         db.PendingEvents.Add(new AuditEntry
         {
@@ -46,10 +51,13 @@ public static class GeneratedAudit
     {
         readonly ulong[] limbs = new ulong[4];
 
-        public void Add(string key, string? snapshot)
+        public void Add(string key, string? snapshot) => Add(Encoding.UTF8.GetBytes(key + "\n" + snapshot));
+
+        /// The UTF-8 of key ‖ "\n" ‖ snapshot.
+        public void Add(ReadOnlySpan<byte> keyAndSnapshot)
         {
             Span<byte> h = stackalloc byte[32];
-            SHA256.HashData(Encoding.UTF8.GetBytes(key + "\n" + snapshot), h);
+            SHA256.HashData(keyAndSnapshot, h);
             ulong carry = 0;
             for (var i = 0; i < 4; i++)
             {
