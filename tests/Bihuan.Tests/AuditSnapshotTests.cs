@@ -99,4 +99,19 @@ public sealed class AuditSnapshotTests
         Assert.Equal(digest.Hex(), entry.After);
         Assert.Equal("100..107", entry.EntityId);
     }
+
+    [Property(MaxTest = 500)]
+    public void DateText_IsTheFormattedText(long seed, bool wholeSecond)
+    {
+        var ticks = (long)((ulong)seed % (ulong)DateTime.MaxValue.Ticks);
+        if (wholeSecond) ticks -= ticks % TimeSpan.TicksPerSecond;
+        foreach (var d in new[] { new DateTime(ticks, DateTimeKind.Utc), new DateTime(ticks % (TimeSpan.TicksPerDay * 400)), new DateTime(ticks - ticks % 10) })
+        {
+            var c = new char[64];
+            Assert.Equal(d.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture), new string(c, 0, DateText.Sqlite(d, c)));
+            Assert.Equal(d.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture), new string(c, 0, DateText.Snapshot(d, c)));
+            var day = DateOnly.FromDateTime(d);
+            Assert.Equal(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), new string(c, 0, DateText.Date(day, c)));
+        }
+    }
 }

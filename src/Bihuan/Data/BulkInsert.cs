@@ -18,6 +18,29 @@ public static class BulkInsert
     /// Rows get consecutive ids after the table's current maximum (assigned to the entities).
     public static async Task InsertAsync<T>(BihuanDb db, IReadOnlyList<T> rows, CancellationToken ct = default) where T : class
     {
+        await AssignIdsAsync(db, rows, ct);
+        await WriteAsync(db, rows, ct);
+    }
+
+    /// Gives the rows consecutive ids after the table's current maximum (int keys; other keys are the caller's).
+    public static async Task AssignIdsAsync<T>(BihuanDb db, IReadOnlyList<T> rows, CancellationToken ct = default) where T : class
+    {
+        if (rows.Count == 0) return;
+        var type = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped");
+        var key = type.FindPrimaryKey()!.Properties.Single();
+        if (key.ClrType != typeof(int)) return;
+        var conn = db.Database.GetDbConnection();
+        if (conn.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
+        await using var max = conn.CreateCommand();
+        max.CommandText = $"SELECT COALESCE(MAX(\"{key.GetColumnName()}\"), 0) FROM \"{type.GetTableName()}\"";
+        max.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var next = Convert.ToInt32(await max.ExecuteScalarAsync(ct)) + 1;
+        foreach (var r in rows) key.PropertyInfo!.SetValue(r, next++);
+    }
+
+    /// Writes rows whose keys are set (AssignIdsAsync).
+    public static async Task WriteAsync<T>(BihuanDb db, IReadOnlyList<T> rows, CancellationToken ct = default) where T : class
+    {
         if (rows.Count == 0) return;
         var type = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped");
         var table = type.GetTableName()!;
@@ -26,15 +49,6 @@ public static class BulkInsert
         var conn = db.Database.GetDbConnection();
         if (conn.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
         var q = (string s) => $"\"{s}\"";
-
-        if (key.ClrType == typeof(int))
-        {
-            await using var max = conn.CreateCommand();
-            max.CommandText = $"SELECT COALESCE(MAX({q(key.GetColumnName())}), 0) FROM {q(table)}";
-            max.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            var next = Convert.ToInt32(await max.ExecuteScalarAsync(ct)) + 1;
-            foreach (var r in rows) key.PropertyInfo!.SetValue(r, next++);
-        }
 
         if (db.Engine == DatabaseEngine.Postgres && conn is NpgsqlConnection npg)
         {
@@ -144,7 +158,6 @@ public static class BulkInsert
 
         public void Bind(sqlite3_stmt stmt, int i, object? v, sqlite3 handle)
         {
-            int n;
             var rc = v switch
             {
                 null => raw.sqlite3_bind_null(stmt, i),
@@ -156,9 +169,8 @@ public static class BulkInsert
                 byte x => raw.sqlite3_bind_int64(stmt, i, x),
                 double x => raw.sqlite3_bind_double(stmt, i, x),
                 float x => raw.sqlite3_bind_double(stmt, i, x),
-                DateTime d when d.TryFormat(chars, out n, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture) =>
-                    Text(stmt, i, chars.AsSpan(0, n)),
-                DateOnly d when d.TryFormat(chars, out n, @"yyyy\-MM\-dd", CultureInfo.InvariantCulture) => Text(stmt, i, chars.AsSpan(0, n)),
+                DateTime d => Text(stmt, i, chars.AsSpan(0, DateText.Sqlite(d, chars))),
+                DateOnly d => Text(stmt, i, chars.AsSpan(0, DateText.Date(d, chars))),
                 byte[] b => raw.sqlite3_bind_blob(stmt, i, b),
                 _ => throw new NotSupportedException($"BulkInsert cannot bind {v.GetType().Name} on SQLite"),
             };

@@ -92,12 +92,10 @@ public sealed class SnapshotWriter
                 json.WriteNull(name);
                 return;
             case DateTime d:
-                if (!Utc(d).TryFormat(chars, out n, DateTimeFormat, CultureInfo.InvariantCulture)) break;
-                json.WriteString(name, chars.AsSpan(0, n));
+                json.WriteString(name, chars.AsSpan(0, DateText.Snapshot(Utc(d), chars)));
                 return;
             case DateOnly d:
-                if (!d.TryFormat(chars, out n, DateOnlyFormat, CultureInfo.InvariantCulture)) break;
-                json.WriteString(name, chars.AsSpan(0, n));
+                json.WriteString(name, chars.AsSpan(0, DateText.Date(d, chars)));
                 return;
             case bool b:
                 json.WriteString(name, b ? "true" : "false");
@@ -117,8 +115,8 @@ public sealed class SnapshotWriter
         else json.WriteNull(name);
     }
 
-    const string DateTimeFormat = "yyyy-MM-ddTHH:mm:ss.ffffffZ";
-    const string DateOnlyFormat = "yyyy-MM-dd";
+    internal const string DateTimeFormat = "yyyy-MM-ddTHH:mm:ss.ffffffZ";
+    internal const string DateOnlyFormat = "yyyy-MM-dd";
     static readonly JsonSerializerOptions ListJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// Unspecified counts as UTC (what the engines give back).

@@ -32,20 +32,8 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
     {
         if (await db.Orgs.IgnoreQueryFilters().AnyAsync(ct))
             throw new DomainException(new Invalid("database", "数据库中已有组织：数据集只能生成到空数据库（先 bihuan migrate 一个新库）"));
-        var load = db.Engine == DatabaseEngine.Sqlite && Environment.GetEnvironmentVariable("BIHUAN_GEN_NODROP") is null
+        var load = db.Engine == DatabaseEngine.Sqlite
             ? await SqliteLoad.BeginAsync(db, Loaded.Select(t => db.Model.FindEntityType(t)!.GetTableName()!), ct) : null;
-        if (db.Engine == DatabaseEngine.Sqlite && Environment.GetEnvironmentVariable("BIHUAN_GEN_JOURNAL") is { } j)
-        {
-            await using var c = db.Database.GetDbConnection().CreateCommand();
-            c.CommandText = "PRAGMA journal_mode=" + j;
-            progress?.Invoke("journal " + await c.ExecuteScalarAsync(ct));
-        }
-        if (db.Engine == DatabaseEngine.Sqlite && Environment.GetEnvironmentVariable("BIHUAN_GEN_FK") is { } fk)
-        {
-            await using var c = db.Database.GetDbConnection().CreateCommand();
-            c.CommandText = "PRAGMA foreign_keys=" + fk;
-            await c.ExecuteNonQueryAsync(ct);
-        }
         try
         {
             var orgs = await OrgsAsync(ct);
@@ -507,9 +495,13 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
         var t0 = Stopwatch.GetTimestamp();
         Prof.Gen[typeof(T).Name] = Prof.Gen.GetValueOrDefault(typeof(T).Name) + Stopwatch.GetElapsedTime(Prof.Last, t0).TotalSeconds;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await BulkInsert.InsertAsync(db, rows, ct);
+        await BulkInsert.AssignIdsAsync(db, rows, ct);
+        // The batch digest runs on the other core while the engine writes the rows.
+        var (type, actor, note) = (db.Model.FindEntityType(typeof(T))!, db.Actor, $"数据集 {scale.Name}（种子 {seed}）生成");
+        var entry = rows[0] is IAudited ? Task.Run(() => GeneratedAudit.Entry(type, actor, rows, note), ct) : null;
+        await BulkInsert.WriteAsync(db, rows, ct);
         var t1 = Stopwatch.GetTimestamp();
-        if (rows[0] is IAudited) GeneratedAudit.Record(db, rows, $"数据集 {scale.Name}（种子 {seed}）生成");
+        if (entry is not null) db.PendingEvents.Add(await entry);
         var t2 = Stopwatch.GetTimestamp();
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
