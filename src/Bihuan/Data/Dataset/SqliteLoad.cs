@@ -55,12 +55,12 @@ public sealed class SqliteLoad
     public async Task<Dictionary<string, double>> FinishAsync(Action<string>? progress, CancellationToken ct)
     {
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (table, name, sql) in dropped)
+        foreach (var table in dropped.GroupBy(d => d.Table))
         {
             var sw = Stopwatch.StartNew();
-            await ExecAsync(sql, ct);
-            seconds[table] = seconds.GetValueOrDefault(table) + sw.Elapsed.TotalSeconds;
-            progress?.Invoke($"索引 index {name} {sw.Elapsed.TotalSeconds:0.0} s");
+            foreach (var (_, _, sql) in table) await ExecAsync(sql, ct);
+            seconds[table.Key] = sw.Elapsed.TotalSeconds;
+            progress?.Invoke($"索引 {table.Key}: {table.Count()} indexes rebuilt in {sw.Elapsed.TotalSeconds:0.0} s");
         }
         dropped.Clear();
         foreach (var (pragma, value) in saved) await ExecAsync($"PRAGMA {pragma}={value}", ct);
