@@ -98,43 +98,16 @@ public static class AuditTrail
     static string KeyOf(EntityEntry e) =>
         string.Join(",", e.Metadata.FindPrimaryKey()!.Properties.Select(p => Format(e.CurrentValues[p])));
 
-    static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// A canonical snapshot of a record's stored columns: sorted names, values in one invariant format, times at
     /// microsecond precision (what both engines keep), so a snapshot taken now equals one taken from the row later.
-    public static string Snapshot(PropertyValues values)
-    {
-        var map = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var p in values.Properties) map[p.Name] = Format(values[p]);
-        return JsonSerializer.Serialize(map, Json);
-    }
+    /// The format lives in SnapshotWriter (generated batches hash the same bytes).
+    public static string Snapshot(PropertyValues values) => SnapshotWriter.Of(values);
 
     /// The same canonical snapshot, read straight from an entity's properties (no change-tracking entry): for
     /// generated batches. Only for types without shadow properties (their values live in the tracker only).
-    public static string Snapshot(IEntityType type, object entity)
-    {
-        var map = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var p in type.GetProperties())
-        {
-            if (p.IsShadowProperty()) throw new InvalidOperationException($"{type.ClrType.Name}.{p.Name} is a shadow property");
-            map[p.Name] = Format(p.GetGetter().GetClrValue(entity));
-        }
-        return JsonSerializer.Serialize(map, Json);
-    }
+    public static string Snapshot(IEntityType type, object entity) => SnapshotWriter.Of(type, entity);
 
-    static string? Format(object? v) => v switch
-    {
-        null => null,
-        DateTime d => DateTime.SpecifyKind(d, d.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : d.Kind)
-            .ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        Enum e => e.ToString(),
-        string s => s,
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        System.Collections.IEnumerable list => JsonSerializer.Serialize(list.Cast<object?>().Select(Format), Json),
-        _ => v.ToString(),
-    };
+    static string? Format(object? v) => SnapshotWriter.Format(v);
 
     /// Checks every link of the chain, then every audited record against the last entry that describes it: a row
     /// edited, inserted or deleted behind the application's back no longer matches the trail.

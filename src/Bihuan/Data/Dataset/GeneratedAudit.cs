@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Bihuan.Domain;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Bihuan.Data.Dataset;
 
@@ -13,25 +14,33 @@ public static class GeneratedAudit
 {
     public const string RangeSeparator = "..";
 
-    public static void Record<T>(BihuanDb db, IReadOnlyList<T> rows, string note) where T : class
+    public static void Record<T>(BihuanDb db, IReadOnlyList<T> rows, string note) where T : class =>
+        db.PendingEvents.Add(Entry(db.Model.FindEntityType(typeof(T))!, db.Actor, rows, note));
+
+    /// The batch's entry (to append through PendingEvents). Reads only the rows and the model: it may run on another
+    /// thread while the rows are written.
+    public static AuditEntry Entry<T>(IEntityType type, string actor, IReadOnlyList<T> rows, string note) where T : class
     {
-        var type = db.Model.FindEntityType(typeof(T))!;
-        var key = type.FindPrimaryKey()!.Properties.Single();
-        var getter = key.GetGetter();
+        var getter = type.FindPrimaryKey()!.Properties.Single().GetGetter();
         var digest = new Digest();
+        var writer = new SnapshotWriter();
+        Span<byte> prefix = stackalloc byte[16];
         int first = int.MaxValue, last = int.MinValue;
         foreach (var r in rows)
         {
             var id = (int)getter.GetClrValue(r)!;
             first = Math.Min(first, id);
             last = Math.Max(last, id);
-            digest.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrail.Snapshot(type, r));
+            // key "\n" snapshot, as Digest.Add(key, snapshot) hashes it, without the strings
+            id.TryFormat(prefix, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+            prefix[n++] = (byte)'\n';
+            digest.Add(writer.Entity(type, prefix[..n], r));
         }
-        db.PendingEvents.Add(new AuditEntry
+        return new AuditEntry
         {
-            Actor = db.Actor, EntityType = AuditTrail.TypeName(type), EntityId = $"{first}{RangeSeparator}{last}",
+            Actor = actor, EntityType = AuditTrail.TypeName(type), EntityId = $"{first}{RangeSeparator}{last}",
             Action = AuditAction.Generated, After = digest.Hex(), Note = $"{note}：{rows.Count} 行", PrevHash = "",
-        });
+        };
     }
 
     public static bool TryRange(string entityId, out int first, out int last)
@@ -46,10 +55,13 @@ public static class GeneratedAudit
     {
         readonly ulong[] limbs = new ulong[4];
 
-        public void Add(string key, string? snapshot)
+        public void Add(string key, string? snapshot) => Add(Encoding.UTF8.GetBytes(key + "\n" + snapshot));
+
+        /// The UTF-8 of key ‖ "\n" ‖ snapshot.
+        public void Add(ReadOnlySpan<byte> keyAndSnapshot)
         {
             Span<byte> h = stackalloc byte[32];
-            SHA256.HashData(Encoding.UTF8.GetBytes(key + "\n" + snapshot), h);
+            SHA256.HashData(keyAndSnapshot, h);
             ulong carry = 0;
             for (var i = 0; i < 4; i++)
             {
