@@ -71,11 +71,30 @@ public sealed class PlansSection : IDashboardSection, IRollup
             new("planStatus", "方案状态", Enum.GetValues<PlanStatus>()
                 .Select(x => new Figure("plans." + x, StatusLabel(x), total.Of(p + "plan." + x), null)).ToList()),
         };
-        var units = rolled.Units.Select(kv =>
+        // Each row's own plan (the campaign page's “未报送” per unit): a handful of rows by the (CampaignId, OrgId) index.
+        var rowIds = rolled.Units.Keys.ToList();
+        var cid = campaign.Id;
+        var ownPlans = await s.Db.Plans.Where(x => x.CampaignId == cid && rowIds.Contains(x.OrgId))
+            .Select(x => new { x.OrgId, x.Id, x.Status }).ToDictionaryAsync(x => x.OrgId, ct);
+        var orgs = SectionKit.Orgs(s);
+        var units = rolled.Units.Where(kv => orgs.ContainsKey(kv.Key)).Select(kv =>
         {
-            var notSubmitted = kv.Value.Of(p + "expected") - kv.Value.Of(p + "submitted");
-            return new UnitFigures(kv.Key, Headline(kv.Value)[..3], Math.Min(notSubmitted, 20),
-                notSubmitted > 0 ? [$"实施方案未报送 {notSubmitted} 个单位"] : []);
+            var org = orgs[kv.Key];
+            Figure mine;
+            var reasons = new List<string>();
+            if (!campaign.Covers(org) || org.Archived) mine = new("plansOwn", "本单位方案", 0, null, "—");
+            else if (ownPlans.GetValueOrDefault(kv.Key) is { } plan)
+            {
+                var submitted = plan.Status is PlanStatus.Submitted or PlanStatus.Approved;
+                mine = new("plansOwn", "本单位方案", submitted ? 1 : 0, "/plans/" + SectionKit.Id(plan.Id), StatusLabel(plan.Status));
+                if (!submitted) reasons.Add($"实施方案未报送（{plan.Status.Label()}）");
+            }
+            else
+            {
+                mine = new("plansOwn", "本单位方案", 0, null, "未起草");
+                reasons.Add("实施方案未报送（未起草）");
+            }
+            return new UnitFigures(kv.Key, [mine, .. Headline(kv.Value)[..3]], reasons.Count > 0 ? 20 : 0, reasons);
         }).ToList();
         return new SectionResult(Key, "实施方案", groups, units,
             $"{campaign.Name}：范围内未撤销的单位均应报送实施方案，已报送含审核通过。");
