@@ -146,8 +146,11 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
                 AssertMatches(b, u.Figures.ToDictionary(kv => kv.Key, kv => kv.Value.Value), $"{user} unit {u.Name}");
             }
             // Every figure of the root and of one sub-unit: the ledger list its link opens holds exactly that many items.
+            // (the other sections' links are followed by SectionsTests)
+            var worst = d.Units.OrderByDescending(u => u.Weight).First().OrgId;
             var figures = d.Sections.Single(s => s.Key == "ledger").Groups.SelectMany(g => g.Figures)
-                .Concat(d.Units.OrderByDescending(u => u.Weight).First().Figures.Values).Where(f => f.Href is not null).ToList();
+                .Concat(d.Sections.Where(s => s.Key is "ledger" or "orders").SelectMany(s => s.Units).Where(u => u.OrgId == worst).SelectMany(u => u.Figures))
+                .Where(f => f.Href is not null).ToList();
             Assert.True(figures.Count > 30);
             foreach (var f in figures)
             {
@@ -165,7 +168,7 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
             }
             // Lagging units: worst first, each with its reasons in words.
             Assert.Equal(d.Lagging.OrderByDescending(u => u.Weight).Select(u => u.OrgId), d.Lagging.Select(u => u.OrgId));
-            Assert.All(d.Lagging, u => Assert.Matches("(逾期|红灯|黄灯|序时进度滞后|重新整改|督办).* [0-9]+ [项件]", u.Reason));
+            Assert.All(d.Lagging, u => Assert.Matches("(逾期|红灯|黄灯|序时进度滞后|重新整改|督办|签收超时|补学).* [0-9]+ [项件次]|实施方案未报送（.+）", u.Reason));
         }
     }
 
@@ -406,7 +409,9 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
             var text = doc.MainDocumentPart!.Document.Body!.InnerText;
             Assert.Contains("工 作 简 报", text);
             Assert.Contains("中共广州市委员会", text);
-            Assert.Contains("整改滞后单位", text);
+            Assert.Contains("工作滞后单位", text);
+            Assert.Contains("学习教育其他工作情况", text);
+            Assert.Matches("群众诉求：诉求工单 [0-9]+", text);
             Assert.Contains("典型案例", text);
             Assert.Matches("逾期 [1-9][0-9]* 项", text);
             var fonts = doc.MainDocumentPart.Document.Descendants<DocumentFormat.OpenXml.Wordprocessing.RunFonts>();
@@ -418,7 +423,9 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
         var names = book.WorkbookPart!.Workbook.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Select(s => s.Name!.Value).ToList();
         Assert.Contains("整改情况", names);
         Assert.Contains("下级单位对比", names);
-        Assert.Contains("整改滞后单位", names);
+        Assert.Contains("工作滞后单位", names);
+        Assert.Contains("实施方案报送", names);
+        Assert.Contains("工单指标", names);
         Assert.Contains("预警趋势", names);
         // The pages render (static SSR) for a supervisor.
         foreach (var url in new[] { "/supervision", "/supervision/orders", "/supervision/briefing", "/notifications" })

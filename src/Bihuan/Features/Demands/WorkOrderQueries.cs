@@ -22,7 +22,10 @@ public sealed record OrderDetail(OrderRow Row, string? RequestedOrgName, string?
     bool CanRevealContact, bool CanEscalate, List<OrderTimelineEntry> Timeline, List<Suggestion> Suggestions,
     List<MergeCandidate> MergeCandidates);
 
-public sealed record OrderFilter(OrderStatus? Status, DemandType? Type, int? OrgId, string? Q, bool? Open, int? Page, int? PageSize);
+/// Assigned: with a handling unit (dispatched, not back at the desk — the orders the KPIs count). SignOverdue: with a
+/// unit, not signed for past the sign-in limit. Overdue: with a unit, not yet replied, past the handling deadline.
+public sealed record OrderFilter(OrderStatus? Status, DemandType? Type, int? OrgId, string? Q, bool? Open, int? Page, int? PageSize,
+    bool? Assigned = null, bool? SignOverdue = null, bool? Overdue = null);
 
 public sealed record OrderPage(int Total, int Page, int PageSize, List<OrderRow> Rows);
 
@@ -40,7 +43,7 @@ public sealed record PublicResults(List<PublishedReply> Replies, List<PublishedR
 
 public static class WorkOrderQueries
 {
-    public static IQueryable<WorkOrder> Filter(BihuanDb db, OrderFilter f)
+    public static IQueryable<WorkOrder> Filter(BihuanDb db, OrderFilter f, DateOnly today)
     {
         var q = db.WorkOrders.AsQueryable();
         if (f.OrgId is { } orgId)
@@ -52,6 +55,12 @@ public static class WorkOrderQueries
         if (f.Type is { } t) q = q.Where(o => o.Type == t);
         if (f.Open == true)
             q = q.Where(o => o.Status != OrderStatus.Closed && o.Status != OrderStatus.Rejected && o.Status != OrderStatus.Merged);
+        if (f.Assigned == true || f.SignOverdue == true || f.Overdue == true)
+            q = q.Where(o => o.DispatchedOn != null && o.OrgId != o.DispatchOrgId);
+        if (f.SignOverdue == true) q = q.Where(o => o.Status == OrderStatus.Dispatched && o.SignDue < today);
+        if (f.Overdue == true)
+            q = q.Where(o => (o.Status == OrderStatus.Dispatched || o.Status == OrderStatus.Signed || o.Status == OrderStatus.Handling
+                || o.Status == OrderStatus.AwaitingSignoff) && o.Deadline < today);
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
             var text = f.Q.Trim();
@@ -81,7 +90,7 @@ public static class WorkOrderQueries
     public static async Task<OrderPage> ListAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules, OrderFilter f,
         CancellationToken ct)
     {
-        var q = Filter(db, f);
+        var q = Filter(db, f, ChinaTime.Today(clock));
         var size = Math.Clamp(f.PageSize ?? 50, 1, 500);
         var page = Math.Max(1, f.Page ?? 1);
         var total = await q.CountAsync(ct);

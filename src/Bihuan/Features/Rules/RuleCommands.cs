@@ -78,8 +78,9 @@ public static class RuleCommands
         return rule;
     }
 
+    /// Rules in scope, newest first; inForce: 已印发 or 已修订 (出台 in the loop).
     public static async Task<List<RuleDto>> ListAsync(BihuanDb db, DateOnly today, int? orgId, int? rectItemId, int? problemId,
-        int? categoryId, CancellationToken ct, int? id = null)
+        int? categoryId, CancellationToken ct, int? id = null, RuleStatus? status = null, bool? inForce = null)
     {
         var q = db.Rules.AsQueryable();
         if (id is { } one) q = q.Where(r => r.Id == one);
@@ -92,6 +93,8 @@ public static class RuleCommands
         if (rectItemId is { } item) q = q.Where(r => r.RectItemIds.Contains(item));
         if (problemId is { } p) q = q.Where(r => r.ProblemIds.Contains(p));
         if (categoryId is { } c) q = q.Where(r => r.CategoryIds.Contains(c));
+        if (status is { } st) q = q.Where(r => r.Status == st);
+        if (inForce == true) q = q.Where(r => r.Status == RuleStatus.Issued || r.Status == RuleStatus.Revised);
         var rows = await q.OrderByDescending(r => r.IssuedOn).ThenByDescending(r => r.Id).Take(500)
             .Select(r => new { r, OrgName = r.Org!.Name }).AsNoTracking().ToListAsync(ct);
         var cats = await db.Categories.ToDictionaryAsync(x => x.Id, x => x.Name, ct);
@@ -143,9 +146,11 @@ public static class RuleApi
     public static RouteGroupBuilder MapRuleApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/rules").WithTags("建章立制 Rules");
-        g.MapGet("/", async (BihuanDb db, TimeProvider clock, int? orgId, int? rectItemId, int? problemId, int? categoryId, CancellationToken ct) =>
-            TypedResults.Ok(await RuleCommands.ListAsync(db, ChinaTime.Today(clock), orgId, rectItemId, problemId, categoryId, ct)))
-            .WithSummary("Rules in scope; filter by org subtree, linked rectification item or problem, category");
+        g.MapGet("/", async (BihuanDb db, TimeProvider clock, int? orgId, int? rectItemId, int? problemId, int? categoryId,
+                RuleStatus? status, bool? inForce, CancellationToken ct) =>
+            TypedResults.Ok(await RuleCommands.ListAsync(db, ChinaTime.Today(clock), orgId, rectItemId, problemId, categoryId, ct,
+                status: status, inForce: inForce)))
+            .WithSummary("Rules in scope; filter by org subtree, linked rectification item or problem, category, status, inForce (已印发 or 已修订)");
         g.MapPost("/", async Task<Created<RuleDto>> (BihuanDb db, TimeProvider clock, System.Security.Claims.ClaimsPrincipal user, RuleInput input, CancellationToken ct) =>
         {
             var r = await RuleCommands.CreateAsync(db, clock, user.Identity?.Name ?? "?", input, ct);

@@ -156,8 +156,9 @@ public static class MeetingCommands
     static async Task<Dictionary<int, string>> TypeNamesAsync(BihuanDb db, CancellationToken ct) =>
         await db.MeetingTypes.ToDictionaryAsync(t => t.Id, t => t.Name, ct);
 
-    /// Meetings of an org's subtree, optionally in one month (the calendar), newest first.
-    public static async Task<List<MeetingRow>> ListAsync(BihuanDb db, int? orgId, DateOnly? monthStart, CancellationToken ct)
+    /// Meetings of an org's subtree, optionally in one month (the calendar) and of one type (套开 sittings included), newest first.
+    public static async Task<List<MeetingRow>> ListAsync(BihuanDb db, int? orgId, DateOnly? monthStart, CancellationToken ct,
+        int? typeId = null)
     {
         var q = db.Meetings.AsQueryable();
         if (orgId is { } o)
@@ -171,6 +172,7 @@ public static class MeetingCommands
             var next = ms.AddMonths(1);
             q = q.Where(m => m.HeldOn >= ms && m.HeldOn < next);
         }
+        if (typeId is { } t) q = q.Where(m => m.TypeIds.Contains(t));
         var types = await TypeNamesAsync(db, ct);
         var rows = await q.OrderByDescending(m => m.HeldOn).ThenByDescending(m => m.Id).Take(500)
             .Select(m => new

@@ -81,9 +81,9 @@ public static class StudyApi
             return TypedResults.Ok(new { t.Id, t.Name, t.IsStudy, t.Archived });
         }).WithTags("会议活动 Meetings").WithSummary("Rename, mark as study session, or archive a meeting type (administrators)");
         var meetings = api.MapGroup("/meetings").WithTags("会议活动 Meetings");
-        meetings.MapGet("/", async (BihuanDb db, int? orgId, string? month, CancellationToken ct) =>
-            TypedResults.Ok(await MeetingCommands.ListAsync(db, orgId, ParseMonth(month), ct)))
-            .WithSummary("Meetings of an org subtree; month=2026-11 for one month");
+        meetings.MapGet("/", async (BihuanDb db, int? orgId, string? month, int? typeId, CancellationToken ct) =>
+            TypedResults.Ok(await MeetingCommands.ListAsync(db, orgId, ParseMonth(month), ct, typeId)))
+            .WithSummary("Meetings of an org subtree; month=2026-11 for one month; typeId for one type (套开 included)");
         meetings.MapPost("/", async (BihuanDb db, TimeProvider clock, WorkingCalendar cal, ClaimsPrincipal user, MeetingInput input, CancellationToken ct) =>
         {
             var m = await MeetingCommands.CreateAsync(db, clock, cal, user, input, ct);

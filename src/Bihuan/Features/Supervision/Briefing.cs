@@ -69,6 +69,13 @@ public static class Briefing
         return keys.Select(k => all.FirstOrDefault(f => f.Key == k)).OfType<Figure>().ToList();
     }
 
+    /// The other sections (plans, meetings, study, work orders, rules …) in a sentence each: their card figures.
+    public static List<string> OtherWork(DashboardDto d) => d.Sections.Where(s => s.Key is not ("ledger" or "orders"))
+        .Select(s => (s.Title, Figures: s.Groups.Where(g => g.Cards).SelectMany(g => g.Figures).ToList(), s.Note))
+        .Select(x => x.Figures.Count == 0 ? $"{x.Title}：{x.Note ?? "暂无数据。"}"
+            : $"{x.Title}：{string.Join("，", x.Figures.Select(f => $"{f.Label} {f.Shown}"))}。")
+        .ToList();
+
     public static string Summary(BriefingData b)
     {
         var h = Headline(b.Dashboard).ToDictionary(f => f.Key, f => f.Value);
@@ -154,7 +161,7 @@ public static class Briefing
             }
             body.Append(Grid(rows));
 
-            body.Append(P("三、整改滞后单位", true, 32, font: "SimHei"));
+            body.Append(P("三、工作滞后单位", true, 32, font: "SimHei"));
             if (d.Lagging.Count == 0) body.Append(P("各单位均无逾期、红黄灯事项。"));
             var n2 = 0;
             foreach (var u in d.Lagging) body.Append(P($"{++n2}. {u.Name}：{u.Reason}。"));
@@ -163,6 +170,13 @@ public static class Briefing
             if (b.Cases.Count == 0) body.Append(P("本期无重新整改或逾期的典型事项。"));
             var n3 = 0;
             foreach (var c in b.Cases) body.Append(P($"{++n3}. {c.OrgName}：{c.Problem}（{c.Why}，事项 #{c.Id}）。"));
+
+            var other = OtherWork(d);
+            if (other.Count > 0)
+            {
+                body.Append(P("五、学习教育其他工作情况", true, 32, font: "SimHei"));
+                foreach (var line in other) body.Append(P(line));
+            }
 
             body.Append(P($"（本简报由闭环系统根据台账记录自动生成，{ChinaTime.Format(DateTime.UtcNow)}，导出人：{exportedBy}）", false, 20));
             body.Append(new SectionProperties(new PageSize { Width = 11906, Height = 16838 },

@@ -7,15 +7,23 @@ using Microsoft.EntityFrameworkCore;
 namespace Bihuan.Features.Supervision;
 
 /// One number on the dashboard and the list that reproduces it (drill-down, scope kept: the list filters again).
-public sealed record Figure(string Key, string Label, int Value, string? Href);
-public sealed record FigureGroup(string Key, string Title, List<Figure> Figures);
+/// Text: how to show it when it is not a plain count — a rate ("93.5%", "—" without a denominator); Value then holds
+/// the rate rounded to a whole percent. No Href when no list reproduces the number.
+public sealed record Figure(string Key, string Label, int Value, string? Href, string? Text = null)
+{
+    public string Shown => Text ?? Value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// Cards: shown as figure cards at the head of its section (otherwise as a two-column table).
+public sealed record FigureGroup(string Key, string Title, List<Figure> Figures, bool Cards = false);
 
 /// One direct sub-unit's figures from one section. Weight orders the lagging-units list (bigger = worse);
 /// Reasons say why in words ("逾期 5 项"). Lights: the sub-unit's light counts, when the section has lights.
 public sealed record UnitFigures(int OrgId, List<Figure> Figures, long Weight, List<string> Reasons,
     Dictionary<LightLevel, int>? Lights = null);
 
-public sealed record SectionResult(string Key, string Title, List<FigureGroup> Groups, List<UnitFigures> Units);
+/// Note: a line under the section's title (what the figures are counted over, e.g. the campaign).
+public sealed record SectionResult(string Key, string Title, List<FigureGroup> Groups, List<UnitFigures> Units, string? Note = null);
 
 /// A part of the supervision dashboard. Work orders, plans and study add theirs by implementing this and registering
 /// it (AddSupervision); the page, API, briefing and Excel export show every section they are given.
@@ -140,8 +148,8 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
         var categories = await s.Db.Categories.OrderBy(c => c.SortOrder).Select(c => new { c.Id, c.Name }).ToListAsync(ct);
         var groups = new List<FigureGroup>
         {
-            new("status", "整改情况", Status(root, total)),
-            new("lights", "预警", LightFigures(root, total)),
+            new("status", "整改情况", Status(root, total), Cards: true),
+            new("lights", "预警", LightFigures(root, total), Cards: true),
             new("source", "问题来源", Enum.GetValues<SourceChannel>().Select(x => new Figure(x.ToString(), x.Label(),
                 total.Of("src." + x), DashboardScope.Ledger(root, ("source", x.ToString())))).ToList()),
             new("category", "问题类别", categories.Select(c => new Figure(c.Id.ToString(CultureInfo.InvariantCulture), c.Name,
@@ -219,7 +227,7 @@ public sealed class OrdersSection : IDashboardSection, IRollup
         ];
         var units = rolled.Units.Select(kv => new UnitFigures(kv.Key, Figures(kv.Key, kv.Value), kv.Value.Of("overdue") * 50_000L + kv.Value.Of("open"),
             kv.Value.Of("overdue") > 0 ? [$"督办逾期未回复 {kv.Value.Of("overdue")} 件"] : [])).ToList();
-        return new SectionResult(Key, "督办单", [new("orders", "督办单", Figures(s.Root.Id, rolled.Total))], units);
+        return new SectionResult(Key, "督办单", [new("orders", "督办单", Figures(s.Root.Id, rolled.Total), Cards: true)], units);
     }
 }
 

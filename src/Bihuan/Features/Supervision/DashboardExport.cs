@@ -15,11 +15,11 @@ public static class DashboardExport
         var sheets = new List<(string Name, List<object[]> Rows)>();
         foreach (var s in d.Sections)
             foreach (var g in s.Groups)
-                sheets.Add((Safe(g.Title), [["项目", "数量"], .. g.Figures.Select(f => new object[] { f.Label, f.Value })]));
+                sheets.Add((Safe(g.Title), [["项目", "数量"], .. g.Figures.Select(f => new object[] { f.Label, Cell(f) })]));
         var keys = d.Units.SelectMany(u => u.Figures.Values).DistinctBy(f => f.Key).ToList();
         sheets.Add(("下级单位对比", [["单位", "预警", .. keys.Select(k => (object)k.Label)],
-            .. d.Units.Select(u => new object[] { u.Name, u.Light.Label() }.Concat(keys.Select(k => (object)(u.Figures.GetValueOrDefault(k.Key)?.Value ?? 0))).ToArray())]));
-        sheets.Add(("整改滞后单位", [["序号", "单位", "原因"], .. d.Lagging.Select((u, i) => new object[] { i + 1, u.Name, u.Reason })]));
+            .. d.Units.Select(u => new object[] { u.Name, u.Light.Label() }.Concat(keys.Select(k => u.Figures.GetValueOrDefault(k.Key) is { } f ? Cell(f) : 0)).ToArray())]));
+        sheets.Add(("工作滞后单位", [["序号", "单位", "原因"], .. d.Lagging.Select((u, i) => new object[] { i + 1, u.Name, u.Reason })]));
         sheets.Add(("预警趋势", [["日期", "未销号", "红灯", "黄灯", "蓝灯", "绿灯", "逾期"],
             .. d.Trend.Select(t => new object[] { t.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), t.Open, t.Red, t.Yellow, t.Blue, t.Green, t.Overdue })]));
 
@@ -48,6 +48,9 @@ public static class DashboardExport
         }
         return ms.ToArray();
     }
+
+    /// A count as a number; a rate as shown ("93.5%", "—").
+    static object Cell(Figure f) => f.Text ?? (object)f.Value;
 
     static string Safe(string s) => new string(s.Where(c => !"[]:*?/\\".Contains(c)).ToArray()) is { Length: > 31 } t ? t[..31] : s;
 }

@@ -108,7 +108,9 @@ public sealed class RollupStore
             var day = days[r.Key];
             if (day < today)
             {
-                // Not day-dependent: yesterday's rows hold; carry them to today (the old day stays as history).
+                // Not day-dependent: yesterday's rows hold; carry them to today (the old day stays as history). Rows
+                // already there for today are from an earlier run that went past today and came back: replaced.
+                await db.Rollups.Where(x => x.Section == r.Key && x.Day == today).ExecuteDeleteAsync(ct);
                 await db.Database.ExecuteSqlRawAsync(
                     "INSERT INTO \"Rollups\" (\"Section\", \"Day\", \"OrgId\", \"Counts\") SELECT \"Section\", {0}, \"OrgId\", \"Counts\" " +
                     "FROM \"Rollups\" WHERE \"Section\" = {1} AND \"Day\" = {2}", [today, r.Key, day], ct);

@@ -26,6 +26,11 @@ public static class SupervisionApi
     {
         services.AddRolledUpSection<LedgerSection>();
         services.AddRolledUpSection<OrdersSection>();
+        services.AddRolledUpSection<PlansSection>();
+        services.AddRolledUpSection<MeetingsSection>();
+        services.AddRolledUpSection<StudySection>();
+        services.AddRolledUpSection<WorkOrdersSection>();
+        services.AddRolledUpSection<RulesSection>();
         services.AddSingleton(RollupStore.For);
         services.AddSingleton<IBihuanJob, RollupJob>();
         services.AddSingleton<SupervisionDashboard>();
