@@ -35,7 +35,7 @@ public interface IDashboardSection
 }
 
 /// The subtree a dashboard is computed for: its root and its direct sub-units. Rolled-up sections read their counts
-/// with RolledAsync (the root's and the sub-units' Rollup rows); others may count records with OrgIds.
+/// with RolledAsync (the root's and the sub-units' Rollup rows).
 public sealed class DashboardScope
 {
     public required BihuanDb Db { get; init; }
@@ -45,17 +45,6 @@ public sealed class DashboardScope
     /// Every direct sub-unit, archived ones too (their records count in the total, not as a row).
     public required List<int> AllChildIds { get; init; }
     public required DateOnly Today { get; init; }
-
-    /// Ids of the orgs in the subtree, as a subquery (never materialized): records filter with OrgIds.Contains(x.OrgId).
-    public IQueryable<int> OrgIds
-    {
-        get
-        {
-            var prefix = Root.SelfPath;
-            var id = Root.Id;
-            return Db.Orgs.Where(o => o.Id == id || o.Path.StartsWith(prefix)).Select(o => o.Id);
-        }
-    }
 
     /// A rolled-up section's counts for the root's subtree and per direct sub-unit (本级 under the root's id).
     public Task<RolledUp> RolledAsync(string section, CancellationToken ct) =>
