@@ -22,8 +22,10 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     bool ScopeAll => _scope.Current.IsSystem;
     List<string> ScopePaths => _scope.Current.SubtreePaths;
     List<int> ScopeOrgIds => _scope.Current.OrgIds;
+    List<string> ScopeRecordPaths => _scope.Current.RecordPaths;
+    List<int> ScopeRecordOrgIds => _scope.Current.RecordOrgIds;
     string? ScopeAccount => _scope.Current.AccountId;
-    bool ScopeSystemRecords => _scope.Current.IsSystem || _scope.Current.Has(Role.Admin);
+    bool ScopeSystemRecords => _scope.Current.CanAnywhere(Permission.ManageSettings);
 
     public DbSet<Org> Orgs => Set<Org>();
     public DbSet<Person> People => Set<Person>();
@@ -93,8 +95,9 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<RectItem>(b);
         OwnedByOrg<RectUpdate>(b);
         OwnedByOrg<InspectionCheck>(b);
-        OwnedByOrg<WorkOrder>(b);
-        OwnedByOrg<Open311Key>(b);
+        // Public demands are dispatched across the whole scope (the 12345 desk reads them, not the units' records).
+        OwnedByOrg<WorkOrder>(b, records: false);
+        OwnedByOrg<Open311Key>(b, records: false);
         // A work order's timeline and contact follow the order (it moves between orgs when dispatched or sent back).
         b.Entity<WorkOrderEvent>().HasQueryFilter(e => Set<WorkOrder>().Select(o => o.Id).Contains(e.WorkOrderId));
         b.Entity<DemandContact>().HasQueryFilter(c => Set<WorkOrder>().Select(o => o.Id).Contains(c.WorkOrderId));
@@ -120,13 +123,21 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
             || (x.OrgPath == null ? ScopeSystemRecords : ScopePaths.Any(p => x.OrgPath.StartsWith(p))));
     }
 
-    /// A record owned by an org is visible when its OrgId is among the orgs in scope. Written as an uncorrelated
+    /// A record owned by an org is visible when its OrgId is among the orgs in scope — for a unit's records, the orgs
+    /// of the grants that hold Permission.ReadRecords (AccessScope.RecordPaths). Written as an uncorrelated
     /// "OrgId IN (SELECT Id FROM Orgs WHERE …)" subquery inside the SQL (never materialized in .NET): the engine
     /// evaluates the small org set once and answers from the OrgId index instead of testing paths row by row.
-    void OwnedByOrg<T>(ModelBuilder b) where T : class, IOrgOwned =>
-        b.Entity<T>().HasQueryFilter(x => Set<Org>().IgnoreQueryFilters()
-            .Where(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id))
-            .Select(o => o.Id).Contains(x.OrgId));
+    void OwnedByOrg<T>(ModelBuilder b, bool records = true) where T : class, IOrgOwned
+    {
+        if (records)
+            b.Entity<T>().HasQueryFilter(x => Set<Org>().IgnoreQueryFilters()
+                .Where(o => ScopeRecordPaths.Any(p => o.Path.StartsWith(p)) || ScopeRecordOrgIds.Contains(o.Id))
+                .Select(o => o.Id).Contains(x.OrgId));
+        else
+            b.Entity<T>().HasQueryFilter(x => Set<Org>().IgnoreQueryFilters()
+                .Where(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id))
+                .Select(o => o.Id).Contains(x.OrgId));
+    }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();

@@ -18,6 +18,7 @@ sealed class WorkOrderConfiguration : IEntityTypeConfiguration<WorkOrder>
         b.Property(x => x.RatingComment).HasMaxLength(WorkOrderState.TextMax);
         b.Property(x => x.RejectReason).HasMaxLength(WorkOrderState.TextMax);
         b.Property(x => x.ExtensionRequestedBy).HasMaxLength(64);
+        b.Property(x => x.ReplyDraftedBy).HasMaxLength(64);
         b.Property(x => x.Type).HasConversion<string>().HasMaxLength(20);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(x => x.Channel).HasConversion<string>().HasMaxLength(20);

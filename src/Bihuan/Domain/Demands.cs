@@ -157,6 +157,9 @@ public sealed record OrderNotYourParty(OrderAction Action, OrderParty Party)
 public sealed record OrderReasonRequired(OrderAction Action)
     : Error("reason_required", $"“{Action.Label()}”须说明理由", ErrorKind.Invalid, "reason");
 public sealed record OrderRule(string Field, string Why) : Error("order_rule", Why, ErrorKind.Conflict, Field);
+public sealed record CannotSignOffOwnReply()
+    : Error("cannot_sign_off_own_reply",
+        "不能签发自己起草的答复：投诉件的答复须由起草人以外的承办单位主要负责人签发", ErrorKind.Forbidden);
 
 /// The work-order lifecycle as data: from, action, to, party. Checked in one place (WorkOrderState.Apply).
 public static class OrderLifecycle
@@ -234,6 +237,8 @@ public class WorkOrderState
     public DateTime? ClosedAt { get; set; }
     public string? Reply { get; set; }
     public string? ReplyDraft { get; set; }
+    /// The account that submitted the draft (承办人): the head who signs it off must be someone else.
+    public string? ReplyDraftedBy { get; set; }
     public Rating? Rating { get; set; }
     public string? RatingComment { get; set; }
     public int RedoCount { get; set; }
@@ -253,17 +258,18 @@ public class WorkOrderState
 
     public const int TextMax = 2000;
 
-    public static bool IsDispatcher(AccessScope s, Org dispatchOrg) => s.IsSystem
-        || s.Grants.Any(g => g.Role.Allows(Permission.Dispatch) && g.Covers(dispatchOrg.SelfPath));
+    public static bool IsDispatcher(AccessScope s, Org dispatchOrg) => s.Can(Permission.DispatchDemands, dispatchOrg);
 
-    public static bool IsUnit(AccessScope s, Org org) => s.Grants.Any(g =>
-        g.Role is Role.UnitHead or Role.LeadershipMember or Role.Liaison && g.Covers(org.SelfPath));
+    public static bool IsUnit(AccessScope s, Org org) => s.Can(Permission.HandleOrders, org);
 
-    public static bool IsUnitHead(AccessScope s, Org org) => s.Grants.Any(g => g.Role == Role.UnitHead && g.Covers(org.SelfPath));
+    public static bool IsUnitHead(AccessScope s, Org org) => s.Can(Permission.SignOff, org);
 
     /// Whether the order is with a unit now (dispatched and not sent back): only then does a "handling unit" exist.
     public bool WithUnit => Status is OrderStatus.Dispatched or OrderStatus.Signed or OrderStatus.Handling
         or OrderStatus.AwaitingSignoff or OrderStatus.Replied or OrderStatus.Closed && DispatchedOn is not null && OrgId != DispatchOrgId;
+
+    /// Who may read the submitter's contact unmasked: the handling unit, while the order is with it.
+    public bool MayRevealContact(AccessScope s, Org org) => WithUnit && s.Can(Permission.RevealSubmitter, org);
 
     public bool IsParty(OrderParty p, OrderActor actor, Org org, Org dispatchOrg) => p switch
     {
@@ -277,7 +283,15 @@ public class WorkOrderState
     public IEnumerable<OrderAction> AllowedFor(OrderActor actor, Org org, Org dispatchOrg) => OrderLifecycle.Table
         .Where(t => t.From == Status && IsParty(t.Party, actor, org, dispatchOrg))
         .Select(t => t.Action).Distinct()
-        .Where(a => Guard(a) is null);
+        .Where(a => Guard(a) is null && !IsOwnSecondStep(a, actor));
+
+    /// Separation of duties: the second step of a two-person act is never taken by the first person.
+    bool IsOwnSecondStep(OrderAction a, OrderActor actor) => a switch
+    {
+        OrderAction.SignOff => actor.Id == ReplyDraftedBy,
+        OrderAction.ApproveExtension or OrderAction.RefuseExtension => actor.Id == ExtensionRequestedBy,
+        _ => false,
+    };
 
     /// A rule beyond the table (null: allowed).
     string? Guard(OrderAction a) => a switch
@@ -323,8 +337,13 @@ public class WorkOrderState
                 throw new DomainException(new OrderRule("deadline", "延期后的时限须晚于当前办理时限"));
             case OrderAction.RequestExtension when Deadline < today:
                 throw new DomainException(new OrderRule("deadline", "已超过办理时限，不能再申请延期（须在期限前申请）"));
-            case OrderAction.ApproveExtension or OrderAction.RefuseExtension when actor.Id == ExtensionRequestedBy:
+            case OrderAction.ApproveExtension or OrderAction.RefuseExtension when IsOwnSecondStep(action, actor):
                 throw new DomainException(new OrderNotYourParty(action, OrderParty.Dispatch));
+            case OrderAction.SignOff when IsOwnSecondStep(action, actor):
+                throw new DomainException(new CannotSignOffOwnReply());
+            // The head signs what the 承办人 drafted: a different text goes back to the drafter (退回答复稿).
+            case OrderAction.SignOff when text is not null && text != ReplyDraft?.Trim():
+                throw new DomainException(new OrderRule("text", "签发时不能改写答复稿：如需修改，请退回答复稿，由承办人修改后重新提交"));
             case OrderAction.Merge when args.MasterId is null:
                 throw new DomainException(new Invalid("masterId", "请选择主工单"));
             case OrderAction.Escalate when args.ProblemId is null:
@@ -365,15 +384,17 @@ public class WorkOrderState
                 break;
             case OrderAction.SubmitReply:
                 ReplyDraft = text;
+                ReplyDraftedBy = actor.Id;
                 break;
             case OrderAction.SignOff:
-                Reply = text ?? ReplyDraft;
+                Reply = ReplyDraft;
                 ReplyDraft = null;
                 RepliedOn = today;
                 text = Reply;
                 break;
             case OrderAction.ReturnDraft:
                 ReplyDraft = null;
+                ReplyDraftedBy = null;
                 break;
             case OrderAction.RequestExtension:
                 ExtensionRequestedTo = args.NewDeadline;

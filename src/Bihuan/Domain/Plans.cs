@@ -41,6 +41,9 @@ public sealed record NotPlanParty(PlanAction Action, string Who)
     : Error("not_authorized_for_action", $"“{Action.Label()}”须由{Who}办理", ErrorKind.Forbidden);
 public sealed record CannotApproveOwnPlan()
     : Error("cannot_approve_own_plan", "不能审核自己起草的方案（须由起草人以外的上级学习教育办公室审核）", ErrorKind.Forbidden);
+public sealed record CannotSignOffOwnDraft()
+    : Error("cannot_sign_off_own_draft",
+        "不能签批自己起草的方案：须由起草人以外的主要负责人签批（请联络员或班子成员起草）", ErrorKind.Forbidden);
 public sealed record CommentRequired()
     : Error("comment_required", "退回修改须填写修改意见", ErrorKind.Invalid, "comment");
 public sealed record PlanNeedsTasks()
@@ -83,14 +86,12 @@ public class PlanState
     public int ReturnCount { get; set; }
     public string? LastComment { get; set; }
 
-    public static bool IsUnit(AccessScope s, Org org) => s.Grants.Any(g =>
-        g.Role is Role.UnitHead or Role.LeadershipMember or Role.Liaison && g.Covers(org.SelfPath));
+    public static bool IsUnit(AccessScope s, Org org) => s.Can(Permission.DraftPlans, org);
 
-    public static bool IsHead(AccessScope s, Org org) => s.Grants.Any(g => g.Role == Role.UnitHead && g.Covers(org.SelfPath));
+    public static bool IsHead(AccessScope s, Org org) => s.Can(Permission.SignOff, org);
 
-    /// A campaign office (or administrator) granted on a strict ancestor: never the unit itself.
-    public static bool IsSuperior(AccessScope s, Org org) => s.Grants.Any(g =>
-        g.Role is Role.CampaignOffice or Role.Admin && g.Covers(org.SelfPath) && g.OrgSelfPath != org.SelfPath);
+    /// A campaign office granted on a strict ancestor: never the unit itself (Permissions.Table: ApprovePlans, Below).
+    public static bool IsSuperior(AccessScope s, Org org) => s.Can(Permission.ApprovePlans, org);
 
     static bool Holds(PlanParty p, AccessScope s, Org org) => p switch
     {
@@ -99,8 +100,12 @@ public class PlanState
         PlanParty.Superior => IsSuperior(s, org),
     };
 
+    /// The second person of a two-person act: the last writer of the text may not sign it off, approve or return it.
+    bool IsDrafter(string? accountId) => accountId is not null && accountId == DraftedBy;
+
     public IEnumerable<PlanAction> AllowedFor(AccessScope s, Org org) => PlanLifecycle.Table
-        .Where(t => t.From == Status && Holds(t.Party, s, org)).Select(t => t.Action).Distinct();
+        .Where(t => t.From == Status && Holds(t.Party, s, org)).Select(t => t.Action).Distinct()
+        .Where(a => a is PlanAction.Edit or PlanAction.Submit || !IsDrafter(s.AccountId));
 
     /// Applies one action or throws a typed error; the state is unchanged when it throws. hasContent: the plan has
     /// text and at least one task (checked for sign-off and submission).
@@ -118,7 +123,9 @@ public class PlanState
         {
             case PlanAction.SignOff or PlanAction.Submit when !hasContent:
                 throw new DomainException(new PlanNeedsTasks());
-            case PlanAction.Approve or PlanAction.Return when actor.AccountId == DraftedBy:
+            case PlanAction.SignOff when IsDrafter(actor.AccountId):
+                throw new DomainException(new CannotSignOffOwnDraft());
+            case PlanAction.Approve or PlanAction.Return when IsDrafter(actor.AccountId):
                 throw new DomainException(new CannotApproveOwnPlan());
             case PlanAction.Return when string.IsNullOrWhiteSpace(comment):
                 throw new DomainException(new CommentRequired());

@@ -225,22 +225,19 @@ public class RectState
     public bool NeedsSupervisor => Severity == Severity.Serious
         || Source is SourceChannel.InspectionFeedback or SourceChannel.SupervisionCheck;
 
-    public static bool IsOwner(AccessScope s, Org org) => s.Grants.Any(g =>
-        g.Role is Role.UnitHead or Role.LeadershipMember or Role.Liaison && g.Covers(org.SelfPath));
+    public static bool IsOwner(AccessScope s, Org org) => s.Can(Permission.ReportProgress, org);
 
-    /// A superior campaign office (granted on a strict ancestor) or a supervisor whose subtree holds the org.
-    public bool IsVerifier(AccessScope s, Org org) => s.Grants.Any(g =>
-        (g.Role == Role.Supervisor && g.Covers(org.SelfPath))
-        || (!NeedsSupervisor && g.Role == Role.CampaignOffice && g.Covers(org.SelfPath) && g.OrgSelfPath != org.SelfPath));
+    /// A superior campaign office (granted on a strict ancestor) or a supervisor whose subtree holds the org; for
+    /// serious items a supervisor only (Permissions.Table: VerifyClosures, VerifySeriousClosures).
+    public bool IsVerifier(AccessScope s, Org org) =>
+        s.Can(NeedsSupervisor ? Permission.VerifySeriousClosures : Permission.VerifyClosures, org);
 
-    /// The reviewer the next pending stage names: the unit's own 主要负责人 for 单位自验; a superior campaign office or a
-    /// supervisor over the unit for 牵头部门审核. Nobody reviews when no stage is pending.
+    /// The reviewer the next pending stage names: the unit's own 主要负责人 for 单位自验 (SignOff); a verifier of
+    /// ordinary items for 牵头部门审核 (VerifyClosures). Nobody reviews when no stage is pending.
     public bool IsReviewer(AccessScope s, Org org) => PendingReviews.Count > 0 && PendingReviews[0] switch
     {
-        ClosureStage.UnitSelfCheck => s.Grants.Any(g => g.Role == Role.UnitHead && g.Covers(org.SelfPath)),
-        ClosureStage.LeadReview => s.Grants.Any(g =>
-            (g.Role == Role.Supervisor && g.Covers(org.SelfPath))
-            || (g.Role == Role.CampaignOffice && g.Covers(org.SelfPath) && g.OrgSelfPath != org.SelfPath)),
+        ClosureStage.UnitSelfCheck => s.Can(Permission.SignOff, org),
+        ClosureStage.LeadReview => s.Can(Permission.VerifyClosures, org),
     };
 
     bool Holds(Party p, AccessScope s, Org org) => p switch
@@ -258,9 +255,11 @@ public class RectState
         .Where(a => a switch
         {
             RectAction.RequestExtension => DeadlineKind == DeadlineKind.Dated && Deadline is not null && ExtensionRequestedTo is null,
-            RectAction.ApproveExtension or RectAction.RefuseExtension => ExtensionRequestedTo is not null,
-            RectAction.Verify => PendingReviews.Count == 0,
-            RectAction.Review => PendingReviews.Count > 0,
+            // Separation of duties (Apply refuses them too): never the second person of one's own request.
+            RectAction.ApproveExtension or RectAction.RefuseExtension => ExtensionRequestedTo is not null
+                && s.AccountId != ExtensionRequestedBy,
+            RectAction.Verify => PendingReviews.Count == 0 && s.AccountId != ClosureRequestedBy,
+            RectAction.Review => PendingReviews.Count > 0 && s.AccountId != ClosureRequestedBy,
             _ => true,
         });
 

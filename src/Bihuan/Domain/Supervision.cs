@@ -15,8 +15,8 @@ public enum SupervisionAction { Issue, Respond, Remind, Close, Escalate }
 /// Who acts on a 督办单, relative to the order's org.
 public enum SupervisionParty
 {
-    Issuer,  // a supervisor (纪检监督) or campaign office whose subtree holds the org
-    Owner,   // the unit: its 主要负责人, 班子成员 or 联络员
+    Issuer,  // a supervisor (纪检监督) whose subtree holds the org (Permission.IssueSupervision)
+    Owner,   // the unit: its 主要负责人, 班子成员 or 联络员 (Permission.AnswerSupervision)
 }
 
 public static class SupervisionLabels
@@ -59,11 +59,9 @@ public static class SupervisionLifecycle
         (SupervisionStatus.Escalated, SupervisionAction.Close, SupervisionStatus.Closed, SupervisionParty.Issuer),
     ];
 
-    public static bool IsIssuer(AccessScope s, Org org) => s.IsSystem || s.Grants.Any(g =>
-        g.Role is Role.Supervisor or Role.CampaignOffice && g.Covers(org.SelfPath));
+    public static bool IsIssuer(AccessScope s, Org org) => s.Can(Permission.IssueSupervision, org);
 
-    public static bool IsOwner(AccessScope s, Org org) => s.Grants.Any(g =>
-        g.Role is Role.UnitHead or Role.LeadershipMember or Role.Liaison && g.Covers(org.SelfPath));
+    public static bool IsOwner(AccessScope s, Org org) => s.Can(Permission.AnswerSupervision, org);
 
     public static bool Holds(SupervisionParty p, AccessScope s, Org org) => p switch
     {
@@ -113,7 +111,7 @@ public sealed class SupervisionOrder : IAudited, IOrgOwned
         if (step == default)
             throw new DomainException(new SupervisionNotYourParty(action, steps[0].Party switch
             {
-                SupervisionParty.Issuer => "纪检监督部门或学习教育办公室",
+                SupervisionParty.Issuer => "纪检监督部门",
                 SupervisionParty.Owner => "被督办单位（主要负责人、班子成员或联络员）",
             }));
         if (string.IsNullOrWhiteSpace(text) && action is SupervisionAction.Respond or SupervisionAction.Remind)

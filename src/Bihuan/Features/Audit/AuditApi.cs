@@ -38,7 +38,7 @@ public static class AuditApi
     {
         // The whole chain is checked (a link cannot be verified without its predecessors); only the verdict and
         // the position of the first break leave the server.
-        if (!db.Access.Has(Role.Admin) && !db.Access.Has(Role.Supervisor)) return TypedResults.Forbid();
+        if (!db.Access.CanAnywhere(Permission.ViewAudit)) return TypedResults.Forbid();
         return TypedResults.Ok(await AuditTrail.VerifyAsync(db, ct));
     }
 }

@@ -30,7 +30,7 @@ public static class CalendarApi
     static async Task<Ok<CalendarYearDto>> Import(BihuanDb db, WorkingCalendar cal, TimeProvider clock, CalendarImport input,
         CancellationToken ct)
     {
-        if (!db.Access.Has(Role.Admin) && !db.Access.IsSystem)
+        if (!db.Access.CanAnywhere(Permission.ManageSettings))
             throw new DomainException(new Forbidden("只有系统管理员可以导入节假日安排"));
         var year = await ImportAsync(db, cal, clock, input.Text, ct);
         return TypedResults.Ok(new CalendarYearDto(year.Year, "imported", year.ImportedBy, year.ImportedAt));

@@ -119,7 +119,7 @@ public static class WorkOrderCommands
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var problem = await RectCommands.CreateProblemAsync(db, clock, new ProblemInput(input.OrgId ?? orders[0].OrgId, description,
             SourceChannel.Hotline, Aspect.Work, null, Dimension.ForThePeople, Severity.General, null, null,
-            "群众诉求 " + string.Join("、", orders.Select(o => o.Ticket)), NotDuplicate: true), ct);
+            "群众诉求 " + string.Join("、", orders.Select(o => o.Ticket)), NotDuplicate: true), ct, Permission.DispatchDemands);
         foreach (var (o, org, d) in loaded)
             await ApplyLoadedAsync(db, clock, cal, options, actor, o, org, d, OrderAction.Escalate, new OrderArgs(ProblemId: problem.Id), ct);
         await db.SaveChangesAsync(ct);
@@ -142,7 +142,7 @@ public static class WorkOrderCommands
         var c = await db.DemandContacts.FirstOrDefaultAsync(x => x.WorkOrderId == id, ct);
         if (!reveal || c is null) return Masked(c);
         var (org, _) = await OrgsOfAsync(db, order, ct);
-        if (!order.WithUnit || !WorkOrderState.IsUnit(db.Access, org))
+        if (!order.MayRevealContact(db.Access, org))
             throw new DomainException(new Forbidden("只有承办单位可以查看诉求人的完整联系方式"));
         db.RecordEvent(nameof(WorkOrder), id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"查看诉求人联系方式（未脱敏）：{order.Ticket}", org.SelfPath);
@@ -157,7 +157,7 @@ public static class WorkOrderCommands
         CancellationToken ct)
     {
         var org = await Organizations.OrgCommands.FindAsync(db, orgId, ct);
-        if (!db.Access.Can(Permission.Dispatch, org)) throw new DomainException(new Forbidden("只有派单席或学习教育办公室可以签发接口密钥"));
+        if (!db.Access.Can(Permission.DispatchDemands, org)) throw new DomainException(new Forbidden("只有派单席或学习教育办公室可以签发接口密钥"));
         var n = DemandPrivacy.Plain(name);
         if (n.Length is 0 or > 100) throw new DomainException(new Invalid("name", "请填写应用名称（100 字以内）"));
         var (key, prefix, hash) = Open311Key.Generate();

@@ -121,7 +121,7 @@ public static class WorkOrderQueries
             o.Channel.ToString(), o.DispatchedOn, o.SignDue, o.SignedOn, o.Reply, o.ReplyDraft, o.Rating?.Label(), o.RatingComment,
             o.RedoCount, o.SendBackCount, o.ExtensionRequestedTo, o.ExtensionCount, master, merged, o.Published, o.Images.Count,
             allowed.Where(a => a != OrderAction.Escalate).Select(WorkOrderCommands.RouteOf).ToList(),
-            o.WithUnit && WorkOrderState.IsUnit(db.Access, org) && contact is not null, allowed.Contains(OrderAction.Escalate), timeline,
+            o.MayRevealContact(db.Access, org) && contact is not null, allowed.Contains(OrderAction.Escalate), timeline,
             dispatching ? await SuggestAsync(db, o, dispatchOrg, ct) : [],
             allowed.Contains(OrderAction.Merge) ? await MergeCandidatesAsync(db, o, ct) : []);
     }

@@ -34,7 +34,7 @@ public static class OrgCommands
         Org? parent = null;
         if (input.ParentId is { } pid)
             parent = await FindForAsync(db, pid, Permission.ManageOrgs, ct);
-        else if (!db.Access.IsSystem && !db.Access.Has(Role.Admin))
+        else if (!db.Access.CanAnywhere(Permission.ManageOrgs))
             throw new DomainException(new Invalid("parentId", "请选择上级组织"));
         else if (await db.Orgs.IgnoreQueryFilters().AnyAsync(o => o.ParentId == null, ct))
             throw new DomainException(new RootAlreadyExists());

@@ -121,7 +121,7 @@ public static class OrgImport
             }
             else
             {
-                if (!db.Access.IsSystem && !db.Access.Has(Role.Admin))
+                if (!db.Access.CanAnywhere(Permission.ManageOrgs))
                     errors.Add(new(l.Row, "上级组织不能为空"));
                 else if (root is not null && root.Code != l.Code)
                     errors.Add(new(l.Row, $"上级组织不能为空：系统已有根组织“{root.Name}”"));

@@ -44,7 +44,7 @@ public static class PeopleApi
         p.Id, p.Name, p.OrgId, p.Org!.Name, p.Position, p.IsLeadership, p.Phone ?? "", p.Archived));
 
     static PersonDto Mask(PersonDto p, BihuanDb db, Org? org) =>
-        org is not null && db.Access.Can(Permission.ManagePeople, org) ? p : p with { Phone = Person.Mask(p.Phone) };
+        org is not null && db.Access.Can(Permission.ReadPersonalData, org) ? p : p with { Phone = Person.Mask(p.Phone) };
 
     static async Task<Ok<List<PersonDto>>> ListPeople(BihuanDb db, int? orgId, string? q, int? skip, int? take, CancellationToken ct)
     {

@@ -45,7 +45,7 @@ public static partial class LedgerImport
         long length, int orgId, IReadOnlyDictionary<LedgerField, int>? overrides, bool commit, CancellationToken ct,
         int? headerRow = null)
     {
-        var org = await OrgCommands.FindForAsync(db, orgId, Permission.EditRecords, ct);
+        var org = await OrgCommands.FindForAsync(db, orgId, Permission.RecordProblems, ct);
         if (length > MaxBytes) return Fail($"文件超过 {MaxBytes / 1024 / 1024} MB，请拆分后再导入");
         List<SheetRow> sheet;
         try { sheet = Sheets.Read(stream, fileName); }

@@ -142,9 +142,9 @@ public static class RectApi
         // An account that only holds own-org grants (a 联络员) sees exactly those orgs' items. The query filter already
         // says so, but as an IN-subquery over the org table, which PostgreSQL plans as a scan of the whole ledger; the
         // same restriction stated as OrgId = ANY(@ids) lets it use the OrgId index. It never widens the scope.
-        if (db.Access is { IsSystem: false, SubtreePaths.Count: 0, OrgIds.Count: > 0 } own)
+        if (db.Access is { IsSystem: false, RecordPaths.Count: 0, RecordOrgIds.Count: > 0 } own)
         {
-            var ids = own.OrgIds;
+            var ids = own.RecordOrgIds;
             q = q.Where(i => ids.Contains(i.OrgId));
         }
         if (f.OrgId is { } orgId)

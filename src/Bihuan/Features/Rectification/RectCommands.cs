@@ -25,7 +25,10 @@ public sealed record ActionInput(string? Text, int? Percent, List<string>? Evide
 /// (Domain/Rectification.cs holds the rules; this file loads, checks scope, applies, records the timeline).
 public static class RectCommands
 {
-    public static async Task<Problem> CreateProblemAsync(BihuanDb db, TimeProvider clock, ProblemInput input, CancellationToken ct)
+    /// `act`: the permission the caller records the problem under — RecordProblems for the unit or its office,
+    /// DispatchDemands when the dispatch desk escalates public demands into the problem list.
+    public static async Task<Problem> CreateProblemAsync(BihuanDb db, TimeProvider clock, ProblemInput input, CancellationToken ct,
+        Permission act = Permission.RecordProblems)
     {
         var errors = new List<Invalid>();
         if (input.OrgId is null) errors.Add(new("orgId", "请选择问题所在单位"));
@@ -41,7 +44,7 @@ public static class RectCommands
         Undefined(errors, "severity", input.Severity, "未知的严重程度");
         if (input.Batch is { Length: > 200 }) errors.Add(new("batch", "批次不能超过 200 字"));
         Problems.ThrowIfAny(errors);
-        var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, Permission.EditRecords, ct);
+        var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, act, ct);
         if (input.CategoryId is { } cid && !await db.Categories.AnyAsync(c => c.Id == cid && !c.Archived, ct))
             throw new DomainException(new Invalid("categoryId", "问题类别不存在"));
         if (input.LeaderId is { } lid && !await db.People.AnyAsync(p => p.Id == lid && p.OrgId == org.Id && p.IsLeadership, ct))
@@ -121,7 +124,7 @@ public static class RectCommands
     {
         var problem = await db.Problems.Include(p => p.Org).FirstOrDefaultAsync(p => p.Id == problemId, ct)
             ?? throw new DomainException(new RecordNotFound("问题"));
-        if (!db.Access.Can(Permission.EditRecords, problem.Org!)) throw new DomainException(new Forbidden("您对该问题只有查看权限"));
+        if (!db.Access.Can(Permission.RecordProblems, problem.Org!)) throw new DomainException(new Forbidden("您对该问题只有查看权限"));
         var errors = new List<Invalid>();
         if (string.IsNullOrWhiteSpace(input.Measures)) errors.Add(new("measures", "整改措施不能为空"));
         else if (input.Measures.Length > 2000) errors.Add(new("measures", "整改措施不能超过 2000 字"));
@@ -198,7 +201,7 @@ public static class RectCommands
     public static async Task<ClosureChainRule> SetClosureChainAsync(BihuanDb db, SourceChannel source,
         IReadOnlyList<ClosureStage>? stages, CancellationToken ct)
     {
-        if (!db.Access.Has(Role.Admin)) throw new DomainException(new Forbidden("只有系统管理员可以配置对账销号流程"));
+        if (!db.Access.CanAnywhere(Permission.ManageSettings)) throw new DomainException(new Forbidden("只有系统管理员可以配置对账销号流程"));
         if (!Enum.IsDefined(source)) throw new DomainException(new Invalid("source", "未知的问题来源"));
         var list = (stages ?? []).ToList();
         if (list.Any(s => !Enum.IsDefined(s))) throw new DomainException(new Invalid("stages", "未知的审核环节"));

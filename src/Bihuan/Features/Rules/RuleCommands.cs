@@ -25,7 +25,7 @@ public static class RuleCommands
         Problems.ThrowIfAny(Rule.Validate(input.Title, input.DocNumber, input.Status, input.IssuedOn, input.NextReviewOn)
             .Concat(input.Summary is { Length: > 2000 } ? [new Invalid("summary", "简介不能超过 2000 字")] : []));
         if (input.OrgId is null) throw new DomainException(new Invalid("orgId", "请选择印发单位"));
-        var org = await OrgCommands.FindForAsync(db, input.OrgId.Value, Permission.EditRecords, ct);
+        var org = await OrgCommands.FindForAsync(db, input.OrgId.Value, Permission.ManageRules, ct);
         var rule = new Rule
         {
             OrgId = org.Id, Title = input.Title!.Trim(), RecordedBy = who, CreatedAt = ChinaTime.Now(clock),
@@ -70,7 +70,7 @@ public static class RuleCommands
     public static async Task<Rule> UpdateAsync(BihuanDb db, int id, RuleInput input, CancellationToken ct)
     {
         var rule = await db.Rules.Include(r => r.Org).FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw new DomainException(new RecordNotFound("制度"));
-        if (!db.Access.Can(Permission.EditRecords, rule.Org!)) throw new DomainException(new Forbidden("您对该制度只有查看权限"));
+        if (!db.Access.Can(Permission.ManageRules, rule.Org!)) throw new DomainException(new Forbidden("您对该制度只有查看权限"));
         Problems.ThrowIfAny(Rule.Validate(input.Title ?? rule.Title, input.DocNumber, input.Status ?? rule.Status,
             input.IssuedOn ?? rule.IssuedOn, input.NextReviewOn ?? rule.NextReviewOn));
         await FillAsync(db, rule, input, ct);

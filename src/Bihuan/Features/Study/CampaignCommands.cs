@@ -41,9 +41,8 @@ public static class CampaignCommands
     public static async Task<List<CampaignDto>> ListAsync(BihuanDb db, CancellationToken ct) =>
         await ProjectAsync(db, db.Campaigns.OrderByDescending(c => c.IsTemplate).ThenByDescending(c => c.Id), ct);
 
-    /// Sets up campaigns for an org: an administrator, or a campaign office whose grant covers it.
-    static bool MayRun(AccessScope s, Org org) => s.IsSystem || s.Grants.Any(g =>
-        g.Role is Role.Admin or Role.CampaignOffice && g.Covers(org.SelfPath));
+    /// Sets up campaigns for an org: a campaign office whose grant covers it (templates are the administrator's).
+    public static bool MayRun(AccessScope s, Org org) => s.Can(Permission.RunCampaign, org);
 
     public static async Task<Campaign> CopyAsync(BihuanDb db, TimeProvider clock, int sourceId, CampaignInput input, CancellationToken ct)
     {
@@ -51,7 +50,7 @@ public static class CampaignCommands
             ?? throw new DomainException(new RecordNotFound("学习教育模板"));
         if (input.RootOrgId is null) throw new DomainException(new Invalid("rootOrgId", "请选择开展学习教育的组织（其下级全部参加）"));
         var root = await OrgCommands.FindAsync(db, input.RootOrgId.Value, ct);
-        if (!MayRun(db.Access, root)) throw new DomainException(new Forbidden("只有系统管理员或该组织的学习教育办公室可以设立学习教育"));
+        if (!MayRun(db.Access, root)) throw new DomainException(new Forbidden("只有该组织的学习教育办公室可以设立学习教育"));
         var copy = new Campaign
         {
             Name = string.IsNullOrWhiteSpace(input.Name) ? source.Name : input.Name.Trim(),
@@ -110,7 +109,7 @@ public static class CampaignCommands
     {
         if (c.IsTemplate || c.RootOrgId is null)
         {
-            if (!db.Access.IsSystem && !db.Access.Has(Role.Admin)) throw new DomainException(new Forbidden("模板只能由系统管理员维护"));
+            if (!db.Access.CanAnywhere(Permission.ManageTemplates)) throw new DomainException(new Forbidden("模板只能由系统管理员维护"));
             return await db.Orgs.IgnoreQueryFilters().OrderBy(o => o.Id).FirstAsync(ct);
         }
         var root = await db.Orgs.FirstOrDefaultAsync(o => o.Id == c.RootOrgId, ct)

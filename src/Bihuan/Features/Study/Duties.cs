@@ -58,7 +58,7 @@ public static class Duties
     {
         var task = await db.DutyTasks.Include(t => t.Org).FirstOrDefaultAsync(t => t.Id == id, ct)
             ?? throw new DomainException(new RecordNotFound("任务"));
-        if (!db.Access.Can(Permission.EditRecords, task.Org!)) throw new DomainException(new Forbidden("您对该任务只有查看权限"));
+        if (!db.Access.Can(Permission.CompleteDuties, task.Org!)) throw new DomainException(new Forbidden("您对该任务只有查看权限"));
         if (task.PlanId is { } planId && !await db.Plans.AnyAsync(p => p.Id == planId && p.Status == PlanStatus.Approved, ct))
             throw new DomainException(new PlanTaskNotYetDuty());
         task.DoneOn = done ? ChinaTime.Today(clock) : null;

@@ -34,7 +34,7 @@ public static class MeetingCommands
         MeetingInput input, CancellationToken ct)
     {
         if (input.OrgId is null) throw new DomainException(new Invalid("orgId", "请选择主办单位"));
-        var org = await OrgCommands.FindForAsync(db, input.OrgId.Value, Permission.EditRecords, ct);
+        var org = await OrgCommands.FindForAsync(db, input.OrgId.Value, Permission.ManageMeetings, ct);
         var typeIds = (input.TypeIds ?? []).Distinct().ToList();
         var attendance = (input.Attendance ?? []).Where(a => a.Status is not null)
             .Select(a => new MeetingRules.Attendee(a.PersonId, a.Status!.Value, a.Reason?.Trim())).ToList();

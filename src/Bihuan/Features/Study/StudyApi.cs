@@ -136,7 +136,7 @@ public static class StudyApi
 
     static async Task<MeetingType> SaveTypeAsync(BihuanDb db, int? id, MeetingTypeInput input, CancellationToken ct)
     {
-        if (!db.Access.IsSystem && !db.Access.Has(Role.Admin)) throw new DomainException(new Forbidden("会议类型由系统管理员维护"));
+        if (!db.Access.CanAnywhere(Permission.ManageSettings)) throw new DomainException(new Forbidden("会议类型由系统管理员维护"));
         var t = id is { } i ? await db.MeetingTypes.FirstOrDefaultAsync(x => x.Id == i, ct) ?? throw new DomainException(new RecordNotFound("会议类型"))
             : null;
         var name = input.Name?.Trim();

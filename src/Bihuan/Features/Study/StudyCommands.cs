@@ -45,7 +45,7 @@ public static class StudyCommands
         var personId = input.PersonId ?? mine ?? throw new DomainException(new Invalid("personId", "您的账号未关联人员信息，请联系管理员"));
         var person = await db.People.Include(p => p.Org).FirstOrDefaultAsync(p => p.Id == personId, ct)
             ?? throw new DomainException(new RecordNotFound("人员"));
-        if (personId != mine && !db.Access.Can(Permission.EditRecords, person.Org!))
+        if (personId != mine && !db.Access.Can(Permission.ManageMeetings, person.Org!))
             throw new DomainException(new Forbidden("只能登记自己的学习；联络员可为本单位人员登记"));
         if (!await db.StudyArticles.AnyAsync(a => a.Id == input.ArticleId, ct)) throw new DomainException(new Invalid("articleId", "篇目不存在"));
         var record = new StudyRecord
@@ -137,7 +137,7 @@ public static class StudyCommands
     /// title) are left as they are, so a re-import changes nothing.
     public static async Task<ImportReport> ImportAsync(BihuanDb db, Stream file, string fileName, bool commit, CancellationToken ct)
     {
-        if (!db.Access.IsSystem && !db.Access.Has(Role.Admin)) throw new DomainException(new Forbidden("学习材料目录由系统管理员维护"));
+        if (!db.Access.CanAnywhere(Permission.ManageStudyCatalog)) throw new DomainException(new Forbidden("学习材料目录由系统管理员维护"));
         List<SheetRow> rows;
         try { rows = Sheets.Read(file, fileName); }
         catch (SheetException e) { throw new DomainException(new Invalid("file", e.Message)); }

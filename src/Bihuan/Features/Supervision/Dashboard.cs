@@ -263,17 +263,25 @@ public sealed class SupervisionDashboard(IEnumerable<IDashboardSection> sections
         return new DashboardDto(new OrgRef(root.Id, root.Name), parent, today, results, units, lagging, trend);
     }
 
-    /// The org asked for, or the top of the caller's own scope. Out of scope (or unknown): 404.
+    /// The org asked for, or the top of the caller's own record scope. Out of scope (or unknown): 404. The figures
+    /// sum the units' records, so an org the caller sees but whose records it may not read (the 12345 desk) is 403.
     public static async Task<Org> RootAsync(BihuanDb db, int? orgId, CancellationToken ct)
     {
-        if (orgId is { } id)
-            return await db.Orgs.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct)
-                ?? throw new DomainException(new RecordNotFound("组织"));
-        var grants = db.Access.Grants.OrderBy(g => g.OrgSelfPath.Length).Select(g => g.OrgId).ToList();
-        Org? top = grants.Count > 0
-            ? await db.Orgs.AsNoTracking().FirstOrDefaultAsync(o => o.Id == grants[0], ct)
-            : await db.Orgs.AsNoTracking().Where(o => o.ParentId == null).OrderBy(o => o.Id).FirstOrDefaultAsync(ct);
-        return top ?? throw new DomainException(new RecordNotFound("组织"));
+        Org? root;
+        if (orgId is { } id) root = await db.Orgs.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct);
+        else
+        {
+            var grants = db.Access.Grants.Where(g => g.Role.Allows(Permission.ReadRecords))
+                .OrderBy(g => g.OrgSelfPath.Length).Select(g => g.OrgId).ToList();
+            root = grants.Count > 0
+                ? await db.Orgs.AsNoTracking().FirstOrDefaultAsync(o => o.Id == grants[0], ct)
+                : db.Access.Grants.Count > 0 ? await db.Orgs.AsNoTracking().FirstOrDefaultAsync(o => o.Id == db.Access.Grants[0].OrgId, ct)
+                : await db.Orgs.AsNoTracking().Where(o => o.ParentId == null).OrderBy(o => o.Id).FirstOrDefaultAsync(ct);
+        }
+        if (root is null) throw new DomainException(new RecordNotFound("组织"));
+        if (!db.Access.Can(Permission.ReadRecords, root))
+            throw new DomainException(new Forbidden("监督看板汇总各单位的业务记录，您的角色无权查看（热线派单员请查看工单指标）"));
+        return root;
     }
 
     /// Weekly: the last recorded day of each of the last TrendWeeks weeks (the ledger roll-up's history of the root).

@@ -60,7 +60,7 @@ public static class OrderCommands
         var orgId = input.OrgId ?? items[0].OrgId;
         var org = await db.Orgs.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orgId, ct) ?? throw new DomainException(new RecordNotFound("组织"));
         if (!SupervisionLifecycle.IsIssuer(db.Access, org))
-            throw new DomainException(new SupervisionNotYourParty(SupervisionAction.Issue, "纪检监督部门或学习教育办公室"));
+            throw new DomainException(new SupervisionNotYourParty(SupervisionAction.Issue, "纪检监督部门"));
         if (items.Count > 0)
         {
             var itemOrgs = items.Select(i => i.OrgId).Distinct().ToList();

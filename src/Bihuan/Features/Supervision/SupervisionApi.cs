@@ -58,7 +58,7 @@ public static class SupervisionApi
         g.MapGet("/dashboard.xlsx", DashboardXlsx).WithSummary("Every dashboard table as an .xlsx workbook");
         g.MapGet("/briefing.docx", BriefingDocx).WithSummary("工作简报 for a scope and period (from, to: yyyy-MM-dd) as .docx");
         g.MapGet("/orders", Orders).WithSummary("督办单 list: orgId (subtree), status, open, overdue, itemId");
-        g.MapPost("/orders", Issue).WithSummary("Issue a 督办单 about rectification items (supervisor or campaign office)");
+        g.MapPost("/orders", Issue).WithSummary("Issue a 督办单 about rectification items (纪检监督 supervisor)");
         g.MapGet("/orders/{id:int}", Order);
         g.MapPost("/orders/{id:int}/{action}", Act)
             .WithSummary("respond | remind (催办: new due) | escalate (约谈 record) | close; illegal transitions 409, wrong party 403");

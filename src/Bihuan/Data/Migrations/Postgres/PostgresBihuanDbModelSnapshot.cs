@@ -2037,6 +2037,10 @@ namespace Bihuan.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<string>("ReplyDraftedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int?>("RequestedOrgId")
                         .HasColumnType("integer");
 

@@ -1967,6 +1967,10 @@ namespace Bihuan.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReplyDraftedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("RequestedOrgId")
                         .HasColumnType("INTEGER");
 
