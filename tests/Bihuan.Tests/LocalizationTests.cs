@@ -23,6 +23,8 @@ public sealed partial class LocalizationTests
         var used = Directory.EnumerateFiles(Path.Combine(src, "Components"), "*.razor", SearchOption.AllDirectories)
             .SelectMany(f => KeyUse().Matches(File.ReadAllText(f)).Select(m => m.Groups["k"].Value))
             .Concat(Enum.GetValues<Role>().Select(r => r.Label()))
+            .Concat(Enum.GetValues<Permission>().Select(p => p.Label()))
+            .Concat(Enum.GetValues<Extent>().Select(x => x.Label()))
             .Concat(Enum.GetValues<OrgType>().Select(t => t.Label()))
             .Concat(Enum.GetValues<SourceChannel>().Select(x => x.Label()))
             .Concat(Enum.GetValues<Aspect>().Select(x => x.Label()))

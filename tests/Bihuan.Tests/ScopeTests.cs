@@ -52,8 +52,8 @@ public sealed class ScopeTests
         var scope = AccessScope.For("liaison", [On(Role.Liaison, 7)]);
 
         Assert.Equal([7], Visible(scope));
-        Assert.True(scope.Can(Permission.EditRecords, Tree[7]));
-        Assert.False(scope.Can(Permission.EditRecords, Tree[9]));
+        Assert.True(scope.Can(Permission.RecordProblems, Tree[7]));
+        Assert.False(scope.Can(Permission.RecordProblems, Tree[9]));
         Assert.False(scope.Can(Permission.ManagePeople, Tree[7]));
     }
 
@@ -67,7 +67,7 @@ public sealed class ScopeTests
         {
             Assert.True(scope.Can(Permission.Read, Tree[id]));
             Assert.True(scope.Can(Permission.ViewAudit, Tree[id]));
-            Assert.False(scope.Can(Permission.EditRecords, Tree[id]));
+            Assert.False(scope.Can(Permission.RecordProblems, Tree[id]));
             Assert.False(scope.Can(Permission.ManagePeople, Tree[id]));
             Assert.False(scope.Can(Permission.ManageOrgs, Tree[id]));
         }
@@ -96,8 +96,8 @@ public sealed class ScopeTests
         var scope = AccessScope.For("two", [On(Role.Supervisor, 5), On(Role.Liaison, 51)]);
 
         Assert.Equal([5, 7, 8, 9, 51], Visible(scope));
-        Assert.True(scope.Can(Permission.EditRecords, Tree[51]));
-        Assert.False(scope.Can(Permission.EditRecords, Tree[7])); // supervisor's reach does not lend the liaison's right
+        Assert.True(scope.Can(Permission.RecordProblems, Tree[51]));
+        Assert.False(scope.Can(Permission.RecordProblems, Tree[7])); // supervisor's reach does not lend the liaison's right
         Assert.True(scope.Can(Permission.ViewAudit, Tree[7]));
         Assert.False(scope.Can(Permission.ViewAudit, Tree[51]));
         Assert.Equal(["/1/5/"], scope.SubtreePaths);

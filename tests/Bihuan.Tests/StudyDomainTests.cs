@@ -139,6 +139,7 @@ public sealed class PlanLifecycleTests
                     case PlanAction.SignOff:
                         Assert.True(actor.Scope.Has(Role.UnitHead));
                         Assert.True(hasContent);
+                        Assert.NotEqual(drafter, actor.AccountId);     // two persons: never the last writer
                         signedBy = actor.AccountId;
                         break;
                     case PlanAction.Submit:
@@ -200,6 +201,34 @@ public sealed class PlanLifecycleTests
         Assert.Equal(PlanStatus.Returned, s.Status);
         Assert.Equal(["Edit"], s.AllowedFor(Liaison.Scope, Unit).Select(a => a.ToString()));
         Assert.Empty(s.AllowedFor(Member.Scope, Unit));
+    }
+
+    [Fact]
+    public void SignOff_ByTheHeadWhoWroteTheText_IsRefusedAndNotOffered_AnotherHeadSigns()
+    {
+        var secondHead = A("head2", (Role.UnitHead, 3, "/1/2/3/"));
+        var s = new PlanState();
+        s.Apply(PlanAction.Edit, Head, Unit, Now);                      // the head writes the text himself
+        Assert.Equal("head", s.DraftedBy);
+        Assert.DoesNotContain(PlanAction.SignOff, s.AllowedFor(Head.Scope, Unit));
+        Assert.IsType<CannotSignOffOwnDraft>(Assert.Throws<DomainException>(() => s.Apply(PlanAction.SignOff, Head, Unit, Now)).Error);
+        Assert.Equal(PlanStatus.Draft, s.Status);
+        Assert.Contains(PlanAction.SignOff, s.AllowedFor(secondHead.Scope, Unit));
+        s.Apply(PlanAction.SignOff, secondHead, Unit, Now);
+        Assert.Equal("head2", s.SignedOffBy);
+        // A liaison's rewrite makes the first head a second person again.
+        s.Apply(PlanAction.Edit, Liaison, Unit, Now);
+        s.Apply(PlanAction.SignOff, Head, Unit, Now);
+        Assert.Equal(PlanStatus.SignedOff, s.Status);
+    }
+
+    [Fact]
+    public void AllowedFor_Drafter_NeverOfferedApproveOrReturn()
+    {
+        var s = new PlanState { DraftedBy = "double", Status = PlanStatus.Submitted };
+        Assert.Empty(s.AllowedFor(DoubleHat.Scope, Unit));
+        Assert.Equal([PlanAction.Return, PlanAction.Approve], s.AllowedFor(DistrictOffice.Scope, Unit).Order());
+        Assert.Empty(s.AllowedFor(OwnOffice.Scope, Unit));             // the unit's own office is no superior
     }
 }
 
@@ -292,4 +321,5 @@ public sealed class RuleTests
         Assert.True(RuleStatus.Revised.InForce());
         Assert.False(RuleStatus.Abolished.InForce());
     }
+
 }

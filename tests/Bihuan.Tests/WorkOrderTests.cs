@@ -71,6 +71,7 @@ public sealed class WorkOrderTests
                     Assert.Contains(action, new[] { OrderAction.Dispatch, OrderAction.ApproveExtension, OrderAction.Redo });
                 if (type == DemandType.Complaint && s.Status == OrderStatus.Replied && before.Status != OrderStatus.Replied)
                     Assert.Equal(OrderAction.SignOff, action);
+                if (action == OrderAction.SignOff) Assert.NotEqual(s.ReplyDraftedBy, actor.Id);   // two persons
                 if (before.Status is OrderStatus.Closed)
                     Assert.Contains(action, new[] { OrderAction.Escalate, OrderAction.Publish });
             }
@@ -105,6 +106,53 @@ public sealed class WorkOrderTests
         Do(s, OrderAction.SignOff, Head, new OrderArgs());
         Assert.Equal(OrderStatus.Replied, s.Status);
         Assert.Equal("经核查，已责令整改", s.Reply);
+    }
+
+    [Fact]
+    public void Complaint_HeadDraftsAndSignsOwnReply_IsRefused_AnotherHeadSigns()
+    {
+        var secondHead = A("head2", (Role.UnitHead, 3, "/1/2/3/"));
+        var s = New(DemandType.Complaint);
+        Do(s, OrderAction.Dispatch, Hotline, new OrderArgs(ToOrg: Unit));
+        Do(s, OrderAction.Sign, Head);
+        Do(s, OrderAction.SubmitReply, Head, new OrderArgs("已约谈相关人员"));
+        Assert.Equal("head", s.ReplyDraftedBy);
+        Assert.DoesNotContain(OrderAction.SignOff, s.AllowedFor(Head, Unit, Root));
+        var e = Assert.Throws<DomainException>(() => Do(s, OrderAction.SignOff, Head, new OrderArgs()));
+        Assert.IsType<CannotSignOffOwnReply>(e.Error);
+        Assert.Equal(ErrorKind.Forbidden, e.Error.Kind);
+        Assert.Equal(OrderStatus.AwaitingSignoff, s.Status);
+        Assert.Contains(OrderAction.SignOff, s.AllowedFor(secondHead, Unit, Root));
+        Do(s, OrderAction.SignOff, secondHead, new OrderArgs());
+        Assert.Equal(("已约谈相关人员", OrderStatus.Replied), (s.Reply, s.Status));
+    }
+
+    [Fact]
+    public void Complaint_SignOffWithAnotherText_IsRefused_TheDraftGoesBackInstead()
+    {
+        var s = New(DemandType.Complaint);
+        Do(s, OrderAction.Dispatch, Hotline, new OrderArgs(ToOrg: Unit));
+        Do(s, OrderAction.Sign, Liaison);
+        Do(s, OrderAction.SubmitReply, Liaison, new OrderArgs("经核查，已责令整改"));
+        var e = Assert.Throws<DomainException>(() => Do(s, OrderAction.SignOff, Head, new OrderArgs("我改写的答复")));
+        Assert.Equal((ErrorKind.Conflict, "text"), (e.Error.Kind, e.Error.Field));
+        Do(s, OrderAction.SignOff, Head, new OrderArgs("经核查，已责令整改"));   // the same text is a plain sign-off
+        Assert.Equal("经核查，已责令整改", s.Reply);
+        Assert.Equal("liaison", s.ReplyDraftedBy);
+    }
+
+    [Fact]
+    public void Complaint_ReturnedDraft_ForgetsTheDrafter()
+    {
+        var s = New(DemandType.Complaint);
+        Do(s, OrderAction.Dispatch, Hotline, new OrderArgs(ToOrg: Unit));
+        Do(s, OrderAction.Sign, Head);
+        Do(s, OrderAction.SubmitReply, Head, new OrderArgs("初稿"));
+        Do(s, OrderAction.ReturnDraft, Head, new OrderArgs("请承办人重拟"));
+        Assert.Null(s.ReplyDraftedBy);
+        Do(s, OrderAction.SubmitReply, Liaison, new OrderArgs("承办人重拟的答复"));
+        Do(s, OrderAction.SignOff, Head, new OrderArgs());
+        Assert.Equal(OrderStatus.Replied, s.Status);
     }
 
     [Fact]
