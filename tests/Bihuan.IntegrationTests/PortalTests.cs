@@ -241,7 +241,9 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
             new { orderIds = new[] { id1 }, orgId = fgj })).Expect(HttpStatusCode.Forbidden);
         var res = await hotline.PostAsJsonAsync("/api/v1/workorders/escalate", new { orderIds = new[] { id1, id2 }, orgId = fgj });
         var problemId = (await res.Expect<JsonElement>(HttpStatusCode.Created)).GetProperty("problemId").GetInt32();
-        var problem = await hotline.GetFromJsonAsync<ProblemDto>($"/api/v1/problems/{problemId}", Http.Json);
+        // The desk escalates but does not read the units' records (least privilege): the unit reads its problem.
+        await (await hotline.GetAsync($"/api/v1/problems/{problemId}")).Expect(HttpStatusCode.NotFound);
+        var problem = await (await App.ClientFor("yx.fgj.liaison")).GetFromJsonAsync<ProblemDto>($"/api/v1/problems/{problemId}", Http.Json);
         Assert.Equal(SourceChannel.Hotline.Label(), problem!.Source);
         Assert.Contains(t1, problem.Batch);
         Assert.Equal(problemId, (await (await hotline.GetAsync($"/api/v1/workorders/{id2}")).Expect<OrderDetail>(HttpStatusCode.OK)).Row.ProblemId);
