@@ -428,6 +428,51 @@ public abstract class PersonaMatrixTestsBase(Func<BihuanFactory> factory)
         Assert.True((await (await head.PostAsJsonAsync($"/api/v1/plans/{id}/sign-off", new { })).Expect<PlanDto>(HttpStatusCode.OK)).SignedOff);
     }
 
+    async Task<string> Page(string user, string url)
+    {
+        var res = await (await As(user)).GetAsync(url);
+        await res.Expect(HttpStatusCode.OK);
+        return await res.Content.ReadAsStringAsync();
+    }
+
+    [SkippableFact]
+    public async Task Pages_OfferOnlyWhatThePersonaMayDo_RoleCardSaysSo()
+    {
+        await OrgsAsync();
+        // 工作台: the desk's card names its acts and that it reads no unit records; its menu has no ledger entries.
+        var desk = await Page("gz.hotline", "/");
+        Assert.Contains("受理、派发、仲裁群众诉求", desk);
+        Assert.Contains("不查看各单位的业务记录", desk);
+        Assert.DoesNotContain("登记问题", desk);
+        Assert.DoesNotContain("href=\"/ledger\"", desk);
+        Assert.DoesNotContain("href=\"/meetings\"", desk);
+        // the member reads only; the district office's narrower acts say how far they reach
+        var member = await Page("yx.fgj.member", "/");
+        Assert.Contains("只读", member);
+        Assert.DoesNotContain("可办理", member);
+        var office = await Page("yx.office", "/");
+        Assert.Contains("审核下级实施方案（仅下级）", office);
+        Assert.Contains("登记会议活动和代登学习记录（仅本组织）", office);
+        Assert.DoesNotContain("下发督办单", office);
+        // the order page: no sign-off form for the head who drafted the reply; one for a second head
+        var own = await ComplaintAwaitingSignOff(Tag(), "yx.fgj.head");
+        Assert.DoesNotContain("name=\"_handler\" value=\"sign-off\"", await Page("yx.fgj.head", $"/workorders/{own}"));
+        var theirs = await ComplaintAwaitingSignOff(Tag(), "yx.fgj.liaison");
+        Assert.Contains("name=\"_handler\" value=\"sign-off\"", await Page("yx.fgj.head", $"/workorders/{theirs}"));
+        Assert.DoesNotContain("name=\"_handler\" value=\"sign-off\"", await Page("yx.fgj.leader", $"/workorders/{theirs}"));
+        // the ledger's bulk bar: the unit assigns and asks; a verifier approves or refuses extensions
+        var item = await NewItem(Tag());
+        var unitBulk = await Page("yx.fgj.liaison", "/ledger");
+        Assert.Contains("value=\"request-extension\"", unitBulk);
+        Assert.DoesNotContain("value=\"approve-extension\"", unitBulk);
+        var verifierBulk = await Page("yx.jw", "/ledger");
+        Assert.Contains("value=\"approve-extension\"", verifierBulk);
+        Assert.DoesNotContain("value=\"request-extension\"", verifierBulk);
+        // the 督办 form on an item: the supervisor's, not the district office's
+        Assert.Contains("下发督办单", await Page("yx.jw", $"/ledger/{item}"));
+        Assert.DoesNotContain("下发督办单", await Page("yx.office", $"/ledger/{item}"));
+    }
+
     async Task<OrderStatus> StatusOf(int orderId)
     {
         var (db, scope) = App.SystemDb();

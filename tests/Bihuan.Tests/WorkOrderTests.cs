@@ -108,14 +108,21 @@ public sealed class WorkOrderTests
         Assert.Equal("经核查，已责令整改", s.Reply);
     }
 
+    /// A complaint dispatched to the unit, signed for and drafted by `drafter`: waiting for a head's sign-off.
+    static WorkOrderState ComplaintDraftedBy(OrderActor drafter, string draft)
+    {
+        var s = New(DemandType.Complaint);
+        Do(s, OrderAction.Dispatch, Hotline, new OrderArgs(ToOrg: Unit));
+        Do(s, OrderAction.Sign, drafter);
+        Do(s, OrderAction.SubmitReply, drafter, new OrderArgs(draft));
+        return s;
+    }
+
     [Fact]
     public void Complaint_HeadDraftsAndSignsOwnReply_IsRefused_AnotherHeadSigns()
     {
         var secondHead = A("head2", (Role.UnitHead, 3, "/1/2/3/"));
-        var s = New(DemandType.Complaint);
-        Do(s, OrderAction.Dispatch, Hotline, new OrderArgs(ToOrg: Unit));
-        Do(s, OrderAction.Sign, Head);
-        Do(s, OrderAction.SubmitReply, Head, new OrderArgs("已约谈相关人员"));
+        var s = ComplaintDraftedBy(Head, "已约谈相关人员");
         Assert.Equal("head", s.ReplyDraftedBy);
         Assert.DoesNotContain(OrderAction.SignOff, s.AllowedFor(Head, Unit, Root));
         var e = Assert.Throws<DomainException>(() => Do(s, OrderAction.SignOff, Head, new OrderArgs()));
@@ -130,10 +137,7 @@ public sealed class WorkOrderTests
     [Fact]
     public void Complaint_SignOffWithAnotherText_IsRefused_TheDraftGoesBackInstead()
     {
-        var s = New(DemandType.Complaint);
-        Do(s, OrderAction.Dispatch, Hotline, new OrderArgs(ToOrg: Unit));
-        Do(s, OrderAction.Sign, Liaison);
-        Do(s, OrderAction.SubmitReply, Liaison, new OrderArgs("经核查，已责令整改"));
+        var s = ComplaintDraftedBy(Liaison, "经核查，已责令整改");
         var e = Assert.Throws<DomainException>(() => Do(s, OrderAction.SignOff, Head, new OrderArgs("我改写的答复")));
         Assert.Equal((ErrorKind.Conflict, "text"), (e.Error.Kind, e.Error.Field));
         Do(s, OrderAction.SignOff, Head, new OrderArgs("经核查，已责令整改"));   // the same text is a plain sign-off
@@ -144,10 +148,7 @@ public sealed class WorkOrderTests
     [Fact]
     public void Complaint_ReturnedDraft_ForgetsTheDrafter()
     {
-        var s = New(DemandType.Complaint);
-        Do(s, OrderAction.Dispatch, Hotline, new OrderArgs(ToOrg: Unit));
-        Do(s, OrderAction.Sign, Head);
-        Do(s, OrderAction.SubmitReply, Head, new OrderArgs("初稿"));
+        var s = ComplaintDraftedBy(Head, "初稿");
         Do(s, OrderAction.ReturnDraft, Head, new OrderArgs("请承办人重拟"));
         Assert.Null(s.ReplyDraftedBy);
         Do(s, OrderAction.SubmitReply, Liaison, new OrderArgs("承办人重拟的答复"));
