@@ -42,7 +42,7 @@ public enum DemandChannel { Portal, Open311 }
 
 public static class DemandLabels
 {
-    public static string Label(this DemandType t) => t switch
+    public static string Label(this DemandType t) => !Enum.IsDefined(t) ? StoredValues.Invalid("取值", t) : t switch
     {
         DemandType.Consult => "咨询",
         DemandType.Help => "求助",
@@ -52,7 +52,7 @@ public static class DemandLabels
         DemandType.EducationOpinion => "对学习教育的意见",
     };
 
-    public static string Label(this OrderStatus s) => s switch
+    public static string Label(this OrderStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         OrderStatus.Received => "待受理",
         OrderStatus.Rejected => "不予受理",
@@ -66,7 +66,7 @@ public static class DemandLabels
         OrderStatus.Merged => "已合并",
     };
 
-    public static string Label(this OrderAction a) => a switch
+    public static string Label(this OrderAction a) => !Enum.IsDefined(a) ? StoredValues.Invalid("取值", a) : a switch
     {
         OrderAction.Accept => "受理",
         OrderAction.Reject => "不予受理",
@@ -91,14 +91,14 @@ public static class DemandLabels
         OrderAction.Publish => "公开答复",
     };
 
-    public static string Label(this SendBackReason r) => r switch
+    public static string Label(this SendBackReason r) => !Enum.IsDefined(r) ? StoredValues.Invalid("取值", r) : r switch
     {
         SendBackReason.WrongPlace => "属地不符",
         SendBackReason.UnclearOwnership => "权属不清",
         SendBackReason.OverlappingDuty => "职能交叉",
     };
 
-    public static string Label(this Rating r) => r switch
+    public static string Label(this Rating r) => !Enum.IsDefined(r) ? StoredValues.Invalid("取值", r) : r switch
     {
         Rating.Satisfied => "满意",
         Rating.Basic => "基本满意",
@@ -114,7 +114,7 @@ public static class DemandLabels
     };
 
     /// The public face of a status: what a citizen's timeline shows (received, dispatched, replied, closed).
-    public static string PublicLabel(this OrderStatus s) => s switch
+    public static string PublicLabel(this OrderStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         OrderStatus.Received or OrderStatus.Accepted => "已受理",
         OrderStatus.Rejected => "不予受理",

@@ -28,7 +28,7 @@ public enum Permission
 
 public static class Roles
 {
-    public static string Label(this Role r) => r switch
+    public static string Label(this Role r) => !Enum.IsDefined(r) ? StoredValues.Invalid("取值", r) : r switch
     {
         Role.Admin => "系统管理员",
         Role.CampaignOffice => "学习教育办公室",

@@ -21,7 +21,7 @@ public enum SupervisionParty
 
 public static class SupervisionLabels
 {
-    public static string Label(this SupervisionStatus s) => s switch
+    public static string Label(this SupervisionStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         SupervisionStatus.Issued => "待回复",
         SupervisionStatus.Responded => "已回复",
@@ -29,7 +29,7 @@ public static class SupervisionLabels
         SupervisionStatus.Closed => "已办结",
     };
 
-    public static string Label(this SupervisionAction a) => a switch
+    public static string Label(this SupervisionAction a) => !Enum.IsDefined(a) ? StoredValues.Invalid("取值", a) : a switch
     {
         SupervisionAction.Issue => "下发督办",
         SupervisionAction.Respond => "回复督办",

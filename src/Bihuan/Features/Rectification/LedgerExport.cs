@@ -33,7 +33,8 @@ public static class LedgerExport
     static readonly RectAction[] ProgressActions = [RectAction.Start, RectAction.ReportProgress, RectAction.RequestClosure];
 
     // Cell formats (indexes into cellXfs, see Styles()).
-    const uint XfTitle = 1, XfStamp = 2, XfHeader = 3, XfBody = 4, XfBodyCenter = 5, XfGreen = 6, XfBlue = 7, XfYellow = 8, XfRed = 9;
+    const uint XfTitle = 1, XfStamp = 2, XfHeader = 3, XfBody = 4, XfBodyCenter = 5, XfGreen = 6, XfBlue = 7, XfYellow = 8, XfRed = 9,
+        XfInvalid = 10;
 
     public static string Title(string? orgName) => (orgName ?? "") + "整改台账";
 
@@ -207,6 +208,7 @@ public static class LedgerExport
             LightLevel.Blue => XfBlue,
             LightLevel.Yellow => XfYellow,
             LightLevel.Red => XfRed,
+            LightLevel.Invalid => XfInvalid,
         };
         var status = r.ReopenCount > 0 ? $"{r.StatusLabel}（重新整改 {r.ReopenCount} 次）" : r.StatusLabel;
 
@@ -286,6 +288,7 @@ public static class LedgerExport
         LightLevel.Blue => "FFBDD7EE",
         LightLevel.Yellow => "FFFFEB9C",
         LightLevel.Red => "FFFFC7CE",
+        LightLevel.Invalid => "FFBFBFBF",
     };
 
     static Stylesheet Styles()
@@ -319,8 +322,9 @@ public static class LedgerExport
                 new Fill(new PatternFill { PatternType = PatternValues.None }),
                 new Fill(new PatternFill { PatternType = PatternValues.Gray125 }),
                 Solid("FFD9D9D9"),
-                Solid(FillOf(LightLevel.Green)), Solid(FillOf(LightLevel.Blue)), Solid(FillOf(LightLevel.Yellow)), Solid(FillOf(LightLevel.Red)))
-                { Count = 7 },
+                Solid(FillOf(LightLevel.Green)), Solid(FillOf(LightLevel.Blue)), Solid(FillOf(LightLevel.Yellow)), Solid(FillOf(LightLevel.Red)),
+                Solid(FillOf(LightLevel.Invalid)))
+                { Count = 8 },
             new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder()), thin)
                 { Count = 2 },
             new CellStyleFormats(new CellFormat { FontId = 0, FillId = 0, BorderId = 0 }) { Count = 1 },
@@ -334,8 +338,9 @@ public static class LedgerExport
                 Xf(0, 3, 1, Align(HorizontalAlignmentValues.Left)),                  // XfGreen
                 Xf(0, 4, 1, Align(HorizontalAlignmentValues.Left)),                  // XfBlue
                 Xf(0, 5, 1, Align(HorizontalAlignmentValues.Left)),                  // XfYellow
-                Xf(0, 6, 1, Align(HorizontalAlignmentValues.Left)))                  // XfRed
-                { Count = 10 },
+                Xf(0, 6, 1, Align(HorizontalAlignmentValues.Left)),                  // XfRed
+                Xf(0, 7, 1, Align(HorizontalAlignmentValues.Left)))                  // XfInvalid
+                { Count = 11 },
             new CellStyles(new CellStyle { Name = "Normal", FormatId = 0, BuiltinId = 0 }) { Count = 1 });
     }
 }
