@@ -4,24 +4,26 @@ namespace Bihuan.Tests;
 
 public sealed class RolesTests
 {
-    // Columns: Read, ManageOrgs, ManagePeople, ManageRoles, ViewAudit, EditRecords, Dispatch. Supervisors read and audit only;
-    // the campaign office manages people and records but not the org tree or roles; only Admin manages orgs/roles.
+    // Columns: Read, ManageOrgs, ManagePeople, ManageRoles, ViewAudit, EditRecords, Dispatch, RepairValues. Supervisors read
+    // and audit only; the campaign office manages people and records but not the org tree or roles; only Admin manages
+    // orgs/roles; stored values no read can use are repaired by the campaign office over the record's org, or an admin.
     static readonly Dictionary<Role, string> Table = new()
     {
-        [Role.Admin] = "YYYYYYY",
-        [Role.CampaignOffice] = "YNYNNYY",
-        [Role.Supervisor] = "YNNNYNN",
-        [Role.UnitHead] = "YNYNNYN",
-        [Role.LeadershipMember] = "YNNNNYN",
-        [Role.Liaison] = "YNNNNYN",
-        [Role.Member] = "YNNNNNN",
-        [Role.Hotline] = "YNNNNYY",
+        [Role.Admin] = "YYYYYYYY",
+        [Role.CampaignOffice] = "YNYNNYYY",
+        [Role.Supervisor] = "YNNNYNNN",
+        [Role.UnitHead] = "YNYNNYNN",
+        [Role.LeadershipMember] = "YNNNNYNN",
+        [Role.Liaison] = "YNNNNYNN",
+        [Role.Member] = "YNNNNNNN",
+        [Role.Hotline] = "YNNNNYYN",
     };
 
     static readonly Permission[] Columns =
     [
         Permission.Read, Permission.ManageOrgs, Permission.ManagePeople,
         Permission.ManageRoles, Permission.ViewAudit, Permission.EditRecords, Permission.Dispatch,
+        Permission.RepairValues,
     ];
 
     public static TheoryData<Role, Permission, bool> AllowsCases()

@@ -439,6 +439,10 @@ public class WorkOrderState
     /// on the handling deadline, with the order's status mapped onto the rectification states.
     public Light LightOf(DateOnly today, LightRules rules, WorkingCalendar cal)
     {
+        // Total: the status and the sign-in limit are checked here; the handling deadline and dispatch day by Lights.Of.
+        if (!Enum.IsDefined(Status)) return new(LightLevel.Invalid, StoredValues.Invalid("工单状态", Status));
+        if (SignDue is { } bad && !Bounds.InWindow(bad) && Status == OrderStatus.Dispatched)
+            return new(LightLevel.Invalid, StoredValues.Invalid("签收时限", bad));
         if (Status == OrderStatus.Dispatched && SignDue is { } sd && today > sd)
             return new(LightLevel.Red, $"超过签收时限（{sd:yyyy-MM-dd}）未签收");
         var mapped = Status switch
@@ -630,26 +634,12 @@ public static class DutyList
         .ToList();
 }
 
-/// Working days that never throw: a year without holiday data counts Monday–Friday (as the lights do).
+/// Working days for work orders: the calendar's estimate (Monday–Friday for a year without holiday data, as the
+/// lights count). A deadline the window cannot hold is refused (a write); a span that cannot be counted is null.
 public static class WorkingDays
 {
-    public static DateOnly Add(WorkingCalendar cal, DateOnly start, int n)
-    {
-        var d = start;
-        while (n > 0)
-        {
-            d = d.AddDays(1);
-            var working = cal.Covers(d.Year) ? cal.IsWorkingDay(d) : d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
-            if (working) n--;
-        }
-        return d;
-    }
+    public static DateOnly Add(WorkingCalendar cal, DateOnly start, int n) => cal.EstimateAddWorkingDays(start, n)
+        ?? throw new DomainException(new Invalid("deadline", $"办理时限超出可计算的范围（{Bounds.OutOfWindowText}）"));
 
-    public static int Between(WorkingCalendar cal, DateOnly from, DateOnly to)
-    {
-        var n = 0;
-        for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
-            if (cal.Covers(d.Year) ? cal.IsWorkingDay(d) : d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) n++;
-        return n;
-    }
+    public static int? Between(WorkingCalendar cal, DateOnly from, DateOnly to) => cal.EstimateWorkingDaysBetween(from, to);
 }

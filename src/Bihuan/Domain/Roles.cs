@@ -24,6 +24,7 @@ public enum Permission
     ViewAudit,      // read the audit trail and verify it
     EditRecords,    // enter meetings, problems, progress (later issues)
     Dispatch,       // accept, dispatch, arbitrate and escalate public demands (work orders)
+    RepairValues,   // correct a stored value no read can use (a deadline of 9999-12-31 from before the input bounds)
 }
 
 public static class Roles
@@ -52,7 +53,7 @@ public static class Roles
     {
         (_, Permission.Read) => true,
         (Role.Admin, _) => true,
-        (Role.CampaignOffice, Permission.ManagePeople or Permission.EditRecords or Permission.Dispatch) => true,
+        (Role.CampaignOffice, Permission.ManagePeople or Permission.EditRecords or Permission.Dispatch or Permission.RepairValues) => true,
         (Role.Hotline, Permission.Dispatch or Permission.EditRecords) => true,
         (Role.Supervisor, Permission.ViewAudit) => true,
         (Role.UnitHead, Permission.ManagePeople or Permission.EditRecords) => true,

@@ -187,16 +187,20 @@ public static class LedgerExport
 
     static void WriteItem(OpenXmlWriter w, int rowNo, int serial, LedgerEntry r, Extra x)
     {
-        var deadline = x.Kind switch
-        {
-            DeadlineKind.Dated => r.Deadline is { } d ? Date(d) : "",
-            DeadlineKind.Immediate => "立行立改",
-            DeadlineKind.Ongoing => "长期坚持",
-        };
+        // A stored value the row cannot use is written as such ("时限无效（9999-12-31）"), never as a date.
+        var deadline = !r.DeadlineUsable ? StoredValues.Invalid("时限", r.Deadline!.Value)
+            : !Enum.IsDefined(x.Kind) ? r.DeadlineKind
+            : x.Kind switch
+            {
+                DeadlineKind.Dated => r.Deadline is { } d ? Date(d) : "",
+                DeadlineKind.Immediate => "立行立改",
+                DeadlineKind.Ongoing => "长期坚持",
+            };
         var progress = x.ProgressText is { } text
             ? $"{text}（{(x.ProgressAt is { } at ? Date(DateOnly.FromDateTime(ChinaTime.ToCst(at))) + "报送，" : "")}完成 {r.Percent}%）"
             : r.Percent > 0 ? $"完成 {r.Percent}%" : "尚未报送进展";
-        var closure = r.Status switch
+        if (r.InvalidValues is { } bad) progress += $"（数据无效：{bad}）";
+        var closure = !Enum.IsDefined(r.Status) ? r.StatusLabel : r.Status switch
         {
             RectStatus.Closed or RectStatus.Confirmed => Closed(x.ClosedAt, x.Verifier),
             RectStatus.ClosureRequested => "申请销号待核验",
@@ -255,15 +259,10 @@ public static class LedgerExport
         w.WriteEndElement();
     }
 
-    /// Drops characters XML 1.0 cannot carry (control characters pasted from other systems) and caps the length.
+    /// Replaces what XML 1.0 cannot carry (control characters pasted from other systems, U+FFFF) and caps the length.
     static string Clean(string s)
     {
-        var ok = true;
-        foreach (var c in s)
-            if (c < 0x20 && c is not ('\t' or '\n' or '\r') || c is '\uFFFE' or '\uFFFF') { ok = false; break; }
-        if (!ok)
-            s = new string(s.Where(c => !(c < 0x20 && c is not ('\t' or '\n' or '\r') || c is '\uFFFE' or '\uFFFF')).ToArray());
-        s = s.Replace("\r\n", "\n");
+        s = StoredValues.ForXml(s).Replace("\r\n", "\n");
         if (s.Length > MaxCellChars)
         {
             var cut = MaxCellChars - 1;
