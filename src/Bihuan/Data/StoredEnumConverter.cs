@@ -22,9 +22,11 @@ public static class StoredEnums
     {
         foreach (var p in b.Model.GetEntityTypes().SelectMany(t => t.GetDeclaredProperties()))
         {
-            if (EnumOf(p.ClrType) is { } e && p.GetValueConverter()?.ProviderClrType == typeof(string))
+            // HasConversion<string>() records the provider type; EF picks its converter only when the model is finalized.
+            if (EnumOf(p.ClrType) is { } e && (p.GetValueConverter()?.ProviderClrType ?? p.GetProviderClrType()) == typeof(string))
                 p.SetValueConverter(For(e));
-            if (p.GetElementType() is { } el && EnumOf(el.ClrType) is { } ee && el.GetValueConverter()?.ProviderClrType == typeof(string))
+            if (p.GetElementType() is { } el && EnumOf(el.ClrType) is { } ee
+                && (el.GetValueConverter()?.ProviderClrType ?? el.GetProviderClrType()) == typeof(string))
                 el.SetValueConverter(For(ee));
         }
     }
