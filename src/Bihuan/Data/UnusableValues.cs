@@ -142,30 +142,24 @@ public static class UnusableValues
     }
 
     /// The unusable values the caller can see (the scope filters apply; records that belong to no org only for the
-    /// System scope and administrators), at most `take` records per field.
+    /// System scope and administrators), from at most `take` records per type: one query per record type.
     public static async Task<List<UnusableValue>> ScanAsync(BihuanDb db, int take, CancellationToken ct)
     {
         var all = db.Access.IsSystem || db.Access.Has(Role.Admin);
         var list = new List<UnusableValue>();
-        foreach (var group in Fields(db.Model).GroupBy(f => f.Entity))
+        foreach (var type in Fields(db.Model).Select(f => f.Entity).Distinct())
         {
-            if (!all && !typeof(IOrgOwned).IsAssignableFrom(group.Key.ClrType)) continue;
+            if (!all && !typeof(IOrgOwned).IsAssignableFrom(type.ClrType)) continue;
             var scan = typeof(UnusableValues).GetMethod(nameof(ScanTypeAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                .MakeGenericMethod(group.Key.ClrType);
-            list.AddRange(await (Task<List<UnusableValue>>)scan.Invoke(null, [db, group.ToList(), take, ct])!);
+                .MakeGenericMethod(type.ClrType);
+            list.AddRange(await (Task<List<UnusableValue>>)scan.Invoke(null, [db, take, ct])!);
         }
         return list;
     }
 
-    static async Task<List<UnusableValue>> ScanTypeAsync<T>(BihuanDb db, List<Field> fields, int take, CancellationToken ct)
-        where T : class
+    static async Task<List<UnusableValue>> ScanTypeAsync<T>(BihuanDb db, int take, CancellationToken ct) where T : class
     {
-        var list = new List<UnusableValue>();
-        foreach (var f in fields)
-        {
-            var rows = await db.Set<T>().AsNoTracking().Where(Where<T>(db.Model, f.Name)).Take(take).ToListAsync(ct);
-            list.AddRange(rows.SelectMany(r => Of(db.Model, r)).Where(v => v.Field == f.Name));
-        }
-        return list;
+        var rows = await db.Set<T>().AsNoTracking().Where(Where<T>(db.Model)).Take(take).ToListAsync(ct);
+        return rows.SelectMany(r => Of(db.Model, r)).ToList();
     }
 }

@@ -99,7 +99,7 @@ public static class Cli
 
         var repair = new Command("repair", "Stored values no read can use (dates outside the window, undefined choices, percents outside 0–100)");
         var repairScan = new Command("scan", "List them: type, id, field, value, why (tab-separated); exit code 0 when there are none, 4 otherwise");
-        var take = new Option<int>("--take") { Description = "at most this many records per field", DefaultValueFactory = _ => 1000 };
+        var take = new Option<int>("--take") { Description = "at most this many records per record type", DefaultValueFactory = _ => 1000 };
         repairScan.Options.Add(take);
         repairScan.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
         {

@@ -114,7 +114,7 @@ public static class StoredValueRepair
 /// GET /api/v1/repairs: the unusable values in the caller's scope; POST: set one right (see StoredValueRepair).
 public static class RepairApi
 {
-    public const int ScanTake = 200;
+    public const int ScanTake = 200;   // records per type
 
     public static RouteGroupBuilder MapRepairApi(this RouteGroupBuilder api)
     {
