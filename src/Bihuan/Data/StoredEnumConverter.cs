@@ -23,7 +23,8 @@ public static class StoredEnums
         foreach (var p in b.Model.GetEntityTypes().SelectMany(t => t.GetDeclaredProperties()))
         {
             // HasConversion<string>() records the provider type; EF picks its converter only when the model is finalized.
-            if (EnumOf(p.ClrType) is { } e && (p.GetValueConverter()?.ProviderClrType ?? p.GetProviderClrType()) == typeof(string))
+            if (EnumOf(p.ClrType) is { } e
+                && (p.GetValueConverter()?.ProviderClrType ?? p.GetProviderClrType()) == typeof(string))
                 p.SetValueConverter(For(e));
             if (p.GetElementType() is { } el && EnumOf(el.ClrType) is { } ee
                 && (el.GetValueConverter()?.ProviderClrType ?? el.GetProviderClrType()) == typeof(string))
@@ -33,5 +34,6 @@ public static class StoredEnums
 
     static Type? EnumOf(Type t) => (Nullable.GetUnderlyingType(t) ?? t) is { IsEnum: true } e ? e : null;
 
-    static ValueConverter For(Type e) => (ValueConverter)Activator.CreateInstance(typeof(StoredEnumConverter<>).MakeGenericType(e))!;
+    static ValueConverter For(Type e) =>
+        (ValueConverter)Activator.CreateInstance(typeof(StoredEnumConverter<>).MakeGenericType(e))!;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Reflection;
 using Bihuan.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -48,7 +49,8 @@ public static class UnusableValues
     /// Every checked field of the model (records with a single-column key).
     public static IReadOnlyList<Field> Fields(IModel model) => Cache.GetValue(model, m =>
         m.GetEntityTypes()
-            .Where(t => typeof(IAudited).IsAssignableFrom(t.ClrType) && !t.IsOwned() && t.FindPrimaryKey()?.Properties.Count == 1)
+            .Where(t => typeof(IAudited).IsAssignableFrom(t.ClrType) && !t.IsOwned()
+                && t.FindPrimaryKey()?.Properties.Count == 1)
             .SelectMany(t => t.GetProperties().Where(p => p.PropertyInfo is not null)
                 .Select(p => KindOf(p) is { } k ? new Field(t, p, k) : null))
             .OfType<Field>().ToList());
@@ -132,8 +134,8 @@ public static class UnusableValues
             case Kind.Choice:
                 var defined = Array.CreateInstance(inner, Enum.GetValues(inner).Length);
                 Enum.GetValues(inner).CopyTo(defined, 0);
-                var contains = typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2)
-                    .MakeGenericMethod(inner);
+                var contains = typeof(Enumerable).GetMethods()
+                    .Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2).MakeGenericMethod(inner);
                 var value = inner == type ? (Expression)p : Expression.Property(p, "Value");
                 Expression notIn = Expression.Not(Expression.Call(contains, Expression.Constant(defined), value));
                 return inner == type ? notIn : Expression.AndAlso(Expression.NotEqual(p, Expression.Constant(null, type)), notIn);
@@ -150,7 +152,7 @@ public static class UnusableValues
         foreach (var type in Fields(db.Model).Select(f => f.Entity).Distinct())
         {
             if (!all && !typeof(IOrgOwned).IsAssignableFrom(type.ClrType)) continue;
-            var scan = typeof(UnusableValues).GetMethod(nameof(ScanTypeAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            var scan = typeof(UnusableValues).GetMethod(nameof(ScanTypeAsync), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(type.ClrType);
             list.AddRange(await (Task<List<UnusableValue>>)scan.Invoke(null, [db, take, ct])!);
         }

@@ -235,7 +235,8 @@ public class RectState
 
     /// The reviewer the next pending stage names: the unit's own 主要负责人 for 单位自验; a superior campaign office or a
     /// supervisor over the unit for 牵头部门审核. Nobody reviews when no stage is pending.
-    public bool IsReviewer(AccessScope s, Org org) => PendingReviews.Count > 0 && Enum.IsDefined(PendingReviews[0]) && PendingReviews[0] switch
+    public bool IsReviewer(AccessScope s, Org org) => PendingReviews.Count > 0 && Enum.IsDefined(PendingReviews[0])
+        && PendingReviews[0] switch
     {
         ClosureStage.UnitSelfCheck => s.Grants.Any(g => g.Role == Role.UnitHead && g.Covers(org.SelfPath)),
         ClosureStage.LeadReview => s.Grants.Any(g =>

@@ -53,7 +53,8 @@ public static class Roles
     {
         (_, Permission.Read) => true,
         (Role.Admin, _) => true,
-        (Role.CampaignOffice, Permission.ManagePeople or Permission.EditRecords or Permission.Dispatch or Permission.RepairValues) => true,
+        (Role.CampaignOffice,
+            Permission.ManagePeople or Permission.EditRecords or Permission.Dispatch or Permission.RepairValues) => true,
         (Role.Hotline, Permission.Dispatch or Permission.EditRecords) => true,
         (Role.Supervisor, Permission.ViewAudit) => true,
         (Role.UnitHead, Permission.ManagePeople or Permission.EditRecords) => true,

@@ -175,7 +175,8 @@ public sealed class WorkingCalendar
         if (to <= from) return 0;
         var s = _state;
         // working days through `to` minus working days through `from`, plus the whole years in between
-        if (Totals(s, from.Year, strict, estimated) is not { } first || Totals(s, to.Year, strict, estimated) is not { } last) return null;
+        if (Totals(s, from.Year, strict, estimated) is not { } first
+            || Totals(s, to.Year, strict, estimated) is not { } last) return null;
         var n = last[to.DayOfYear - 1] - first[from.DayOfYear - 1];
         for (var y = from.Year; y < to.Year; y++)
         {

@@ -97,9 +97,12 @@ public static class Cli
         }));
         audit.Subcommands.Add(verify);
 
-        var repair = new Command("repair", "Stored values no read can use (dates outside the window, undefined choices, percents outside 0–100)");
-        var repairScan = new Command("scan", "List them: type, id, field, value, why (tab-separated); exit code 0 when there are none, 4 otherwise");
-        var take = new Option<int>("--take") { Description = "at most this many records per record type", DefaultValueFactory = _ => 1000 };
+        var repair = new Command("repair",
+            "Stored values no read can use (dates outside the window, undefined choices, percents outside 0–100)");
+        var repairScan = new Command("scan",
+            "List them: type, id, field, value, why (tab-separated); exit code 0 when there are none, 4 otherwise");
+        var take = new Option<int>("--take")
+            { Description = "at most this many records per record type", DefaultValueFactory = _ => 1000 };
         repairScan.Options.Add(take);
         repairScan.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
         {
@@ -110,7 +113,8 @@ public static class Cli
                 : $"共 {found.Count} 个无法使用的数值 unusable values; 修正 repair: bihuan repair set --type T --id N --field F --value V --reason …");
             return found.Count == 0 ? 0 : 4;
         }));
-        var repairSet = new Command("set", "Set one unusable value right (audited, with a reason); the same rule as POST /api/v1/repairs");
+        var repairSet = new Command("set",
+            "Set one unusable value right (audited, with a reason); the same rule as POST /api/v1/repairs");
         var rType = new Option<string>("--type") { Description = "record type as the scan shows it, e.g. RectItem", Required = true };
         var rId = new Option<int>("--id") { Description = "record id", Required = true };
         var rField = new Option<string>("--field") { Description = "field, e.g. Deadline", Required = true };

@@ -221,7 +221,8 @@ public static class WorkOrderQueries
         var rated = orders.Where(o => o.Rating is not null && o.Status == OrderStatus.Closed).ToList();
         static double? Rate(int n, int d) => d == 0 ? null : Math.Round((double)n / d, 4);
         // Spans with a date outside the window cannot be counted: left out of the average, not counted as 0.
-        var spans = repliedDated.Select(o => WorkingDays.Between(cal, o.DispatchedOn!.Value, o.RepliedOn!.Value)).OfType<int>().ToList();
+        var spans = repliedDated.Select(o => WorkingDays.Between(cal, o.DispatchedOn!.Value, o.RepliedOn!.Value))
+            .OfType<int>().ToList();
         return new OrderKpi(org.Id, org.Name, subtree, dispatched, signed.Count, Rate(signed.Count(o => !o.SignedLate), signed.Count),
             replied.Count, Rate(repliedDated.Count(o => o.RepliedOn <= o.Deadline), repliedDated.Count),
             rated.Count, Rate(rated.Count(o => o.Rating is Rating.Satisfied or Rating.Basic), rated.Count),

@@ -32,7 +32,8 @@ public static class LedgerLights
         var invalid = Invalid(db);
         if (level == LightLevel.Invalid) return q.Where(invalid);
 
-        var open = await q.Where(Not(red)).Where(Not(invalid)).Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+        var open = await q.Where(Not(red)).Where(Not(invalid))
+            .Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
             .Select(i => new
             {
                 i.Id, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent, i.LastProgressOn, i.ReturnCount, i.ReopenCount,
@@ -66,7 +67,8 @@ public static class LedgerLights
 
     /// Lights.Of's Invalid light, as SQL: open (its status is neither closed one) and an input it cannot use.
     public static Expression<Func<RectItem, bool>> Invalid(BihuanDb db) =>
-        And(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed, UnusableValues.Where<RectItem>(db.Model, LightInputs));
+        And(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed,
+            UnusableValues.Where<RectItem>(db.Model, LightInputs));
 
     /// Lights.Of's red rules for a rectification item, as SQL: open, every light input usable, and past its deadline
     /// (立行立改 without a date is due on its start day), or returned at least RedAfterReturns times, or reopened (when

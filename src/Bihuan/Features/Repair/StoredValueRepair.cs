@@ -40,7 +40,8 @@ public static class StoredValueRepair
                 string.Equals(f.Type, input.Type!.Trim(), StringComparison.OrdinalIgnoreCase)
                 && string.Equals(f.Name, input.Field!.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw new DomainException(new Invalid("field", $"“{input.Type}.{input.Field}”不是可修正的字段"));
-        var load = typeof(StoredValueRepair).GetMethod(nameof(LoadAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+        var load = typeof(StoredValueRepair)
+            .GetMethod(nameof(LoadAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(field.Entity.ClrType);
         var entity = await (Task<object?>)load.Invoke(null, [db, field, input.Id!.Value, ct])!
             ?? throw new DomainException(new RecordNotFound("记录"));
@@ -88,8 +89,8 @@ public static class StoredValueRepair
         var type = Nullable.GetUnderlyingType(f.Property.ClrType) ?? f.Property.ClrType;
         object? value = f.Kind switch
         {
-            UnusableValues.Kind.Date => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-                ? d : null,
+            UnusableValues.Kind.Date =>
+                DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null,
             UnusableValues.Kind.Time => DateTime.TryParseExact(text, ["yyyy-MM-dd", "yyyy-MM-dd HH:mm", "yyyy-MM-ddTHH:mm"],
                     CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
                 ? DateTime.SpecifyKind(t - ChinaTime.Offset, DateTimeKind.Utc) : null,
@@ -119,14 +120,17 @@ public static class RepairApi
     public static RouteGroupBuilder MapRepairApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/repairs").WithTags("数据修正 Repairs");
-        g.MapGet("/", Scan).WithSummary("Stored values no read can use (type, id, field, value), in your scope: dates outside the window, undefined choices, percents outside 0–100");
-        g.MapPost("/", Repair).WithSummary("Set one unusable stored value right (campaign office over the record's org, or admin); reason required, audited");
+        g.MapGet("/", Scan).WithSummary("Stored values no read can use (type, id, field, value), in your scope: "
+            + "dates outside the window, undefined choices, percents outside 0–100");
+        g.MapPost("/", Repair).WithSummary("Set one unusable stored value right (campaign office over the record's org, or admin); "
+            + "reason required, audited");
         return api;
     }
 
     static async Task<Ok<List<UnusableValue>>> Scan(BihuanDb db, CancellationToken ct)
     {
-        if (!db.Access.CanAnywhere(Permission.RepairValues)) throw new DomainException(new Forbidden("只有学习教育办公室或系统管理员可以查看无效数据"));
+        if (!db.Access.CanAnywhere(Permission.RepairValues))
+            throw new DomainException(new Forbidden("只有学习教育办公室或系统管理员可以查看无效数据"));
         return TypedResults.Ok(await UnusableValues.ScanAsync(db, ScanTake, ct));
     }
 

@@ -91,7 +91,8 @@ public static class Briefing
             new Languages { EastAsia = "zh-CN" });
         if (bold) props.Append(new Bold());
         // Every text of the document passes here: characters XML 1.0 cannot carry (a stored U+FFFF) are replaced.
-        return new Run(props, new DocumentFormat.OpenXml.Wordprocessing.Text(StoredValues.ForXml(text)) { Space = SpaceProcessingModeValues.Preserve });
+        return new Run(props,
+            new DocumentFormat.OpenXml.Wordprocessing.Text(StoredValues.ForXml(text)) { Space = SpaceProcessingModeValues.Preserve });
     }
 
     static Paragraph P(string text, bool bold = false, int size = 24, bool center = false, string? font = null) =>
