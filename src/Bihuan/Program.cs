@@ -7,6 +7,7 @@ using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
 using Bihuan.Features.Notifications;
 using Bihuan.Features.Rectification;
+using Bihuan.Features.Repair;
 using Bihuan.Features.Rules;
 using Bihuan.Features.Study;
 using Bihuan.Features.Supervision;
@@ -34,6 +35,7 @@ api.MapStudyApi();
 api.MapRuleApi();
 api.MapSupervisionApi();
 api.MapNotificationApi();
+api.MapRepairApi();
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

@@ -337,7 +337,7 @@ public sealed class LightsTests
         var start = Origin.AddDays(r.Next(0, 800));
         return new LightInput(
             (RectStatus)r.Next(0, 6), (DeadlineKind)r.Next(0, 3), r.Next(10) == 0 ? null : start,
-            r.Next(10) == 0 ? null : start.AddDays(r.Next(-5, 120)), r.Next(-5, 106),
+            r.Next(10) == 0 ? null : start.AddDays(r.Next(-5, 120)), r.Next(0, 101),
             r.Next(4) == 0 ? null : start.AddDays(r.Next(0, 100)), r.Next(0, 4), r.Next(0, 3), r.Next(0, 4),
             start.AddDays(r.Next(-10, 200)));
     }

@@ -36,6 +36,7 @@ public sealed class RolesTests
         [Permission.DispatchDemands] = ".Y.....Y",
         [Permission.HandleOrders] = "...YYY..",
         [Permission.RevealSubmitter] = "...YYY..",
+        [Permission.RepairValues] = "YY......",          // values no read can use, over the record's org
     };
 
     static readonly Role[] Columns =

@@ -84,6 +84,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     {
         base.OnModelCreating(b);
         b.ApplyConfigurationsFromAssembly(typeof(BihuanDb).Assembly, t => t.Namespace == typeof(BihuanDb).Namespace);
+        b.UseStoredEnumConverters();   // a stored enum text that names no member reads as invalid, not as an exception
 
         // No "ScopeAll OR …" here: an OR with a parameter stops the engines from using the OrgId index. The System
         // scope instead holds the path prefix "/", which every org has.

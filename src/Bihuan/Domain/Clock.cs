@@ -5,9 +5,14 @@ public static class ChinaTime
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
 
-    public static DateTime ToCst(DateTime utc) => DateTime.SpecifyKind(
-        (utc.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(utc, DateTimeKind.Utc) : utc.ToUniversalTime()) + Offset,
-        DateTimeKind.Unspecified);
+    /// Total: a stored time within 8 hours of DateTime.MaxValue (it cannot be a real one) shows as MaxValue instead of
+    /// overflowing; Bounds.InWindow tells a read whether the time is usable at all.
+    public static DateTime ToCst(DateTime utc)
+    {
+        var u = utc.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(utc, DateTimeKind.Utc) : utc.ToUniversalTime();
+        var cst = u.Ticks <= DateTime.MaxValue.Ticks - Offset.Ticks ? u.Ticks + Offset.Ticks : DateTime.MaxValue.Ticks;
+        return new DateTime(cst, DateTimeKind.Unspecified);
+    }
 
     public static string Format(DateTime utc) => ToCst(utc).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 

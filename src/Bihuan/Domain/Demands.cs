@@ -42,7 +42,7 @@ public enum DemandChannel { Portal, Open311 }
 
 public static class DemandLabels
 {
-    public static string Label(this DemandType t) => t switch
+    public static string Label(this DemandType t) => !Enum.IsDefined(t) ? StoredValues.Invalid("取值", t) : t switch
     {
         DemandType.Consult => "咨询",
         DemandType.Help => "求助",
@@ -52,7 +52,7 @@ public static class DemandLabels
         DemandType.EducationOpinion => "对学习教育的意见",
     };
 
-    public static string Label(this OrderStatus s) => s switch
+    public static string Label(this OrderStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         OrderStatus.Received => "待受理",
         OrderStatus.Rejected => "不予受理",
@@ -66,7 +66,7 @@ public static class DemandLabels
         OrderStatus.Merged => "已合并",
     };
 
-    public static string Label(this OrderAction a) => a switch
+    public static string Label(this OrderAction a) => !Enum.IsDefined(a) ? StoredValues.Invalid("取值", a) : a switch
     {
         OrderAction.Accept => "受理",
         OrderAction.Reject => "不予受理",
@@ -91,14 +91,14 @@ public static class DemandLabels
         OrderAction.Publish => "公开答复",
     };
 
-    public static string Label(this SendBackReason r) => r switch
+    public static string Label(this SendBackReason r) => !Enum.IsDefined(r) ? StoredValues.Invalid("取值", r) : r switch
     {
         SendBackReason.WrongPlace => "属地不符",
         SendBackReason.UnclearOwnership => "权属不清",
         SendBackReason.OverlappingDuty => "职能交叉",
     };
 
-    public static string Label(this Rating r) => r switch
+    public static string Label(this Rating r) => !Enum.IsDefined(r) ? StoredValues.Invalid("取值", r) : r switch
     {
         Rating.Satisfied => "满意",
         Rating.Basic => "基本满意",
@@ -114,7 +114,7 @@ public static class DemandLabels
     };
 
     /// The public face of a status: what a citizen's timeline shows (received, dispatched, replied, closed).
-    public static string PublicLabel(this OrderStatus s) => s switch
+    public static string PublicLabel(this OrderStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         OrderStatus.Received or OrderStatus.Accepted => "已受理",
         OrderStatus.Rejected => "不予受理",
@@ -460,6 +460,10 @@ public class WorkOrderState
     /// on the handling deadline, with the order's status mapped onto the rectification states.
     public Light LightOf(DateOnly today, LightRules rules, WorkingCalendar cal)
     {
+        // Total: the status and the sign-in limit are checked here; the handling deadline and dispatch day by Lights.Of.
+        if (!Enum.IsDefined(Status)) return new(LightLevel.Invalid, StoredValues.Invalid("工单状态", Status));
+        if (SignDue is { } bad && !Bounds.InWindow(bad) && Status == OrderStatus.Dispatched)
+            return new(LightLevel.Invalid, StoredValues.Invalid("签收时限", bad));
         if (Status == OrderStatus.Dispatched && SignDue is { } sd && today > sd)
             return new(LightLevel.Red, $"超过签收时限（{sd:yyyy-MM-dd}）未签收");
         var mapped = Status switch
@@ -651,26 +655,12 @@ public static class DutyList
         .ToList();
 }
 
-/// Working days that never throw: a year without holiday data counts Monday–Friday (as the lights do).
+/// Working days for work orders: the calendar's estimate (Monday–Friday for a year without holiday data, as the
+/// lights count). A deadline the window cannot hold is refused (a write); a span that cannot be counted is null.
 public static class WorkingDays
 {
-    public static DateOnly Add(WorkingCalendar cal, DateOnly start, int n)
-    {
-        var d = start;
-        while (n > 0)
-        {
-            d = d.AddDays(1);
-            var working = cal.Covers(d.Year) ? cal.IsWorkingDay(d) : d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
-            if (working) n--;
-        }
-        return d;
-    }
+    public static DateOnly Add(WorkingCalendar cal, DateOnly start, int n) => cal.EstimateAddWorkingDays(start, n)
+        ?? throw new DomainException(new Invalid("deadline", $"办理时限超出可计算的范围（{Bounds.OutOfWindowText}）"));
 
-    public static int Between(WorkingCalendar cal, DateOnly from, DateOnly to)
-    {
-        var n = 0;
-        for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
-            if (cal.Covers(d.Year) ? cal.IsWorkingDay(d) : d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) n++;
-        return n;
-    }
+    public static int? Between(WorkingCalendar cal, DateOnly from, DateOnly to) => cal.EstimateWorkingDaysBetween(from, to);
 }

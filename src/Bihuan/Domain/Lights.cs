@@ -1,24 +1,28 @@
 namespace Bihuan.Domain;
 
-/// Warning-light levels (预警), ordered by severity: comparisons and Max() pick the worst.
-public enum LightLevel { Green, Blue, Yellow, Red }
+/// Warning-light levels (预警), ordered by severity: comparisons and Max() pick the worst. Invalid: a stored value the
+/// light is computed from cannot be used (a deadline of 9999-12-31, a percent of 900), so there is no light to give;
+/// it ranks worst because nobody can track the item until the value is repaired.
+public enum LightLevel { Green, Blue, Yellow, Red, Invalid }
 
 public static class LightLabels
 {
-    public static string Label(this LightLevel l) => l switch
+    public static string Label(this LightLevel l) => !Enum.IsDefined(l) ? StoredValues.Invalid("预警", l) : l switch
     {
         LightLevel.Green => "绿灯",
         LightLevel.Blue => "蓝灯",
         LightLevel.Yellow => "黄灯",
         LightLevel.Red => "红灯",
+        LightLevel.Invalid => "数据无效",
     };
 
-    public static string Meaning(this LightLevel l) => l switch
+    public static string Meaning(this LightLevel l) => !Enum.IsDefined(l) ? StoredValues.Invalid("预警", l) : l switch
     {
         LightLevel.Green => "正常",
         LightLevel.Blue => "临期",
         LightLevel.Yellow => "滞后",
         LightLevel.Red => "逾期或问题反复",
+        LightLevel.Invalid => "存储的数值无法使用，须修正",
     };
 }
 
@@ -71,6 +75,8 @@ public sealed record OrgLight(LightLevel Level, IReadOnlyDictionary<LightLevel, 
 
 public static class Lights
 {
+    /// Total: any input gives a light. An open item whose inputs cannot be used (Unusable) gets the Invalid light with
+    /// the reason in words; a closed item needs none of them.
     public static Light Of(LightInput x, LightRules rules, WorkingCalendar cal)
     {
         switch (x.Status)
@@ -80,13 +86,14 @@ public static class Lights
             case RectStatus.Confirmed: return new(LightLevel.Green, "已销号，成效已确认");
             case RectStatus.Pending or RectStatus.InProgress or RectStatus.Returned or RectStatus.ClosureRequested: break;
         }
+        if (Unusable(x) is { } why) return new(LightLevel.Invalid, why);
 
         var days = new DayCounter(cal);
         var found = new List<(LightLevel Level, string Text)>();
         // While a closure request waits for the verifier, the owner has nothing to report: no lag, stale or blue
         // pressure on them. Overdue still shows (the deadline has passed all the same), as do the repeat-problem rules.
         var ownerActive = x.Status != RectStatus.ClosureRequested;
-        var percent = Math.Clamp(x.Percent, 0, 100);
+        var percent = x.Percent;
         var term = x.DeadlineTerm;
 
         // 立行立改 without an explicit deadline is due on the day it was assigned; 长期坚持 has no deadline at all.
@@ -167,6 +174,21 @@ public static class Lights
         return new(level, reason);
     }
 
+    /// Why a light cannot be computed from these inputs, in words ("整改时限无效（9999-12-31）；进度无效（900%）"); null
+    /// when every input is usable: defined status and kind, dates inside Bounds' window, a percent of 0–100.
+    public static string? Unusable(LightInput x)
+    {
+        var why = new List<string>();
+        if (!Enum.IsDefined(x.Status)) why.Add(StoredValues.Invalid("状态", x.Status));
+        if (!Enum.IsDefined(x.DeadlineKind)) why.Add(StoredValues.Invalid("时限类型", x.DeadlineKind));
+        if (x.Deadline is { } d && !Bounds.InWindow(d)) why.Add(StoredValues.Invalid(x.DeadlineTerm, d));
+        if (x.Start is { } s && !Bounds.InWindow(s)) why.Add(StoredValues.Invalid("起始日期", s));
+        if (x.LastProgress is { } p && !Bounds.InWindow(p)) why.Add(StoredValues.Invalid("最近报送日期", p));
+        if (x.Percent is < 0 or > 100) why.Add(StoredValues.Invalid("进度", $"{x.Percent}%"));
+        if (!Bounds.InWindow(x.Today)) why.Add(StoredValues.Invalid("当前日期", x.Today));
+        return why.Count == 0 ? null : string.Join("；", why);
+    }
+
     /// 序时进度: working days elapsed since start (through the end of today) over working days from start to deadline,
     /// rounded down (in the owner's favour), clamped to 0..100. 100 from the deadline on.
     public static int ExpectedPercent(DateOnly start, DateOnly deadline, DateOnly today, WorkingCalendar cal) =>
@@ -182,12 +204,14 @@ public static class Lights
     }
 
     /// The date an item is due: its deadline; 立行立改 without one is due on its start day; 长期坚持 never.
-    public static DateOnly? DueOf(DeadlineKind kind, DateOnly? deadline, DateOnly? start) => kind switch
-    {
-        DeadlineKind.Dated => deadline,
-        DeadlineKind.Immediate => deadline ?? start,
-        DeadlineKind.Ongoing => null,
-    };
+    /// A kind that names no member has no due date (Unusable reports it).
+    public static DateOnly? DueOf(DeadlineKind kind, DateOnly? deadline, DateOnly? start) =>
+        !Enum.IsDefined(kind) ? null : kind switch
+        {
+            DeadlineKind.Dated => deadline,
+            DeadlineKind.Immediate => deadline ?? start,
+            DeadlineKind.Ongoing => null,
+        };
 
     public static OrgLight Rollup(IEnumerable<Light> lights)
     {
@@ -207,27 +231,13 @@ public static class Lights
 
     /// Counts working days without ever throwing CalendarYearMissing. A light must not fail a whole dashboard because
     /// next year's State Council notice isn't imported yet (it is published each November, and deadlines reach past
-    /// it). For a year without data we count Monday–Friday — closer to working days than calendar days would be,
-    /// since the thresholds are in working days — and the reason says so, naming the missing years.
+    /// it): the calendar's estimate counts Monday–Friday for a year without data, and the reason names the missing
+    /// years. Of has checked every date against Bounds, so the estimate always answers (0 is never reached).
     sealed class DayCounter(WorkingCalendar cal)
     {
         public SortedSet<int> Missing { get; } = [];
 
-        bool IsWorking(DateOnly d)
-        {
-            if (cal.Covers(d.Year)) return cal.IsWorkingDay(d);
-            Missing.Add(d.Year);
-            return d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
-        }
-
-        /// Working days in (from, to], as WorkingCalendar.WorkingDaysBetween.
-        public int Between(DateOnly from, DateOnly to)
-        {
-            if (cal.TryWorkingDaysBetween(from, to, out var fast)) return fast;
-            var n = 0;
-            for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
-                if (IsWorking(d)) n++;
-            return n;
-        }
+        /// Working days in (from, to], as WorkingCalendar.EstimateWorkingDaysBetween.
+        public int Between(DateOnly from, DateOnly to) => cal.EstimateWorkingDaysBetween(from, to, Missing) ?? 0;
     }
 }

@@ -11,7 +11,7 @@ public enum NotificationKind
 
 public static class NotificationLabels
 {
-    public static string Label(this NotificationKind k) => k switch
+    public static string Label(this NotificationKind k) => !Enum.IsDefined(k) ? StoredValues.Invalid("取值", k) : k switch
     {
         NotificationKind.OrderIssued => "收到督办单",
         NotificationKind.OrderResponded => "督办单已回复",

@@ -14,7 +14,7 @@ public enum OrgType
 
 public static class OrgTypes
 {
-    public static string Label(this OrgType t) => t switch
+    public static string Label(this OrgType t) => !Enum.IsDefined(t) ? StoredValues.Invalid("取值", t) : t switch
     {
         OrgType.PartyCommittee => "党委",
         OrgType.WorkingCommittee => "党工委",

@@ -16,7 +16,7 @@ public enum PlanParty
 
 public static class PlanLabels
 {
-    public static string Label(this PlanStatus s) => s switch
+    public static string Label(this PlanStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         PlanStatus.Draft => "起草中",
         PlanStatus.SignedOff => "已签批",
@@ -25,7 +25,7 @@ public static class PlanLabels
         PlanStatus.Approved => "已审核通过",
     };
 
-    public static string Label(this PlanAction a) => a switch
+    public static string Label(this PlanAction a) => !Enum.IsDefined(a) ? StoredValues.Invalid("取值", a) : a switch
     {
         PlanAction.Edit => "修改方案",
         PlanAction.SignOff => "主要负责人签批",

@@ -53,7 +53,7 @@ public enum Party
 
 public static class RectLabels
 {
-    public static string Label(this SourceChannel s) => s switch
+    public static string Label(this SourceChannel s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         SourceChannel.SelfInspection => "自查自纠",
         SourceChannel.PublicOpinion => "征求意见/群众反映",
@@ -65,14 +65,14 @@ public static class RectLabels
         SourceChannel.LifeMeeting => "民主生活会/组织生活会",
     };
 
-    public static string Label(this Aspect a) => a switch
+    public static string Label(this Aspect a) => !Enum.IsDefined(a) ? StoredValues.Invalid("取值", a) : a switch
     {
         Aspect.Personal => "个人",
         Aspect.Duty => "职责",
         Aspect.Work => "工作",
     };
 
-    public static string Label(this Dimension d) => d switch
+    public static string Label(this Dimension d) => !Enum.IsDefined(d) ? StoredValues.Invalid("取值", d) : d switch
     {
         Dimension.ForTheParty => "立党为公",
         Dimension.ForThePeople => "为民造福",
@@ -80,14 +80,14 @@ public static class RectLabels
         Dimension.RealWork => "真抓实干",
     };
 
-    public static string Label(this Severity s) => s switch
+    public static string Label(this Severity s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         Severity.General => "一般",
         Severity.Significant => "较重",
         Severity.Serious => "重大",
     };
 
-    public static string Label(this RectStatus s) => s switch
+    public static string Label(this RectStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         RectStatus.Pending => "待整改",
         RectStatus.InProgress => "整改中",
@@ -97,7 +97,7 @@ public static class RectLabels
         RectStatus.Confirmed => "成效确认",
     };
 
-    public static string Label(this RectAction a) => a switch
+    public static string Label(this RectAction a) => !Enum.IsDefined(a) ? StoredValues.Invalid("取值", a) : a switch
     {
         RectAction.Start => "开始整改",
         RectAction.ReportProgress => "报送进展",
@@ -113,7 +113,7 @@ public static class RectLabels
         RectAction.Assign => "指定责任人",
     };
 
-    public static string Label(this ClosureStage s) => s switch
+    public static string Label(this ClosureStage s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         ClosureStage.UnitSelfCheck => "单位自验",
         ClosureStage.LeadReview => "牵头部门审核",
@@ -234,7 +234,8 @@ public class RectState
 
     /// The reviewer the next pending stage names: the unit's own 主要负责人 for 单位自验 (SignOff); a verifier of
     /// ordinary items for 牵头部门审核 (VerifyClosures). Nobody reviews when no stage is pending.
-    public bool IsReviewer(AccessScope s, Org org) => PendingReviews.Count > 0 && PendingReviews[0] switch
+    public bool IsReviewer(AccessScope s, Org org) => PendingReviews.Count > 0 && Enum.IsDefined(PendingReviews[0])
+        && PendingReviews[0] switch
     {
         ClosureStage.UnitSelfCheck => s.Can(Permission.SignOff, org),
         ClosureStage.LeadReview => s.Can(Permission.VerifyClosures, org),

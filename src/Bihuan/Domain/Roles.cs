@@ -44,6 +44,7 @@ public enum Permission
     DispatchDemands,        // accept, reject, dispatch, arbitrate 退单, approve 延期, 催办/督办, merge, publish, escalate
     HandleOrders,           // 承办: sign for, handle, send back, draft the reply, request 延期
     RevealSubmitter,        // read a work order's submitter contact unmasked (audited)
+    RepairValues,           // correct a stored value no read can use (a deadline of 9999-12-31 from before the bounds)
 }
 
 /// Where a grant holds a permission, relative to the org it is granted on.
@@ -127,6 +128,8 @@ public static class Permissions
             "the unit the order is dispatched to (liaison: \"enters … replies\")", [Head, Leader, Liaison]),
         new(Permission.RevealSubmitter, "查看诉求人完整联系方式",
             "the handling unit only (\"personal data is masked for all but the handling unit\")", [Head, Leader, Liaison]),
+        new(Permission.RepairValues, "修正无法使用的存储数值",
+            "admin and the campaign office over the record's org (with a reason, audited)", [Admin, Office]),
     ];
 
     static readonly Dictionary<Permission, PermissionRule> ByPermission = Table.ToDictionary(r => r.Permission);
@@ -150,7 +153,7 @@ public static class Permissions
 
 public static class Roles
 {
-    public static string Label(this Role r) => r switch
+    public static string Label(this Role r) => !Enum.IsDefined(r) ? StoredValues.Invalid("取值", r) : r switch
     {
         Role.Admin => "系统管理员",
         Role.CampaignOffice => "学习教育办公室",

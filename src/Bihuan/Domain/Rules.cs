@@ -4,7 +4,7 @@ public enum RuleStatus { Draft, Issued, Revised, Abolished }   // 起草 / 已�
 
 public static class RuleLabels
 {
-    public static string Label(this RuleStatus s) => s switch
+    public static string Label(this RuleStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         RuleStatus.Draft => "起草",
         RuleStatus.Issued => "已印发",

@@ -7,27 +7,27 @@ public enum MaterialKind { Book, Document }                    // 书籍 / 文�
 
 public static class StudyLabels
 {
-    public static string Label(this AgendaKind k) => k switch
+    public static string Label(this AgendaKind k) => !Enum.IsDefined(k) ? StoredValues.Invalid("取值", k) : k switch
     {
         AgendaKind.Convey => "传达学习",
         AgendaKind.Review => "审议",
         AgendaKind.Deploy => "部署",
     };
 
-    public static string Label(this AttendanceStatus s) => s switch
+    public static string Label(this AttendanceStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         AttendanceStatus.Present => "出席",
         AttendanceStatus.Leave => "请假",
         AttendanceStatus.Absent => "缺席",
     };
 
-    public static string Label(this StudyWay w) => w switch
+    public static string Label(this StudyWay w) => !Enum.IsDefined(w) ? StoredValues.Invalid("取值", w) : w switch
     {
         StudyWay.Self => "个人自学",
         StudyWay.Group => "集中学习",
     };
 
-    public static string Label(this MaterialKind k) => k switch
+    public static string Label(this MaterialKind k) => !Enum.IsDefined(k) ? StoredValues.Invalid("取值", k) : k switch
     {
         MaterialKind.Book => "书籍",
         MaterialKind.Document => "文件",

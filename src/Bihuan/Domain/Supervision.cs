@@ -21,7 +21,7 @@ public enum SupervisionParty
 
 public static class SupervisionLabels
 {
-    public static string Label(this SupervisionStatus s) => s switch
+    public static string Label(this SupervisionStatus s) => !Enum.IsDefined(s) ? StoredValues.Invalid("取值", s) : s switch
     {
         SupervisionStatus.Issued => "待回复",
         SupervisionStatus.Responded => "已回复",
@@ -29,7 +29,7 @@ public static class SupervisionLabels
         SupervisionStatus.Closed => "已办结",
     };
 
-    public static string Label(this SupervisionAction a) => a switch
+    public static string Label(this SupervisionAction a) => !Enum.IsDefined(a) ? StoredValues.Invalid("取值", a) : a switch
     {
         SupervisionAction.Issue => "下发督办",
         SupervisionAction.Respond => "回复督办",
@@ -99,7 +99,14 @@ public sealed class SupervisionOrder : IAudited, IOrgOwned
 
     public const int TitleMax = 200, TextMax = 4000;
 
-    public bool IsOverdue(DateOnly today) => Status == SupervisionStatus.Issued && DueOn < today;
+    /// Past a usable response date with no reply (a stored 0001-01-01 is no date to be past: DutyLight says invalid).
+    public bool IsOverdue(DateOnly today) => Status == SupervisionStatus.Issued && DueOn >= Bounds.MinDate && DueOn < today;
+
+    /// The order's line in the 履职清单 while it waits for the org's reply.
+    public Light DutyLight(DateOnly today) =>
+        !Bounds.InWindow(DueOn) ? new(LightLevel.Invalid, StoredValues.Invalid("回复时限", DueOn))
+        : IsOverdue(today) ? new(LightLevel.Red, $"督办单已超过回复时限（{StoredValues.Iso(DueOn)}）")
+        : new(LightLevel.Yellow, $"督办单须于 {StoredValues.Iso(DueOn)} 前回复");
 
     /// Applies one action or throws a typed error; unchanged when it throws.
     public SupervisionEvent Apply(SupervisionAction action, Actor actor, Org org, DateTime now, string? text = null,

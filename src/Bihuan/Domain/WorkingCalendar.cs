@@ -9,8 +9,10 @@ public sealed record CalendarFileInvalid(int Line, string Why)
     : Error("calendar_invalid", $"节假日文件第 {Line} 行：{Why}", ErrorKind.Invalid, "file");
 
 /// Working days under the Chinese public-holiday calendar: weekends are off unless a 调休 makes them working days;
-/// listed holidays are off. A year without data is refused, never guessed (the State Council publishes each year's
-/// arrangement in the November before).
+/// listed holidays are off. A year without data is refused by the strict forms (the State Council publishes each
+/// year's arrangement in the November before) and counted Monday–Friday by the Estimate forms, which name it.
+/// Every computation is total and cheap: no walk day by day, a "cannot compute" (null) answer for a date outside
+/// Bounds' window.
 public sealed class WorkingCalendar
 {
     // Readers take one immutable snapshot; Add builds a new one and swaps it in (an admin's import while requests run).
@@ -107,45 +109,113 @@ public sealed class WorkingCalendar
         return d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
     }
 
+    /// The calendar's estimate: the day as the data says for a covered year, Monday–Friday for a year without data
+    /// (closer to working days than calendar days; whoever shows a figure built on it names the missing year).
+    public bool IsWorkingDayOrWeekday(DateOnly d) => Covers(d.Year) ? IsWorkingDay(d) : IsWeekday(d);
+
     public string? NameOf(DateOnly d) => _state.Names.GetValueOrDefault(d);
 
-    /// The n-th working day after `start` (start itself not counted). n = 0 returns start.
-    public DateOnly AddWorkingDays(DateOnly start, int n)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        var d = start;
-        while (n > 0)
-        {
-            d = d.AddDays(1);
-            if (IsWorkingDay(d)) n--;
-        }
-        return d;
-    }
+    // Every count below is answered from per-year running totals (one array per year, at most 366 entries): a span
+    // costs a lookup per year it crosses, never a walk day by day. Dates outside Bounds' window are never counted to
+    // (a stored 9999-12-31 is no deadline anyone can count towards): the answer is null, "cannot compute".
 
-    /// Working days in (from, to] when every year from from.Year to to.Year is covered (two lookups per year); false
-    /// otherwise. 0 when to ≤ from.
+    /// The n-th working day after `start` (start itself not counted; n = 0 returns start), or null when it cannot be
+    /// computed: n negative, start outside Bounds' window, a year without holiday data on the way, or past the window.
+    public DateOnly? AddWorkingDays(DateOnly start, int n) => Add(start, n, strict: true, null);
+
+    /// As AddWorkingDays, counting Monday–Friday in years without holiday data (each such year crossed is added to
+    /// `estimated`); null only when n is negative or the day falls outside Bounds' window.
+    public DateOnly? EstimateAddWorkingDays(DateOnly start, int n, ICollection<int>? estimated = null) =>
+        Add(start, n, strict: false, estimated);
+
+    /// Working days in (from, to] (0 when to ≤ from); false when a date is outside Bounds' window or a year between
+    /// them has no holiday data.
     public bool TryWorkingDaysBetween(DateOnly from, DateOnly to, out int count)
     {
-        count = 0;
-        if (to <= from) return true;
-        var cum = _state.Cumulative;
-        for (var y = from.Year; y <= to.Year; y++)
-            if (!cum.ContainsKey(y)) return false;
-        // working days through `to` minus working days through `from`, summed over whole years between
-        var n = cum[to.Year][to.DayOfYear - 1] - cum[from.Year][from.DayOfYear - 1];
-        for (var y = from.Year; y < to.Year; y++) n += cum[y][^1];
-        count = n;
-        return true;
+        var n = Count(from, to, strict: true, null);
+        count = n ?? 0;
+        return n is not null;
     }
 
-    /// Working days in (from, to]: 0 when to ≤ from. Counts how many working days elapse between two dates.
-    public int WorkingDaysBetween(DateOnly from, DateOnly to)
+    /// Working days in (from, to] (0 when to ≤ from), or null when that cannot be computed: a date outside Bounds'
+    /// window, or a year between them without holiday data.
+    public int? WorkingDaysBetween(DateOnly from, DateOnly to) => Count(from, to, strict: true, null);
+
+    /// As WorkingDaysBetween, counting Monday–Friday in years without holiday data (each such year is added to
+    /// `estimated`); null only when a date is outside Bounds' window.
+    public int? EstimateWorkingDaysBetween(DateOnly from, DateOnly to, ICollection<int>? estimated = null) =>
+        Count(from, to, strict: false, estimated);
+
+    static bool IsWeekday(DateOnly d) => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+
+    // Monday–Friday running totals of years without data, made once per year on first use (they depend on nothing
+    // but the year). Only years inside Bounds' window are ever asked for.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, int[]> Weekdays = new();
+
+    static int[] WeekdayTotals(int year) => Weekdays.GetOrAdd(year, y =>
     {
-        if (TryWorkingDaysBetween(from, to, out var fast)) return fast;
+        var c = new int[DateTime.IsLeapYear(y) ? 366 : 365];
         var n = 0;
-        for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
-            if (IsWorkingDay(d)) n++;
+        for (var i = 0; i < c.Length; i++) c[i] = IsWeekday(new DateOnly(y, 1, 1).AddDays(i)) ? ++n : n;
+        return c;
+    });
+
+    /// The year's running totals; null when strict and the year has no data. A year estimated is added to `estimated`.
+    static int[]? Totals(State s, int year, bool strict, ICollection<int>? estimated)
+    {
+        if (s.Cumulative.TryGetValue(year, out var c)) return c;
+        if (strict) return null;
+        if (estimated is not null && !estimated.Contains(year)) estimated.Add(year);
+        return WeekdayTotals(year);
+    }
+
+    int? Count(DateOnly from, DateOnly to, bool strict, ICollection<int>? estimated)
+    {
+        if (!Bounds.InWindow(from) || !Bounds.InWindow(to)) return null;
+        if (to <= from) return 0;
+        var s = _state;
+        // working days through `to` minus working days through `from`, plus the whole years in between
+        if (Totals(s, from.Year, strict, estimated) is not { } first
+            || Totals(s, to.Year, strict, estimated) is not { } last) return null;
+        var n = last[to.DayOfYear - 1] - first[from.DayOfYear - 1];
+        for (var y = from.Year; y < to.Year; y++)
+        {
+            if (Totals(s, y, strict, estimated) is not { } t) return null;
+            n += t[^1];
+        }
         return n;
+    }
+
+    DateOnly? Add(DateOnly start, int n, bool strict, ICollection<int>? estimated)
+    {
+        if (n < 0 || !Bounds.InWindow(start)) return null;
+        if (n == 0) return start;
+        var s = _state;
+        if (Totals(s, start.Year, strict, estimated) is not { } t) return null;
+        // The target as a running total of start's year; each year that cannot hold it passes its total on.
+        long target = t[start.DayOfYear - 1] + (long)n;
+        for (var y = start.Year; y <= Bounds.MaxDate.Year; y++)
+        {
+            if (y > start.Year)
+            {
+                if (Totals(s, y, strict, estimated) is not { } next) return null;
+                t = next;
+            }
+            if (target <= t[^1])
+            {
+                // the first day of the year whose running total reaches the target
+                int lo = 0, hi = t.Length - 1;
+                while (lo < hi)
+                {
+                    var mid = (lo + hi) / 2;
+                    if (t[mid] >= target) hi = mid; else lo = mid + 1;
+                }
+                var d = new DateOnly(y, 1, 1).AddDays(lo);
+                return Bounds.InWindow(d) ? d : null;
+            }
+            target -= t[^1];
+        }
+        return null;
     }
 
     /// The calendar shipped with Bihuan (one file per year, the State Council's notices).

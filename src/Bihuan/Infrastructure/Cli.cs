@@ -12,7 +12,7 @@ namespace Bihuan.Infrastructure;
 /// Admin verbs of the same executable. Each runs with the web app's services and a System scope.
 public static class Cli
 {
-    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "backup", "calendar", "jobs", "bench"];
+    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "repair", "backup", "calendar", "jobs", "bench"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 &&
         (Verbs.Contains(args[0]) || args[0] is "-h" or "--help" or "-?" or "--version");
@@ -97,6 +97,40 @@ public static class Cli
         }));
         audit.Subcommands.Add(verify);
 
+        var repair = new Command("repair",
+            "Stored values no read can use (dates outside the window, undefined choices, percents outside 0–100)");
+        var repairScan = new Command("scan",
+            "List them: type, id, field, value, why (tab-separated); exit code 0 when there are none, 4 otherwise");
+        var take = new Option<int>("--take")
+            { Description = "at most this many records per record type", DefaultValueFactory = _ => 1000 };
+        repairScan.Options.Add(take);
+        repairScan.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
+        {
+            var found = await UnusableValues.ScanAsync(db, Math.Max(1, pr.GetValue(take)), ct);
+            Console.WriteLine("type\tid\tfield\tvalue\twhy");
+            foreach (var v in found) Console.WriteLine($"{v.Type}\t{v.Id}\t{v.Field}\t{v.Value}\t{v.Why}");
+            Console.WriteLine(found.Count == 0 ? "没有无法使用的数值 no unusable values"
+                : $"共 {found.Count} 个无法使用的数值 unusable values; 修正 repair: bihuan repair set --type T --id N --field F --value V --reason …");
+            return found.Count == 0 ? 0 : 4;
+        }));
+        var repairSet = new Command("set",
+            "Set one unusable value right (audited, with a reason); the same rule as POST /api/v1/repairs");
+        var rType = new Option<string>("--type") { Description = "record type as the scan shows it, e.g. RectItem", Required = true };
+        var rId = new Option<int>("--id") { Description = "record id", Required = true };
+        var rField = new Option<string>("--field") { Description = "field, e.g. Deadline", Required = true };
+        var rValue = new Option<string>("--value") { Description = "new value: yyyy-MM-dd, a choice's name, or 0–100", Required = true };
+        var rReason = new Option<string>("--reason") { Description = "why (kept in the audit trail)", Required = true };
+        foreach (var o in new Option[] { rType, rId, rField, rValue, rReason }) repairSet.Options.Add(o);
+        repairSet.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
+        {
+            var r = await Features.Repair.StoredValueRepair.RepairAsync(db, new Features.Repair.RepairInput(pr.GetValue(rType),
+                pr.GetValue(rId), pr.GetValue(rField), pr.GetValue(rValue), pr.GetValue(rReason)), ct);
+            Console.WriteLine($"已修正 repaired {r.Type} {r.Id} {r.Field}: {r.Before} → {r.After}");
+            return 0;
+        }));
+        repair.Subcommands.Add(repairScan);
+        repair.Subcommands.Add(repairSet);
+
         var backup = new Command("backup", "Consistent online copy of the SQLite database (PostgreSQL: prints pg_dump guidance)");
         var dest = new Argument<FileInfo>("destination") { Description = "file to write, e.g. backups/bihuan-20261127.db" };
         backup.Arguments.Add(dest);
@@ -178,7 +212,7 @@ public static class Cli
         }));
         bench.Subcommands.Add(benchSeed);
 
-        foreach (var c in new[] { migrate, seed, admin, orgs, audit, backup, calendar, jobs, bench }) root.Subcommands.Add(c);
+        foreach (var c in new[] { migrate, seed, admin, orgs, audit, repair, backup, calendar, jobs, bench }) root.Subcommands.Add(c);
         return await root.Parse(args).InvokeAsync();
     }
 

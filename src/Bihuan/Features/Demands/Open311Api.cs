@@ -17,7 +17,8 @@ public static class Open311Api
 {
     public const string Spec = "http://wiki.open311.org/GeoReport_v2";
 
-    public static string CodeOf(DemandType t) => t switch
+    /// A stored type that names no member is served as "invalid" (the list stays up).
+    public static string CodeOf(DemandType t) => !Enum.IsDefined(t) ? "invalid" : t switch
     {
         DemandType.Consult => "consult",
         DemandType.Help => "help",
@@ -236,7 +237,9 @@ public static class Open311Api
             ("service_notice", new V(null)),
             ("requested_datetime", new V(r.CreatedAt)),
             ("updated_datetime", new V(r.UpdatedAt)),
-            ("expected_datetime", new V(r.Deadline is { } d ? new DateTimeOffset(d.ToDateTime(new TimeOnly(23, 59, 59)), ChinaTime.Offset) : null)),
+            // A deadline outside the window is no expected time (and 0001-01-01 at +08:00 is not even a DateTimeOffset).
+            ("expected_datetime", new V(r.Deadline is { } d && Bounds.InWindow(d)
+                ? new DateTimeOffset(d.ToDateTime(new TimeOnly(23, 59, 59)), ChinaTime.Offset) : null)),
             ("address", new V(r.Published ? DemandPrivacy.Redact(r.Location, r.Name) : null)),
             ("address_id", new V(null)),
             ("zipcode", new V(null)),
@@ -270,11 +273,14 @@ public static class Open311Api
         return Results.Text(xml, "text/xml; charset=utf-8", Encoding.UTF8, status);
     }
 
+    /// Total over any stored value: a time at the edge of DateTime is shown (ChinaTime.ToCst), a non-finite number
+    /// is empty.
     static string Scalar(object? v) => v switch
     {
         null => "",
         bool b => b ? "true" : "false",
-        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)).ToOffset(ChinaTime.Offset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+        DateTime d => ChinaTime.ToCst(d).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + "+08:00",
+        double d when !double.IsFinite(d) => "",
         DateTimeOffset d => d.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",
@@ -284,7 +290,8 @@ public static class Open311Api
     {
         switch (n)
         {
-            case V v: x.WriteString(Scalar(v.Value)); break;
+            // The one place text enters the XML: what XML 1.0 cannot carry (a stored U+FFFF) is replaced, here.
+            case V v: x.WriteString(StoredValues.ForXml(Scalar(v.Value))); break;
             case O o:
                 foreach (var (k, val) in o.Fields)
                 {
@@ -311,6 +318,7 @@ public static class Open311Api
             case V { Value: null }: w.WriteNullValue(); break;
             case V { Value: bool b }: w.WriteBooleanValue(b); break;
             case V { Value: int i }: w.WriteNumberValue(i); break;
+            case V { Value: double d } when !double.IsFinite(d): w.WriteNullValue(); break;   // JSON has no NaN
             case V { Value: double d }: w.WriteNumberValue(d); break;
             case V v: w.WriteStringValue(Scalar(v.Value)); break;
             case O o:

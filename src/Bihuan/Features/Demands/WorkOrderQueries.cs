@@ -57,10 +57,12 @@ public static class WorkOrderQueries
             q = q.Where(o => o.Status != OrderStatus.Closed && o.Status != OrderStatus.Rejected && o.Status != OrderStatus.Merged);
         if (f.Assigned == true || f.SignOverdue == true || f.Overdue == true)
             q = q.Where(o => o.DispatchedOn != null && o.OrgId != o.DispatchOrgId);
-        if (f.SignOverdue == true) q = q.Where(o => o.Status == OrderStatus.Dispatched && o.SignDue < today);
+        // Past a usable date only (a stored 0001-01-01 is no limit to be past: the order's light says it is invalid).
+        var min = Bounds.MinDate;
+        if (f.SignOverdue == true) q = q.Where(o => o.Status == OrderStatus.Dispatched && o.SignDue >= min && o.SignDue < today);
         if (f.Overdue == true)
             q = q.Where(o => (o.Status == OrderStatus.Dispatched || o.Status == OrderStatus.Signed || o.Status == OrderStatus.Handling
-                || o.Status == OrderStatus.AwaitingSignoff) && o.Deadline < today);
+                || o.Status == OrderStatus.AwaitingSignoff) && o.Deadline >= min && o.Deadline < today);
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
             var text = f.Q.Trim();
@@ -191,10 +193,8 @@ public static class WorkOrderQueries
                 $"/ledger/{r.Id}", r.OrgId, r.OrgName)),
             study.Select(r => new DutyEntry(r.Kind, r.Owner is { Length: > 0 } owner ? $"{r.Title}（{owner}）" : r.Title, "待完成", r.DueOn,
                 r.Light, r.LightReason, r.Link, r.OrgId, r.OrgName)),
-            supervision.Select(o => new DutyEntry("督办单", o.Title, "待回复", o.DueOn,
-                o.IsOverdue(today) ? LightLevel.Red : LightLevel.Yellow,
-                o.IsOverdue(today) ? $"督办单已超过回复时限（{o.DueOn:yyyy-MM-dd}）" : $"督办单须于 {o.DueOn:yyyy-MM-dd} 前回复",
-                $"/supervision/orders/{o.Id}", o.OrgId, org.Name)));
+            supervision.Select(o => (o, Light: o.DutyLight(today))).Select(x => new DutyEntry("督办单", x.o.Title, "待回复", x.o.DueOn,
+                x.Light.Level, x.Light.Reason, $"/supervision/orders/{x.o.Id}", x.o.OrgId, org.Name)));
     }
 
     /// KPIs of one org (or its subtree), from the orders and their timelines.
@@ -220,11 +220,14 @@ public static class WorkOrderQueries
         var repliedDated = replied.Where(o => o.RepliedOn is not null).ToList();
         var rated = orders.Where(o => o.Rating is not null && o.Status == OrderStatus.Closed).ToList();
         static double? Rate(int n, int d) => d == 0 ? null : Math.Round((double)n / d, 4);
+        // Spans with a date outside the window cannot be counted: left out of the average, not counted as 0.
+        var spans = repliedDated.Select(o => WorkingDays.Between(cal, o.DispatchedOn!.Value, o.RepliedOn!.Value))
+            .OfType<int>().ToList();
         return new OrderKpi(org.Id, org.Name, subtree, dispatched, signed.Count, Rate(signed.Count(o => !o.SignedLate), signed.Count),
             replied.Count, Rate(repliedDated.Count(o => o.RepliedOn <= o.Deadline), repliedDated.Count),
             rated.Count, Rate(rated.Count(o => o.Rating is Rating.Satisfied or Rating.Basic), rated.Count),
             Rate(replied.Count(o => o.RedoCount > 0), replied.Count), sentBack, Rate(sentBack, dispatched),
-            repliedDated.Count == 0 ? null : Math.Round(repliedDated.Average(o => WorkingDays.Between(cal, o.DispatchedOn!.Value, o.RepliedOn!.Value)), 1),
+            spans.Count == 0 ? null : Math.Round(spans.Average(), 1),
             orders.Count(o => o.Status.IsOpen()));
     }
 

@@ -20,12 +20,7 @@ public sealed class ReminderJob(WorkingCalendar cal, LightRules rules, Notifier 
     public async Task<string> RunAsync(BihuanDb db, string period, CancellationToken ct)
     {
         var day = DateOnly.ParseExact(period, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var until = day;
-        for (var n = 0; n < DueWithinWorkingDays;)
-        {
-            until = until.AddDays(1);
-            if (cal.Covers(until.Year) ? cal.IsWorkingDay(until) : until.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) n++;
-        }
+        var until = cal.EstimateAddWorkingDays(day, DueWithinWorkingDays) ?? day;
         var due = await db.RectItems.AsNoTracking()
             .Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed && i.Status != RectStatus.ClosureRequested
                 && i.Deadline != null && i.Deadline >= day && i.Deadline <= until)
@@ -43,7 +38,7 @@ public sealed class ReminderJob(WorkingCalendar cal, LightRules rules, Notifier 
         // New reds: today's red count per org against yesterday's snapshot, told to supervisors whose subtree holds it.
         var yesterday = day.AddDays(-1);
         var before = await db.LightSnapshots.Where(s => s.Day == yesterday).ToDictionaryAsync(s => s.OrgId, s => s.Red, ct);
-        var redNow = await db.RectItems.Where(LedgerLights.Red(day, rules)).GroupBy(i => i.OrgId)
+        var redNow = await db.RectItems.Where(LedgerLights.Red(db, day, rules)).GroupBy(i => i.OrgId)
             .Select(g => new { OrgId = g.Key, N = g.Count() }).ToListAsync(ct);
         var rising = before.Count == 0 ? [] : redNow.Where(r => r.N > before.GetValueOrDefault(r.OrgId)).ToList();
         if (rising.Count > 0)

@@ -33,7 +33,8 @@ public static class LedgerExport
     static readonly RectAction[] ProgressActions = [RectAction.Start, RectAction.ReportProgress, RectAction.RequestClosure];
 
     // Cell formats (indexes into cellXfs, see Styles()).
-    const uint XfTitle = 1, XfStamp = 2, XfHeader = 3, XfBody = 4, XfBodyCenter = 5, XfGreen = 6, XfBlue = 7, XfYellow = 8, XfRed = 9;
+    const uint XfTitle = 1, XfStamp = 2, XfHeader = 3, XfBody = 4, XfBodyCenter = 5, XfGreen = 6, XfBlue = 7, XfYellow = 8, XfRed = 9,
+        XfInvalid = 10;
 
     public static string Title(string? orgName) => (orgName ?? "") + "整改台账";
 
@@ -186,16 +187,20 @@ public static class LedgerExport
 
     static void WriteItem(OpenXmlWriter w, int rowNo, int serial, LedgerEntry r, Extra x)
     {
-        var deadline = x.Kind switch
-        {
-            DeadlineKind.Dated => r.Deadline is { } d ? Date(d) : "",
-            DeadlineKind.Immediate => "立行立改",
-            DeadlineKind.Ongoing => "长期坚持",
-        };
+        // A stored value the row cannot use is written as such ("时限无效（9999-12-31）"), never as a date.
+        var deadline = !r.DeadlineUsable ? StoredValues.Invalid("时限", r.Deadline!.Value)
+            : !Enum.IsDefined(x.Kind) ? r.DeadlineKind
+            : x.Kind switch
+            {
+                DeadlineKind.Dated => r.Deadline is { } d ? Date(d) : "",
+                DeadlineKind.Immediate => "立行立改",
+                DeadlineKind.Ongoing => "长期坚持",
+            };
         var progress = x.ProgressText is { } text
             ? $"{text}（{(x.ProgressAt is { } at ? Date(DateOnly.FromDateTime(ChinaTime.ToCst(at))) + "报送，" : "")}完成 {r.Percent}%）"
             : r.Percent > 0 ? $"完成 {r.Percent}%" : "尚未报送进展";
-        var closure = r.Status switch
+        if (r.InvalidValues is { } bad) progress += $"（数据无效：{bad}）";
+        var closure = !Enum.IsDefined(r.Status) ? r.StatusLabel : r.Status switch
         {
             RectStatus.Closed or RectStatus.Confirmed => Closed(x.ClosedAt, x.Verifier),
             RectStatus.ClosureRequested => "申请销号待核验",
@@ -207,6 +212,7 @@ public static class LedgerExport
             LightLevel.Blue => XfBlue,
             LightLevel.Yellow => XfYellow,
             LightLevel.Red => XfRed,
+            LightLevel.Invalid => XfInvalid,
         };
         var status = r.ReopenCount > 0 ? $"{r.StatusLabel}（重新整改 {r.ReopenCount} 次）" : r.StatusLabel;
 
@@ -253,15 +259,10 @@ public static class LedgerExport
         w.WriteEndElement();
     }
 
-    /// Drops characters XML 1.0 cannot carry (control characters pasted from other systems) and caps the length.
+    /// Replaces what XML 1.0 cannot carry (control characters pasted from other systems, U+FFFF) and caps the length.
     static string Clean(string s)
     {
-        var ok = true;
-        foreach (var c in s)
-            if (c < 0x20 && c is not ('\t' or '\n' or '\r') || c is '\uFFFE' or '\uFFFF') { ok = false; break; }
-        if (!ok)
-            s = new string(s.Where(c => !(c < 0x20 && c is not ('\t' or '\n' or '\r') || c is '\uFFFE' or '\uFFFF')).ToArray());
-        s = s.Replace("\r\n", "\n");
+        s = StoredValues.ForXml(s).Replace("\r\n", "\n");
         if (s.Length > MaxCellChars)
         {
             var cut = MaxCellChars - 1;
@@ -286,6 +287,7 @@ public static class LedgerExport
         LightLevel.Blue => "FFBDD7EE",
         LightLevel.Yellow => "FFFFEB9C",
         LightLevel.Red => "FFFFC7CE",
+        LightLevel.Invalid => "FFBFBFBF",
     };
 
     static Stylesheet Styles()
@@ -319,8 +321,9 @@ public static class LedgerExport
                 new Fill(new PatternFill { PatternType = PatternValues.None }),
                 new Fill(new PatternFill { PatternType = PatternValues.Gray125 }),
                 Solid("FFD9D9D9"),
-                Solid(FillOf(LightLevel.Green)), Solid(FillOf(LightLevel.Blue)), Solid(FillOf(LightLevel.Yellow)), Solid(FillOf(LightLevel.Red)))
-                { Count = 7 },
+                Solid(FillOf(LightLevel.Green)), Solid(FillOf(LightLevel.Blue)), Solid(FillOf(LightLevel.Yellow)), Solid(FillOf(LightLevel.Red)),
+                Solid(FillOf(LightLevel.Invalid)))
+                { Count = 8 },
             new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder()), thin)
                 { Count = 2 },
             new CellStyleFormats(new CellFormat { FontId = 0, FillId = 0, BorderId = 0 }) { Count = 1 },
@@ -334,8 +337,9 @@ public static class LedgerExport
                 Xf(0, 3, 1, Align(HorizontalAlignmentValues.Left)),                  // XfGreen
                 Xf(0, 4, 1, Align(HorizontalAlignmentValues.Left)),                  // XfBlue
                 Xf(0, 5, 1, Align(HorizontalAlignmentValues.Left)),                  // XfYellow
-                Xf(0, 6, 1, Align(HorizontalAlignmentValues.Left)))                  // XfRed
-                { Count = 10 },
+                Xf(0, 6, 1, Align(HorizontalAlignmentValues.Left)),                  // XfRed
+                Xf(0, 7, 1, Align(HorizontalAlignmentValues.Left)))                  // XfInvalid
+                { Count = 11 },
             new CellStyles(new CellStyle { Name = "Normal", FormatId = 0, BuiltinId = 0 }) { Count = 1 });
     }
 }

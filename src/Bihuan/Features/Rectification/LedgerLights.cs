@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Bihuan.Features.Rectification;
 
 /// The ledger's light filter. Lights are computed, never stored (Domain/Lights.cs), so the filter works in two parts:
-/// red's rules are calendar facts and counters and run in SQL exactly (past the deadline while open; returned too
-/// often; reopened). Blue and yellow count working days, so the open items that are not red are read as small tuples
+/// Invalid (an open item holding a value the light cannot use, UnusableValues in SQL) and red's rules are calendar
+/// facts and counters and run in SQL exactly (past the deadline while open; returned too often; reopened). Blue and yellow count working days, so the open items that are not red are read as small tuples
 /// and their light computed with the same Lights.Of the list shows; the matching ids go back to SQL as one array
 /// parameter, so counting, sorting and paging stay in the database.
 public static class LedgerLights
@@ -27,11 +27,13 @@ public static class LedgerLights
         }
         if (f.Light is not { } level) return q;
         if (!Enum.IsDefined(level)) throw new DomainException(new Invalid("light", "未知的预警等级"));
-        var red = Red(today, rules);
+        var red = Red(db, today, rules);
         if (level == LightLevel.Red) return q.Where(red);
+        var invalid = Invalid(db);
+        if (level == LightLevel.Invalid) return q.Where(invalid);
 
-        var notRed = Expression.Lambda<Func<RectItem, bool>>(Expression.Not(red.Body), red.Parameters);
-        var open = await q.Where(notRed).Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+        var open = await q.Where(Not(red)).Where(Not(invalid))
+            .Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
             .Select(i => new
             {
                 i.Id, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent, i.LastProgressOn, i.ReturnCount, i.ReopenCount,
@@ -47,26 +49,50 @@ public static class LedgerLights
 
     /// 序时进度滞后: Lights.Of's lag rule alone (the owner is active, the deadline has not passed, and reported progress
     /// trails the expected progress to date by more than LagPercentPoints).
+    /// An item with an unusable input (Lights.Unusable) lags nothing: its light is Invalid.
     public static bool IsLagging(RectStatus status, DeadlineKind kind, DateOnly start, DateOnly? deadline, int percent,
         DateOnly today, LightRules rules, WorkingCalendar cal)
     {
         if (status is RectStatus.Closed or RectStatus.Confirmed or RectStatus.ClosureRequested) return false;
         if (rules.LagPercentPoints is not { } maxLag) return false;
-        var due = kind switch { DeadlineKind.Dated => deadline, DeadlineKind.Immediate => deadline ?? start, DeadlineKind.Ongoing => null };
-        if (due is not { } d || d < today || d <= start) return false;
-        return Lights.ExpectedPercent(start, d, today, cal) - Math.Clamp(percent, 0, 100) > maxLag;
+        if (Lights.Unusable(new LightInput(status, kind, start, deadline, percent, null, 0, 0, 0, today)) is not null) return false;
+        if (Lights.DueOf(kind, deadline, start) is not { } d || d < today || d <= start) return false;
+        return Lights.ExpectedPercent(start, d, today, cal) - percent > maxLag;
     }
 
-    /// Lights.Of's red rules for a rectification item, as SQL: open and past its deadline (立行立改 without a date is
-    /// due on its start day), or returned at least RedAfterReturns times, or reopened (when RedOnReopen).
-    public static Expression<Func<RectItem, bool>> Red(DateOnly today, LightRules rules)
+    /// The inputs Lights.Unusable tests, as an item's fields.
+    static readonly string[] LightInputs =
+        [nameof(RectItem.Status), nameof(RectItem.DeadlineKind), nameof(RectItem.Deadline), nameof(RectItem.StartOn),
+         nameof(RectItem.LastProgressOn), nameof(RectItem.Percent)];
+
+    /// Lights.Of's Invalid light, as SQL: open (its status is neither closed one) and an input it cannot use.
+    public static Expression<Func<RectItem, bool>> Invalid(BihuanDb db) =>
+        And(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed,
+            UnusableValues.Where<RectItem>(db.Model, LightInputs));
+
+    /// Lights.Of's red rules for a rectification item, as SQL: open, every light input usable, and past its deadline
+    /// (立行立改 without a date is due on its start day), or returned at least RedAfterReturns times, or reopened (when
+    /// RedOnReopen).
+    public static Expression<Func<RectItem, bool>> Red(BihuanDb db, DateOnly today, LightRules rules)
     {
         var minReturns = rules.RedAfterReturns is { } r ? Math.Max(1, r) : int.MaxValue;
         var minReopens = rules.RedOnReopen ? 1 : int.MaxValue;
-        return i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed
+        return And(Not(Invalid(db)), i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed
             && ((i.DeadlineKind == DeadlineKind.Dated && i.Deadline < today)
                 || (i.DeadlineKind == DeadlineKind.Immediate && (i.Deadline ?? i.StartOn) < today)
                 || i.ReturnCount >= minReturns
-                || i.ReopenCount >= minReopens);
+                || i.ReopenCount >= minReopens));
+    }
+
+    static Expression<Func<RectItem, bool>> Not(Expression<Func<RectItem, bool>> a) =>
+        Expression.Lambda<Func<RectItem, bool>>(Expression.Not(a.Body), a.Parameters);
+
+    static Expression<Func<RectItem, bool>> And(Expression<Func<RectItem, bool>> a, Expression<Func<RectItem, bool>> b) =>
+        Expression.Lambda<Func<RectItem, bool>>(Expression.AndAlso(a.Body, new Rebind(b.Parameters[0], a.Parameters[0]).Visit(b.Body)),
+            a.Parameters);
+
+    sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 }

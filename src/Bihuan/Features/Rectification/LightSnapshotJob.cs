@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Bihuan.Features.Rectification;
 
 /// Daily: records each org's light counts of its own items (LightSnapshot), the history trend charts are drawn
-/// from. Idempotent: a rerun for the same day replaces that day's rows in one transaction.
+/// from. Idempotent: a rerun for the same day replaces that day's rows in one transaction. Total over the ledger:
+/// Lights.Of answers for any stored row, so one bad row cannot stop the snapshot for the city.
 public sealed class LightSnapshotJob(WorkingCalendar cal, LightRules rules) : IBihuanJob
 {
     public string Name => "light-snapshot";
@@ -34,6 +35,9 @@ public sealed class LightSnapshotJob(WorkingCalendar cal, LightRules rules) : IB
                 case LightLevel.Yellow: s.Yellow++; break;
                 case LightLevel.Blue: s.Blue++; break;
                 case LightLevel.Green: s.Green++; break;
+                // An item whose light cannot be computed (a stored 9999-12-31) counts as open, in no level: the
+                // snapshot has no column for it, and putting it in one would pass it off as that light.
+                case LightLevel.Invalid: continue;
             }
             if (Lights.DueOf(x.DeadlineKind, x.Deadline, x.StartOn) < day) s.Overdue++;
         }

@@ -9,7 +9,12 @@ namespace Bihuan.Features.Rectification;
 
 public sealed record LedgerEntry(int Id, int ProblemId, string Problem, string Source, int OrgId, string OrgName,
     string Measures, string? Target, string? Leader, string? Handler, string DeadlineKind, DateOnly? Deadline,
-    RectStatus Status, string StatusLabel, int Percent, int ReopenCount, LightLevel Light, string LightLabel, string LightReason);
+    RectStatus Status, string StatusLabel, int Percent, int ReopenCount, LightLevel Light, string LightLabel, string LightReason,
+    string? InvalidValues = null)
+{
+    /// The deadline can be shown and counted with (a stored 9999-12-31 cannot: its cell says 时限无效).
+    public bool DeadlineUsable => StoredValues.Usable(Deadline);
+}
 
 public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerEntry> Rows);
 
@@ -17,9 +22,14 @@ public sealed record TimelineEntry(int Id, string Action, string From, string To
     int? Percent, List<string> Evidence);
 
 /// AllowedActions: what the caller may do now (status and party), the forms the item page offers.
+/// Unusable: the stored values no read can use (shown as invalid); CanRepair: the caller may set them right.
 public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
     DateOnly? ExtensionRequestedTo, int ExtensionCount,
-    List<string> AllowedActions, List<TimelineEntry> Timeline, List<string>? PendingReviews = null);
+    List<string> AllowedActions, List<TimelineEntry> Timeline, List<string>? PendingReviews = null)
+{
+    public List<UnusableValue> Unusable { get; init; } = [];
+    public bool CanRepair { get; init; }
+}
 
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
     string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt, int? RecurrenceOfId = null);
@@ -27,7 +37,8 @@ public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Descri
 public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
     int? Page, int? PageSize, int? CategoryId = null, Dimension? Dimension = null, int? LeaderId = null,
     DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null, int? CampaignId = null, LightLevel? Light = null,
-    bool? Closed = null, bool? OnTime = null, Aspect? Aspect = null, bool? Reopened = null, bool? Extended = null, bool? Lagging = null);
+    bool? Closed = null, bool? OnTime = null, Aspect? Aspect = null, bool? Reopened = null, bool? Extended = null, bool? Lagging = null,
+    bool? Invalid = null);
 
 /// Ledger orderings: by deadline (default, undated last), latest deadline first, newest first, least progress first.
 public enum LedgerSort { Deadline, DeadlineDesc, Newest, Progress }
@@ -166,17 +177,23 @@ public static class RectApi
         if (f.LeaderId is { } leader) q = q.Where(i => i.LeaderId == leader);
         if (f.DueFrom is { } from) q = q.Where(i => i.Deadline != null && i.Deadline >= from);
         if (f.DueTo is { } to) q = q.Where(i => i.Deadline != null && i.Deadline <= to);
+        // Overdue: open and past a usable deadline (a stored 0001-01-01 is no deadline: the item's light is Invalid).
+        var min = Bounds.MinDate;
         if (f.Overdue == true)
-            q = q.Where(i => i.Deadline != null && i.Deadline < today && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
+            q = q.Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today
+                && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
         // The supervision dashboard's figures drill down with these (each reproduces one figure exactly).
         if (f.Closed is { } closed)
             q = closed ? q.Where(i => i.Status == RectStatus.Closed || i.Status == RectStatus.Confirmed)
                 : q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
         if (f.OnTime == true)   // open and not past a deadline (按期推进)
-            q = q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed && !(i.Deadline != null && i.Deadline < today));
+            q = q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed
+                && !(i.Deadline != null && i.Deadline >= min && i.Deadline < today));
         if (f.Aspect is { } aspect) q = q.Where(i => i.Problem!.Aspect == aspect);
         if (f.Reopened == true) q = q.Where(i => i.ReopenCount > 0);
         if (f.Extended == true) q = q.Where(i => i.ExtensionCount > 0);
+        // 数据无效: any stored value no read can use, open or closed (the repair list).
+        if (f.Invalid == true) q = q.Where(UnusableValues.Where<RectItem>(db.Model));
         if (f.Mine == true && accountId is not null)
         {
             // Mine: I am the item's responsible leader (my person record), or its handler by my person's name.
@@ -198,11 +215,11 @@ public static class RectApi
             var light = Lights.Of(LightInput.Of(x.i, x.i.StartOn, x.i.Deadline, x.i.LastProgressOn, today), rules, cal);
             return new LedgerEntry(x.i.Id, x.i.ProblemId, x.Problem, x.i.Source.Label(), x.i.OrgId, x.OrgName, x.i.Measures,
                 x.i.Target, x.Leader, x.i.Handler, DeadlineLabel(x.i.DeadlineKind), x.i.Deadline, x.i.Status, x.i.Status.Label(),
-                x.i.Percent, x.i.ReopenCount, light.Level, light.Level.Label(), light.Reason);
+                x.i.Percent, x.i.ReopenCount, light.Level, light.Level.Label(), light.Reason, UnusableValues.Describe(db.Model, x.i));
         });
     }
 
-    public static string DeadlineLabel(DeadlineKind k) => k switch
+    public static string DeadlineLabel(DeadlineKind k) => !Enum.IsDefined(k) ? StoredValues.Invalid("时限类型", k) : k switch
     {
         DeadlineKind.Dated => "限期整改",
         DeadlineKind.Immediate => "立行立改",
@@ -242,7 +259,11 @@ public static class RectApi
             u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, u.Evidence));
         return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount, item.ExtensionRequestedTo, item.ExtensionCount,
             item.AllowedFor(db.Access, item.Org!).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).ToList(), timeline,
-            item.PendingReviews.ConvertAll(x => x.Label()));
+            item.PendingReviews.ConvertAll(x => x.Label()))
+        {
+            Unusable = UnusableValues.Of(db.Model, item),
+            CanRepair = db.Access.Can(Permission.RepairValues, item.Org!),
+        };
     }
 
     static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal,

@@ -120,7 +120,8 @@ public static class MeetingCommands
                 OrgId = org.Id, PersonId = personId, ArticleId = articleId, StudiedOn = heldOn, Way = StudyWay.Group,
                 MeetingId = meeting.Id, RecordedBy = who, CreatedAt = now,
             });
-        var due = cal.Covers(heldOn.Year) ? cal.AddWorkingDays(heldOn, MakeUpWorkingDays) : heldOn.AddDays(14);
+        // Two calendar weeks when the working days cannot be counted (a year without holiday data on the way).
+        var due = cal.AddWorkingDays(heldOn, MakeUpWorkingDays) ?? heldOn.AddDays(14);
         foreach (var personId in outcome.MakeUps)
             db.MakeUpTasks.Add(new MakeUpTask
             {

@@ -42,31 +42,26 @@ public static class Briefing
         var reopened = await items.Where(i => i.ReopenCount > 0).OrderByDescending(i => i.ReopenCount).ThenBy(i => i.Id).Take(3)
             .Select(i => new { i.Id, P = i.Problem!.Description, O = i.Org!.Name, i.ReopenCount }).ToListAsync(ct);
         cases.AddRange(reopened.Select(x => new TypicalCase(x.Id, x.P, x.O, $"重新整改 {x.ReopenCount} 次")));
-        var overdue = await items.Where(i => i.Deadline != null && i.Deadline < today && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+        // Overdue: past a usable deadline (an unusable one is the Invalid light's, not an overdue case).
+        var min = Bounds.MinDate;
+        var overdue = await items.Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today
+                && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
             .OrderBy(i => i.Deadline).ThenBy(i => i.Id).Take(3)
             .Select(i => new { i.Id, P = i.Problem!.Description, O = i.Org!.Name, i.Deadline }).ToListAsync(ct);
         cases.AddRange(overdue.Where(x => cases.All(c => c.Id != x.Id)).Select(x => new TypicalCase(x.Id, x.P, x.O,
-            $"整改时限 {x.Deadline:yyyy-MM-dd}，已逾期 {WorkingDays(cal, x.Deadline!.Value, today)} 个工作日")));
+            $"整改时限 {x.Deadline:yyyy-MM-dd}，已逾期 {cal.EstimateWorkingDaysBetween(x.Deadline!.Value, today) ?? 0} 个工作日")));
         return new BriefingData(d, f, t, newItems, closed, orders, cases);
     }
 
     static DateTime StartUtc(DateOnly d) => DateTime.SpecifyKind(d.ToDateTime(TimeOnly.MinValue) - ChinaTime.Offset, DateTimeKind.Utc);
 
-    /// Working days in (from, to]; Monday–Friday for a year without holiday data (as Lights does).
-    static int WorkingDays(WorkingCalendar cal, DateOnly from, DateOnly to)
-    {
-        var n = 0;
-        for (var d = from.AddDays(1); d <= to; d = d.AddDays(1))
-            if (cal.Covers(d.Year) ? cal.IsWorkingDay(d) : d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) n++;
-        return n;
-    }
-
     /// The headline figures, in the order a briefing states them.
     public static List<Figure> Headline(DashboardDto d)
     {
         var all = d.Sections.SelectMany(s => s.Groups).Where(g => g.Key is "status" or "lights" or "orders").SelectMany(g => g.Figures);
-        string[] keys = ["total", "open", "overdue", "closed", "lagging", "red", "yellow", "ordersOpen", "ordersOverdue"];
-        return keys.Select(k => all.FirstOrDefault(f => f.Key == k)).OfType<Figure>().ToList();
+        string[] keys = ["total", "open", "overdue", "closed", "lagging", "red", "yellow", "invalid", "ordersOpen", "ordersOverdue"];
+        // 数据无效 only when there is some: a briefing names what needs repair, not an empty category.
+        return keys.Select(k => all.FirstOrDefault(f => f.Key == k)).OfType<Figure>().Where(f => f.Key != "invalid" || f.Value > 0).ToList();
     }
 
     /// The other sections (plans, meetings, study, work orders, rules …) in a sentence each: their card figures.
@@ -81,7 +76,8 @@ public static class Briefing
         var h = Headline(b.Dashboard).ToDictionary(f => f.Key, f => f.Value);
         return $"截至 {b.Dashboard.Today:yyyy年M月d日}，{b.Dashboard.Org.Name}共有整改事项 {h.GetValueOrDefault("total")} 项，"
             + $"已销号 {h.GetValueOrDefault("closed")} 项，未销号 {h.GetValueOrDefault("open")} 项，其中逾期 {h.GetValueOrDefault("overdue")} 项、"
-            + $"红灯 {h.GetValueOrDefault("red")} 项、黄灯 {h.GetValueOrDefault("yellow")} 项、序时进度滞后 {h.GetValueOrDefault("lagging")} 项。"
+            + $"红灯 {h.GetValueOrDefault("red")} 项、黄灯 {h.GetValueOrDefault("yellow")} 项、序时进度滞后 {h.GetValueOrDefault("lagging")} 项"
+            + (h.GetValueOrDefault("invalid") is > 0 and var bad ? $"，另有 {bad} 项数据无效待修正。" : "。")
             + $"{b.From:M月d日}至{b.To:M月d日}，新增整改事项 {b.NewItems} 项，销号 {b.ClosedItems} 项，下发督办单 {b.NewOrders} 件；"
             + $"督办单未办结 {h.GetValueOrDefault("ordersOpen")} 件，逾期未回复 {h.GetValueOrDefault("ordersOverdue")} 件。";
     }
@@ -94,7 +90,9 @@ public static class Briefing
         var props = new RunProperties(fonts, new FontSize { Val = halfPoints.ToString(CultureInfo.InvariantCulture) },
             new Languages { EastAsia = "zh-CN" });
         if (bold) props.Append(new Bold());
-        return new Run(props, new DocumentFormat.OpenXml.Wordprocessing.Text(text) { Space = SpaceProcessingModeValues.Preserve });
+        // Every text of the document passes here: characters XML 1.0 cannot carry (a stored U+FFFF) are replaced.
+        return new Run(props,
+            new DocumentFormat.OpenXml.Wordprocessing.Text(StoredValues.ForXml(text)) { Space = SpaceProcessingModeValues.Preserve });
     }
 
     static Paragraph P(string text, bool bold = false, int size = 24, bool center = false, string? font = null) =>
@@ -139,17 +137,17 @@ public static class Briefing
                 .Append(new TableRow(Headline(d).Select(f => Cell(f.Value.ToString(CultureInfo.InvariantCulture))).ToArray()))));
 
             body.Append(P("二、各单位预警情况", true, 32, font: "SimHei"));
-            body.Append(P("下表每格代表未销号整改事项的一部分：红色为红灯，黄色为黄灯，蓝色为蓝灯，绿色为绿灯（按比例，每格约占 5%）。"));
-            var rows = new List<TableRow> { new(Cell("单位", true, "E7E6E6", 2600), Cell("红/黄/蓝/绿", true, "E7E6E6", 1400), Cell("分布（每格 5%）", true, "E7E6E6")) };
+            body.Append(P("下表每格代表未销号整改事项的一部分：红色为红灯，黄色为黄灯，蓝色为蓝灯，绿色为绿灯，灰色为数据无效（按比例，每格约占 5%）。"));
+            var rows = new List<TableRow> { new(Cell("单位", true, "E7E6E6", 2600), Cell("红/黄/蓝/绿/无效", true, "E7E6E6", 1400), Cell("分布（每格 5%）", true, "E7E6E6")) };
             foreach (var u in d.Units)
             {
                 var total = u.Lights.Values.Sum();
-                var cells = new List<TableCell> { Cell(u.Name, width: 2600), Cell(string.Join("/", new[] { LightLevel.Red, LightLevel.Yellow, LightLevel.Blue, LightLevel.Green }
+                var cells = new List<TableCell> { Cell(u.Name, width: 2600), Cell(string.Join("/", new[] { LightLevel.Red, LightLevel.Yellow, LightLevel.Blue, LightLevel.Green, LightLevel.Invalid }
                     .Select(l => u.Lights.GetValueOrDefault(l).ToString(CultureInfo.InvariantCulture))), width: 1400) };
                 var bar = new Table(new TableProperties(new TableWidth { Width = "5000", Type = TableWidthUnitValues.Pct }));
                 var barRow = new TableRow();
                 var slots = 0;
-                foreach (var (level, fill) in new[] { (LightLevel.Red, "C0392B"), (LightLevel.Yellow, "E6B800"), (LightLevel.Blue, "2E86C1"), (LightLevel.Green, "27AE60") })
+                foreach (var (level, fill) in new[] { (LightLevel.Red, "C0392B"), (LightLevel.Yellow, "E6B800"), (LightLevel.Blue, "2E86C1"), (LightLevel.Green, "27AE60"), (LightLevel.Invalid, "7F8C8D") })
                 {
                     var n = total == 0 ? 0 : (int)Math.Round(u.Lights.GetValueOrDefault(level) * 20.0 / total);
                     for (var k = 0; k < n && slots < 20; k++, slots++) barRow.Append(Cell(" ", fill: fill));

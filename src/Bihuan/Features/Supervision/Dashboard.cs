@@ -101,7 +101,7 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
             if (x.ExtensionCount > 0) c.Add("extended");
             if (x.Status is RectStatus.Closed or RectStatus.Confirmed) { c.Add("closed"); continue; }
             c.Add("open");
-            if (x.Deadline is { } d && d < today) c.Add("overdue");
+            if (x.Deadline is { } d && Bounds.InWindow(d) && d < today) c.Add("overdue");   // as the ledger's overdue filter
             var level = Lights.Of(new LightInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, x.LastProgressOn,
                 x.ReturnCount, x.ReopenCount, 0, today), rules, cal).Level;
             c.Add("light." + level);
@@ -132,6 +132,7 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
             new("yellow", "黄灯", t.Of("light.Yellow"), DashboardScope.Ledger(org, ("light", "Yellow"), ("closed", "false"))),
             new("blue", "蓝灯", t.Of("light.Blue"), DashboardScope.Ledger(org, ("light", "Blue"), ("closed", "false"))),
             new("green", "绿灯", t.Of("light.Green"), DashboardScope.Ledger(org, ("light", "Green"), ("closed", "false"))),
+            new("invalid", "数据无效", t.Of("light.Invalid"), DashboardScope.Ledger(org, ("light", "Invalid"))),
         ];
 
         var categories = await s.Db.Categories.OrderBy(c => c.SortOrder).Select(c => new { c.Id, c.Name }).ToListAsync(ct);
@@ -157,15 +158,17 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
         {
             var t = kv.Value;
             int overdue = t.Of("overdue"), red = t.Of("light.Red"), lagging = t.Of("lagging"), yellow = t.Of("light.Yellow"), reopened = t.Of("reopened");
+            var invalid = t.Of("light.Invalid");
             var reasons = new List<string>();
+            if (invalid > 0) reasons.Add($"数据无效 {invalid} 项");
             if (overdue > 0) reasons.Add($"逾期 {overdue} 项");
             if (red > 0) reasons.Add($"红灯 {red} 项");
             if (lagging > 0) reasons.Add($"序时进度滞后 {lagging} 项");
             if (yellow > 0) reasons.Add($"黄灯 {yellow} 项");
             if (reopened > 0) reasons.Add($"重新整改 {reopened} 项");
-            var weight = red * 1_000_000L + overdue * 10_000L + yellow * 100L + reopened;
+            var weight = (red + invalid) * 1_000_000L + overdue * 10_000L + yellow * 100L + reopened;
             return new UnitFigures(kv.Key, [.. Status(kv.Key, t), .. LightFigures(kv.Key, t)], weight, reasons,
-                new() { [LightLevel.Red] = red, [LightLevel.Yellow] = yellow, [LightLevel.Blue] = t.Of("light.Blue"), [LightLevel.Green] = t.Of("light.Green") });
+                Enum.GetValues<LightLevel>().ToDictionary(l => l, l => t.Of("light." + l)));
         }).ToList();
         return new SectionResult(Key, "整改台账", groups, units);
     }
@@ -181,6 +184,7 @@ public sealed class OrdersSection : IDashboardSection, IRollup
 
     public async Task<Dictionary<int, Counts>> OwnAsync(BihuanDb db, IReadOnlyCollection<int>? orgs, DateOnly today, CancellationToken ct)
     {
+        var min = Bounds.MinDate;   // as SupervisionOrder.IsOverdue
         var q = db.SupervisionOrders.IgnoreQueryFilters();
         if (orgs is not null)
         {
@@ -188,7 +192,7 @@ public sealed class OrdersSection : IDashboardSection, IRollup
             q = q.Where(o => ids.Contains(o.OrgId));
         }
         var rows = await q.GroupBy(o => new { o.OrgId, o.Status })
-            .Select(g => new { g.Key.OrgId, g.Key.Status, N = g.Count(), Overdue = g.Sum(o => o.DueOn < today ? 1 : 0) })
+            .Select(g => new { g.Key.OrgId, g.Key.Status, N = g.Count(), Overdue = g.Sum(o => o.DueOn >= min && o.DueOn < today ? 1 : 0) })
             .ToListAsync(ct);
         var own = new Dictionary<int, Counts>();
         foreach (var r in rows)

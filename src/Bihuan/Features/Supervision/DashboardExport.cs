@@ -38,7 +38,7 @@ public static class DashboardExport
                 foreach (var r in rows)
                     data.Append(new Row(r.Select(v => v is int n
                         ? new Cell { DataType = CellValues.Number, CellValue = new CellValue(n) }
-                        : new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new DocumentFormat.OpenXml.Spreadsheet.Text(v?.ToString() ?? "")) }).ToArray()));
+                        : new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new DocumentFormat.OpenXml.Spreadsheet.Text(Text(v))) }).ToArray()));
                 ws.Worksheet = new Worksheet(data);
                 var unique = name;
                 for (var k = 2; !used.Add(unique); k++) unique = $"{name[..Math.Min(name.Length, 28)]}{k}";
@@ -52,5 +52,17 @@ public static class DashboardExport
     /// A count as a number; a rate as shown ("93.5%", "—").
     static object Cell(Figure f) => f.Text ?? (object)f.Value;
 
-    static string Safe(string s) => new string(s.Where(c => !"[]:*?/\\".Contains(c)).ToArray()) is { Length: > 31 } t ? t[..31] : s;
+    static string Safe(string s)
+    {
+        var t = new string(s.Where(c => !"[]:*?/\\".Contains(c)).ToArray());
+        return t.Length > 31 ? t[..31] : t;
+    }
+
+    /// Every text cell passes here: what XML 1.0 cannot carry (a stored U+FFFF in a unit's name) replaced, Excel's
+    /// 32,767 characters per cell kept.
+    static string Text(object? v)
+    {
+        var s = StoredValues.ForXml(v?.ToString());
+        return s.Length <= 32_767 ? s : s[..32_766] + "…";
+    }
 }

@@ -18,6 +18,7 @@ public sealed class MeetingsSection : IDashboardSection, IRollup
 
     public async Task<Dictionary<int, Counts>> OwnAsync(BihuanDb db, IReadOnlyCollection<int>? orgs, DateOnly today, CancellationToken ct)
     {
+        var min = Bounds.MinDate;   // overdue: past a usable date (a stored 0001-01-01 is no date to be past)
         var own = new Dictionary<int, Counts>();
         var ids = orgs?.ToList();
         var meetings = db.Meetings.IgnoreQueryFilters();
@@ -46,7 +47,7 @@ public sealed class MeetingsSection : IDashboardSection, IRollup
         foreach (var r in await makeUps
                      .Select(m => new
                      {
-                         m.OrgId, Overdue = m.DueOn < today,
+                         m.OrgId, Overdue = m.DueOn >= min && m.DueOn < today,
                          Done = m.ArticleIds.All(a => records.Any(r => r.PersonId == m.PersonId && r.ArticleId == a)),
                      })
                      .GroupBy(x => new { x.OrgId, x.Done, x.Overdue })

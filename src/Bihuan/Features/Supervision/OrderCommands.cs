@@ -34,13 +34,8 @@ public static class OrderCommands
         }
         var n = workingDays ?? 5;
         if (n is < 1 or > 60) throw new DomainException(new Invalid("dueWorkingDays", "回复时限须为 1 至 60 个工作日"));
-        var day = today;
-        for (var k = 0; k < n;)
-        {
-            day = day.AddDays(1);
-            if (cal.Covers(day.Year) ? cal.IsWorkingDay(day) : day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) k++;
-        }
-        return day;
+        return cal.EstimateAddWorkingDays(today, n)
+            ?? throw new DomainException(new Invalid("dueWorkingDays", $"回复时限超出可计算的范围（{Bounds.OutOfWindowText}）"));
     }
 
     public static async Task<SupervisionOrder> IssueAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, Notifier notifier,

@@ -99,7 +99,8 @@ public static class SupervisionApi
             q = q.Where(o => o.Status == s);
         else if (!string.IsNullOrEmpty(f.Status)) throw new DomainException(new Invalid("status", "未知的督办单状态"));
         if (f.Open == true) q = q.Where(o => o.Status != SupervisionStatus.Closed);
-        if (f.Overdue == true) q = q.Where(o => o.Status == SupervisionStatus.Issued && o.DueOn < today);
+        var min = Bounds.MinDate;   // as SupervisionOrder.IsOverdue
+        if (f.Overdue == true) q = q.Where(o => o.Status == SupervisionStatus.Issued && o.DueOn >= min && o.DueOn < today);
         if (f.ItemId is { } item) q = q.Where(o => o.ItemIds.Contains(item));
         return q;
     }

@@ -19,6 +19,7 @@ public sealed class WorkOrdersSection : IDashboardSection, IRollup
 
     public async Task<Dictionary<int, Counts>> OwnAsync(BihuanDb db, IReadOnlyCollection<int>? orgs, DateOnly today, CancellationToken ct)
     {
+        var min = Bounds.MinDate;   // overdue: past a usable date (a stored 0001-01-01 is no date to be past)
         var own = new Dictionary<int, Counts>();
         var ids = orgs?.ToList();
         var orders = db.WorkOrders.IgnoreQueryFilters();
@@ -47,10 +48,10 @@ public sealed class WorkOrdersSection : IDashboardSection, IRollup
             Redone = g.Sum(o => o.DispatchedOn != null && o.OrgId != o.DispatchOrgId && (o.RepliedOn != null || o.Status == OrderStatus.Closed)
                 && o.RedoCount > 0 ? 1 : 0),
             SignOverdue = g.Sum(o => o.DispatchedOn != null && o.OrgId != o.DispatchOrgId && o.Status == OrderStatus.Dispatched
-                && o.SignDue < today ? 1 : 0),
+                && o.SignDue >= min && o.SignDue < today ? 1 : 0),
             Overdue = g.Sum(o => o.DispatchedOn != null && o.OrgId != o.DispatchOrgId
                 && (o.Status == OrderStatus.Dispatched || o.Status == OrderStatus.Signed || o.Status == OrderStatus.Handling
-                    || o.Status == OrderStatus.AwaitingSignoff) && o.Deadline < today ? 1 : 0),
+                    || o.Status == OrderStatus.AwaitingSignoff) && o.Deadline >= min && o.Deadline < today ? 1 : 0),
         }).ToListAsync(ct);
         foreach (var r in rows)
         {
