@@ -35,7 +35,8 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<Problem> Problems => Set<Problem>();
     public DbSet<RectItem> RectItems => Set<RectItem>();
     public DbSet<RectUpdate> RectUpdates => Set<RectUpdate>();
-    public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<Upload> Uploads => Set<Upload>();
+    public DbSet<FileCitation> FileCitations => Set<FileCitation>();
     public DbSet<InspectionCheck> InspectionChecks => Set<InspectionCheck>();
     public DbSet<ClosureChainRule> ClosureChains => Set<ClosureChainRule>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
@@ -111,6 +112,16 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<SupervisionOrder>(b);
         OwnedByOrg<SupervisionEvent>(b);
         OwnedByOrg<Interview>(b);
+        // Files are records' children (ADR 0008): a citation is visible exactly when the record citing it is, and an
+        // upload when a visible record cites it — or, to its uploader, until it is attached. A hash opens nothing.
+        b.Entity<FileCitation>().HasQueryFilter(c => Set<RectUpdate>().Any(x => x.Id == c.RectUpdateId)
+            || Set<Meeting>().Any(x => x.Id == c.MeetingId)
+            || Set<SupervisionEvent>().Any(x => x.Id == c.SupervisionEventId)
+            || Set<WorkOrder>().Any(x => x.Id == c.WorkOrderId));
+        b.Entity<Upload>().HasQueryFilter(u => ScopeAll
+            || Set<FileCitation>().Any(c => c.UploadId == u.Id)
+            || (ScopeAccount != null && u.UploadedById == ScopeAccount
+                && !Set<FileCitation>().IgnoreQueryFilters().Any(c => c.UploadId == u.Id)));
         // Notifications are personal: each account sees its own (jobs and the CLI see all).
         b.Entity<Notification>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<NotificationPreference>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
