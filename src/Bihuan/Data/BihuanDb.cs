@@ -19,10 +19,10 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public string Actor => _scope.Actor;
 
     // Read by the query filters on every query (EF parameterizes them per execution).
-    bool ScopeAll => _scope.Current.IsSystem;
-    List<string> ScopePaths => _scope.Current.SubtreePaths;
-    List<int> ScopeOrgIds => _scope.Current.OrgIds;
-    string? ScopeAccount => _scope.Current.AccountId;
+    internal bool ScopeAll => _scope.Current.IsSystem;
+    internal List<string> ScopePaths => _scope.Current.SubtreePaths;
+    internal List<int> ScopeOrgIds => _scope.Current.OrgIds;
+    internal string? ScopeAccount => _scope.Current.AccountId;
     bool ScopeSystemRecords => _scope.Current.IsSystem || _scope.Current.Has(Role.Admin);
 
     public DbSet<Org> Orgs => Set<Org>();
@@ -113,15 +113,9 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<SupervisionEvent>(b);
         OwnedByOrg<Interview>(b);
         // Files are records' children (ADR 0008): a citation is visible exactly when the record citing it is, and an
-        // upload when a visible record cites it — or, to its uploader, until it is attached. A hash opens nothing.
-        b.Entity<FileCitation>().HasQueryFilter(c => Set<RectUpdate>().Any(x => x.Id == c.RectUpdateId)
-            || Set<Meeting>().Any(x => x.Id == c.MeetingId)
-            || Set<SupervisionEvent>().Any(x => x.Id == c.SupervisionEventId)
-            || Set<WorkOrder>().Any(x => x.Id == c.WorkOrderId));
-        b.Entity<Upload>().HasQueryFilter(u => ScopeAll
-            || Set<FileCitation>().Any(c => c.UploadId == u.Id)
-            || (ScopeAccount != null && u.UploadedById == ScopeAccount
-                && !Set<FileCitation>().IgnoreQueryFilters().Any(c => c.UploadId == u.Id)));
+        // upload when a visible citation names it — or, to its uploader, until it is attached. A hash opens nothing.
+        b.Entity<FileCitation>().HasQueryFilter(FileFilters.Citation(this));
+        b.Entity<Upload>().HasQueryFilter(FileFilters.Upload(this));
         // Notifications are personal: each account sees its own (jobs and the CLI see all).
         b.Entity<Notification>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<NotificationPreference>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);

@@ -80,7 +80,7 @@ public static class DemandApi
     {
         if (n < 1 || n > Uploads.MaxPerRecord) return TypedResults.NotFound();
         var u = await db.FileCitations.Where(c => c.WorkOrderId == id).OrderBy(c => c.Id).Skip(n - 1)
-            .Join(db.Uploads.IgnoreQueryFilters(), c => c.UploadId, x => x.Id, (c, x) => x).AsNoTracking().FirstOrDefaultAsync(ct);
+            .Join(db.Uploads, c => c.UploadId, x => x.Id, (c, x) => x).AsNoTracking().FirstOrDefaultAsync(ct);
         var path = u is null ? null : files.PathOf(u.Sha256);
         return u is null || !File.Exists(path) ? TypedResults.NotFound() : new Infrastructure.FileDownload(path, u);
     }

@@ -85,14 +85,19 @@ public static class Uploads
         var list = (ids ?? []).Distinct().ToList();
         if (list.Count == 0) return [];
         if (list.Count > MaxPerRecord) throw new DomainException(new Invalid(field, $"一次最多附 {MaxPerRecord} 个文件"));
+        // Two queries, because IgnoreQueryFilters switches every filter of a query off: the caller's own uploads
+        // (whatever their state) for orgs the caller still sees, and uploads cited by records the caller sees.
         var me = db.Access.AccountId;
-        var orgsInScope = db.Orgs.Select(o => o.Id);
-        var found = await db.Uploads.IgnoreQueryFilters().Where(u => list.Contains(u.Id))
-            .Where(u => (me != null && u.UploadedById == me && orgsInScope.Contains(u.OrgId))
-                || db.FileCitations.Any(c => c.UploadId == u.Id))
-            .ToListAsync(ct);
+        var own = me is null ? [] : (await db.Uploads.IgnoreQueryFilters()
+                .Where(u => list.Contains(u.Id) && u.UploadedById == me)
+                .Join(db.Orgs.IgnoreQueryFilters(), u => u.OrgId, o => o.Id, (u, o) => new { u, o }).ToListAsync(ct))
+            .Where(x => db.Access.Sees(x.o)).Select(x => x.u).ToList();
+        var ownIds = own.Select(u => u.Id).ToList();
+        var cited = await db.Uploads.Where(u => list.Contains(u.Id) && !ownIds.Contains(u.Id)
+            && db.FileCitations.Any(c => c.UploadId == u.Id)).ToListAsync(ct);
+        var found = own.Concat(cited).ToDictionary(u => u.Id);
         if (found.Count != list.Count) throw new DomainException(new FileNotAttachable(field));
-        return list.ConvertAll(id => found.First(u => u.Id == id));
+        return list.ConvertAll(id => found[id]);
     }
 
     /// Cites each upload from one record (`set` names it, e.g. c => c.RectUpdate = update); saved with the record.
@@ -111,8 +116,9 @@ public static class Uploads
     public static async Task<Dictionary<int, List<FileRef>>> OfAsync(BihuanDb db, Expression<Func<FileCitation, bool>> which,
         Func<FileCitation, int?> record, CancellationToken ct)
     {
+        // Both sets filtered (IgnoreQueryFilters on either would switch the citation filter off too).
         var rows = await db.FileCitations.Where(which)
-            .Join(db.Uploads.IgnoreQueryFilters(), c => c.UploadId, u => u.Id, (c, u) => new { c, u })
+            .Join(db.Uploads, c => c.UploadId, u => u.Id, (c, u) => new { c, u })
             .OrderBy(x => x.c.Id).AsNoTracking().ToListAsync(ct);
         return rows.GroupBy(x => record(x.c) ?? 0).ToDictionary(g => g.Key, g => g.Select(x => RefOf(x.u)).ToList());
     }
