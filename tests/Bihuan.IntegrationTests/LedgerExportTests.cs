@@ -118,10 +118,10 @@ public abstract class LedgerExportTestsBase(Func<BihuanFactory> factory)
             var file = new ByteArrayContent(Png);
             file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
             form.Add(file, "file", "佐证.png");
-            var sha = (await (await liaison.PostAsync("/api/v1/files", form)).Expect<JsonElement>(HttpStatusCode.Created))
-                .GetProperty("sha256").GetString()!;
-            await Act(liaison, done, "progress", new { text = "已压减材料 40%", percent = 80, evidence = new[] { sha } });
-            await Act(liaison, done, "request-closure", new { text = "整改完成，材料压减 40%", evidence = new[] { sha } });
+            var upload = (await (await liaison.PostAsync("/api/v1/files", form)).Expect<JsonElement>(HttpStatusCode.Created))
+                .GetProperty("id").GetString()!;
+            await Act(liaison, done, "progress", new { text = "已压减材料 40%", percent = 80, evidence = new[] { upload } });
+            await Act(liaison, done, "request-closure", new { text = "整改完成，材料压减 40%", evidence = new[] { upload } });
         }
         await Act(liaison, immediate, "progress", new { text = "已清理 12 张报表", percent = 50 });
         await Act(await App.ClientFor("yx.office"), done, "verify", new { text = "核验通过" });

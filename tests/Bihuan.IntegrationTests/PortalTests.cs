@@ -262,9 +262,9 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         var png = new ByteArrayContent(TestFiles.Png());
         png.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         file.Add(png, "file", "清单.png");
-        var sha = (await (await liaison.PostAsync("/api/v1/files", file)).Expect<JsonElement>(HttpStatusCode.Created)).GetProperty("sha256").GetString();
+        var upload = (await (await liaison.PostAsync("/api/v1/files", file)).Expect<JsonElement>(HttpStatusCode.Created)).GetProperty("id").GetString();
         await (await liaison.PostAsJsonAsync($"/api/v1/rectifications/{item.Id}/progress",
-            new { text = "已完成清单梳理", percent = 100, evidence = new[] { sha } })).Expect(HttpStatusCode.OK);
+            new { text = "已完成清单梳理", percent = 100, evidence = new[] { upload } })).Expect(HttpStatusCode.OK);
         await (await liaison.PostAsJsonAsync($"/api/v1/rectifications/{item.Id}/request-closure",
             new { text = "材料清单已精简并公开" })).Expect(HttpStatusCode.OK);
         Assert.Contains("已完成 0 项", await Status(t1, c1));
@@ -352,7 +352,7 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         using (scope)
         {
             var o = await db.WorkOrders.IgnoreQueryFilters().SingleAsync(x => x.Content == tag + "三");
-            Assert.Single(o.Images);
+            Assert.Single(await db.FileCitations.IgnoreQueryFilters().Where(c => c.WorkOrderId == o.Id).ToListAsync());
             // the desk sees the photo (nosniff, sandboxed); a unit outside the order's scope does not
             var photo = await (await App.ClientFor("gz.hotline")).GetAsync($"/api/v1/workorders/{o.Id}/images/1");
             await photo.Expect(HttpStatusCode.OK);

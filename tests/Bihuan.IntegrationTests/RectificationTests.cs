@@ -159,13 +159,14 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         return await AddItem(by, p.Id, $"{tag} 精简审批材料清单，建立一次性告知制度");
     }
 
+    /// Uploads a file and returns the new upload's id (what a record cites).
     static async Task<string> Upload(HttpClient c, byte[] bytes, string fileName = "现场照片.png", string contentType = "image/png")
     {
         var res = await c.PostAsync("/api/v1/files", FileForm(bytes, fileName, contentType));
         var a = await res.Expect<JsonElement>(HttpStatusCode.Created);
-        var sha = a.GetProperty("sha256").GetString()!;
-        Assert.Equal($"/api/v1/files/{sha}", res.Headers.Location?.OriginalString);
-        return sha;
+        var id = a.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/v1/files/{id}", res.Headers.Location?.OriginalString);
+        return id;
     }
 
     static MultipartFormDataContent FileForm(byte[] bytes, string fileName, string contentType)
@@ -192,8 +193,8 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
     {
         var liaison = await App.ClientFor("yx.fgj.liaison");
         var item = await NewItem(tag, source, severity);
-        var sha = await Upload(liaison, TestFiles.Png());
-        await ActOk(liaison, item.Id, "progress", "已完成材料清单梳理", 80, sha);
+        var file = await Upload(liaison, TestFiles.Png());
+        await ActOk(liaison, item.Id, "progress", "已完成材料清单梳理", 80, file);
         var d = await ActOk(liaison, item.Id, "request-closure", "审批材料由 23 项精简为 9 项，已公开");
         Assert.Equal(RectStatus.ClosureRequested, d.Item.Status);
         return item;
@@ -229,11 +230,11 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
 
         // progress with a photo
         var png = TestFiles.Png();
-        var sha = await Upload(liaison, png);
-        var d = await ActOk(liaison, item.Id, "progress", "已制定首问负责制实施细则", 60, sha);
+        var file = await Upload(liaison, png);
+        var d = await ActOk(liaison, item.Id, "progress", "已制定首问负责制实施细则", 60, file);
         Assert.Equal(RectStatus.InProgress, d.Item.Status);
         Assert.Equal(60, d.Item.Percent);
-        Assert.Equal([sha], d.Timeline.Single().Evidence);
+        Assert.Equal([file], d.Timeline.Single().Evidence.Select(f => f.Id.ToString()));
 
         // closure requested (the photo filed with the progress report counts as evidence), then returned with a reason
         d = await ActOk(liaison, item.Id, "request-closure", "首问负责制已在全部窗口落实");
@@ -244,8 +245,8 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         Assert.Equal(1, d.ReturnCount);
 
         // more evidence, requested again; the requester cannot verify, the superior office can
-        var sha2 = await Upload(liaison, TestFiles.Png());
-        d = await ActOk(liaison, item.Id, "request-closure", "已补充回访记录 30 份", null, sha2);
+        var file2 = await Upload(liaison, TestFiles.Png());
+        d = await ActOk(liaison, item.Id, "request-closure", "已补充回访记录 30 份", null, file2);
         Assert.Equal(RectStatus.ClosureRequested, d.Item.Status);
         var refused = await (await Act(liaison, item.Id, "verify")).ExpectProblem(HttpStatusCode.Forbidden);
         Assert.Equal("not_authorized_for_action", refused.GetProperty("code").GetString());
@@ -276,7 +277,7 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         Assert.All(new[] { timeline[2], timeline[4], timeline[5] }, t => Assert.Contains("何思远", t.Actor));
         Assert.Equal("佐证材料不足，请补充群众回访记录", timeline[2].Text);
         Assert.Equal("回头看发现问题反弹", timeline[5].Text);
-        Assert.Equal([sha2], timeline[3].Evidence);
+        Assert.Equal([file2], timeline[3].Evidence.Select(f => f.Id.ToString()));
 
         // the audit trail: the item's creation and one update per transition, by the right accounts
         var audit = await Audit("RectItem", item.Id);
@@ -409,9 +410,9 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         var dual = await App.ClientFor(userName);
 
         var item = await NewItem(Tag(), by: dual);
-        var sha = await Upload(dual, TestFiles.Png());
+        var file = await Upload(dual, TestFiles.Png());
         await ActOk(dual, item.Id, "progress", "整改中", 90);
-        await ActOk(dual, item.Id, "request-closure", "已整改完毕", null, sha);
+        await ActOk(dual, item.Id, "request-closure", "已整改完毕", null, file);
         var p = await (await Act(dual, item.Id, "verify")).ExpectProblem(HttpStatusCode.Forbidden);
         Assert.Equal("cannot_verify_own_closure", p.GetProperty("code").GetString());
         // someone else may
@@ -448,11 +449,13 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         var p = await (await Act(liaison, item.Id, "request-closure", "都改好了")).ExpectProblem(HttpStatusCode.BadRequest, "evidence");
         Assert.Equal("closure_needs_evidence", p.GetProperty("code").GetString());
         // evidence but no summary is refused as well
-        var sha = await Upload(liaison, TestFiles.Png());
-        await (await Act(liaison, item.Id, "request-closure", " ", null, sha)).ExpectProblem(HttpStatusCode.BadRequest, "evidence");
-        // a SHA nobody uploaded is not evidence
-        await (await Act(liaison, item.Id, "request-closure", "都改好了", null, new string('a', 64)))
+        var file = await Upload(liaison, TestFiles.Png());
+        await (await Act(liaison, item.Id, "request-closure", " ", null, file)).ExpectProblem(HttpStatusCode.BadRequest, "evidence");
+        // an upload id nobody has is not evidence, nor is a hash (even of a file the caller uploaded)
+        await (await Act(liaison, item.Id, "request-closure", "都改好了", null, Guid.NewGuid().ToString()))
             .ExpectProblem(HttpStatusCode.BadRequest, "evidence");
+        await (await Act(liaison, item.Id, "request-closure", "都改好了", null, new string('a', 64)))
+            .ExpectProblem(HttpStatusCode.BadRequest);
         Assert.Equal(RectStatus.InProgress, (await Detail(liaison, item.Id)).Item.Status);
     }
 
@@ -853,10 +856,10 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
             "zip" => PlainZip(),
             _ => [],
         };
-        var before = await App.Count<Attachment>();
+        var before = await App.Count<Upload>();
         var res = await (await App.ClientFor("yx.fgj.liaison")).PostAsync("/api/v1/files", FileForm(bytes, fileName, contentType));
         await res.ExpectProblem(HttpStatusCode.BadRequest, "file");
-        Assert.Equal(before, await App.Count<Attachment>());
+        Assert.Equal(before, await App.Count<Upload>());
     }
 
     static byte[] PlainZip()
@@ -868,7 +871,7 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
     }
 
     [SkippableFact]
-    public async Task Upload_Png_Returns201AndSameContentGivesSameSha()
+    public async Task Upload_SameContentTwice_TwoUploadsOfOneBlob()
     {
         var liaison = await App.ClientFor("yx.fgj.liaison");
         var png = TestFiles.Png();
@@ -878,10 +881,12 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(png)), sha);
         Assert.Equal("image/png", a.GetProperty("contentType").GetString());
         Assert.Equal(png.Length, a.GetProperty("size").GetInt64());
-        var count = await App.Count<Attachment>();
-        Assert.Equal(sha, await Upload(liaison, png, "再传一次.png"));
-        Assert.Equal(count, await App.Count<Attachment>());
-        Assert.NotEqual(sha, await Upload(liaison, TestFiles.Png()));
+        Assert.Equal("整改前.png", a.GetProperty("name").GetString());
+        var count = await App.Count<Upload>();
+        var again = await Upload(liaison, png, "再传一次.png");
+        Assert.NotEqual(a.GetProperty("id").GetString(), again);       // an upload of its own …
+        Assert.Equal(count + 1, await App.Count<Upload>());
+        Assert.Single(Directory.GetFiles(App.FilesRoot, sha, SearchOption.AllDirectories));   // … of one stored blob
     }
 
     [SkippableFact]
@@ -889,15 +894,16 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
     {
         var liaison = await App.ClientFor("yx.fgj.liaison");
         var png = TestFiles.Png();
-        var sha = await Upload(liaison, png);
+        var file = await Upload(liaison, png);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(png));
         // before it is cited, only the uploader can fetch it
-        await (await liaison.GetAsync($"/api/v1/files/{sha}")).Expect(HttpStatusCode.OK);
-        await (await (await App.ClientFor("yx.office")).GetAsync($"/api/v1/files/{sha}")).Expect(HttpStatusCode.NotFound);
+        await (await liaison.GetAsync($"/api/v1/files/{file}")).Expect(HttpStatusCode.OK);
+        await (await (await App.ClientFor("yx.office")).GetAsync($"/api/v1/files/{file}")).Expect(HttpStatusCode.NotFound);
 
         var item = await NewItem(Tag());
-        await ActOk(liaison, item.Id, "progress", "整改现场照片", 30, sha);
+        await ActOk(liaison, item.Id, "progress", "整改现场照片", 30, file);
 
-        var res = await (await App.ClientFor("yx.office")).GetAsync($"/api/v1/files/{sha.ToUpperInvariant()}");
+        var res = await (await App.ClientFor("yx.office")).GetAsync($"/api/v1/files/{file.ToUpperInvariant()}");
         await res.Expect(HttpStatusCode.OK);
         Assert.Equal(png, await res.Content.ReadAsByteArrayAsync());
         Assert.Equal("image/png", res.Content.Headers.ContentType?.MediaType);
@@ -905,10 +911,12 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         Assert.Contains("sandbox", string.Join(",", res.Headers.GetValues("Content-Security-Policy")));
         Assert.Equal("inline", res.Content.Headers.ContentDisposition?.DispositionType);
 
-        await (await (await App.ClientFor("hp.office")).GetAsync($"/api/v1/files/{sha}")).Expect(HttpStatusCode.NotFound);
-        await (await (await App.ClientFor("hp.fgj.liaison")).GetAsync($"/api/v1/files/{sha}")).Expect(HttpStatusCode.NotFound);
-        await (await App.Anonymous().GetAsync($"/api/v1/files/{sha}")).Expect(HttpStatusCode.Unauthorized);
-        await (await liaison.GetAsync("/api/v1/files/not-a-sha")).Expect(HttpStatusCode.NotFound);
+        await (await (await App.ClientFor("hp.office")).GetAsync($"/api/v1/files/{file}")).Expect(HttpStatusCode.NotFound);
+        await (await (await App.ClientFor("hp.fgj.liaison")).GetAsync($"/api/v1/files/{file}")).Expect(HttpStatusCode.NotFound);
+        await (await App.Anonymous().GetAsync($"/api/v1/files/{file}")).Expect(HttpStatusCode.Unauthorized);
+        // the hash names no file, for anyone
+        await (await liaison.GetAsync($"/api/v1/files/{sha}")).Expect(HttpStatusCode.NotFound);
+        await (await (await App.ClientFor("yx.office")).GetAsync($"/api/v1/files/{sha}")).Expect(HttpStatusCode.NotFound);
     }
 }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Features.Rules;
 using Bihuan.Features.Study;
 using Microsoft.EntityFrameworkCore;
@@ -262,22 +263,22 @@ public abstract class StudyTestsBase(Func<BihuanFactory> factory)
         var liaison = await App.ClientFor("yx.fgj.liaison");
         var png = TestFiles.Png(note: Tag());
         var upload = new MultipartFormDataContent { { new ByteArrayContent(png), "file", "会议照片.png" } };
-        var file = await (await liaison.PostAsync("/api/v1/files", upload)).Expect<Attachment>(HttpStatusCode.Created);
+        var file = await (await liaison.PostAsync("/api/v1/files", upload)).Expect<FileRef>(HttpStatusCode.Created);
         var types = await liaison.GetFromJsonAsync<List<MeetingTypeRow>>("/api/v1/meeting-types", Http.Json);
         await (await liaison.PostAsJsonAsync("/api/v1/meetings", new
         {
-            orgId = await App.OrgId(Fgj), title = "部务会", typeIds = new[] { types![0].Id }, heldOn = Today, attachments = new[] { "0".PadLeft(64, '0') },
+            orgId = await App.OrgId(Fgj), title = "部务会", typeIds = new[] { types![0].Id }, heldOn = Today, attachments = new[] { Guid.NewGuid() },
         })).ExpectProblem(HttpStatusCode.BadRequest, "attachments");
         var meeting = await (await liaison.PostAsJsonAsync("/api/v1/meetings", new
         {
-            orgId = await App.OrgId(Fgj), title = "部务会", typeIds = new[] { types[0].Id }, heldOn = Today, minutes = "研究部署学习教育", attachments = new[] { file.Sha256 },
+            orgId = await App.OrgId(Fgj), title = "部务会", typeIds = new[] { types[0].Id }, heldOn = Today, minutes = "研究部署学习教育", attachments = new[] { file.Id },
         })).Expect<MeetingDto>(HttpStatusCode.Created);
-        Assert.Equal([file.Sha256], meeting.Attachments);
+        Assert.Equal([file.Id], meeting.Attachments.Select(a => a.Id));
         var head = await App.ClientFor("yx.fgj.head");                 // not the uploader, sees the meeting
-        var got = await head.GetAsync($"/api/v1/files/{file.Sha256}");
+        var got = await head.GetAsync(file.Url);
         await got.Expect(HttpStatusCode.OK);
         Assert.Equal(png, await got.Content.ReadAsByteArrayAsync());
-        Assert.Equal(HttpStatusCode.NotFound, (await (await App.ClientFor("hp.office")).GetAsync($"/api/v1/files/{file.Sha256}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await (await App.ClientFor("hp.office")).GetAsync(file.Url)).StatusCode);
     }
 
     [SkippableFact]

@@ -125,8 +125,7 @@ public sealed partial class TwoNodeTests : IDisposable
         file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         var up = await (await onA.PostAsync("/api/v1/files", new MultipartFormDataContent { { file, "file", "现场.png" } }))
             .Expect<JsonElement>(HttpStatusCode.Created);
-        var sha = up.GetProperty("sha256").GetString();
-        var down = await onB.GetAsync($"/api/v1/files/{sha}");
+        var down = await onB.GetAsync(up.GetProperty("url").GetString());
         Assert.Equal(HttpStatusCode.OK, down.StatusCode);
         Assert.Equal(png, await down.Content.ReadAsByteArrayAsync());
 

@@ -46,7 +46,7 @@ public sealed class AuditSnapshotTests
     static WorkOrder Order(string text) => new()
     {
         Id = 12345, Ticket = "GZ20261127000001", CodeHash = "ab" + text, Content = text, Location = null, Lat = 23.1291, Long = -113.264385,
-        Channel = DemandChannel.Open311, Type = DemandType.Complaint, Status = OrderStatus.Replied, Images = [text, "b\"c"],
+        Channel = DemandChannel.Open311, Type = DemandType.Complaint, Status = OrderStatus.Replied,
         RequestedOrgId = null, OrgId = 7, DispatchedOn = new DateOnly(2026, 1, 2), Rating = Rating.Dissatisfied, Anonymous = true,
         CreatedAt = new DateTime(2026, 11, 27, 8, 30, 15, DateTimeKind.Utc).AddTicks(1234567),
         UpdatedAt = new DateTime(2026, 11, 27, 16, 30, 15, DateTimeKind.Unspecified),
@@ -70,8 +70,13 @@ public sealed class AuditSnapshotTests
         Db.ChangeTracker.Clear();
 
         var meetings = Db.Model.FindEntityType(typeof(Meeting))!;
-        var meeting = new Meeting { Id = 3, OrgId = 4, Title = text, TypeIds = [1, 22], Attachments = [text], RecordedBy = "x", HeldOn = DateOnly.MaxValue };
+        var meeting = new Meeting { Id = 3, OrgId = 4, Title = text, TypeIds = [1, 22], RecordedBy = "x", HeldOn = DateOnly.MaxValue };
         Assert.Equal(Reference(meetings, meeting), AuditTrail.Snapshot(meetings, meeting));
+
+        // a list of strings (the record's text inside a JSON list)
+        var campaigns = Db.Model.FindEntityType(typeof(Campaign))!;
+        var campaign = new Campaign { Id = 5, Name = text, GeneralRequirement = "x", KeyTasks = [text, "b\"c"] };
+        Assert.Equal(Reference(campaigns, campaign), AuditTrail.Snapshot(campaigns, campaign));
     }
 
     [Property(MaxTest = 300)]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Bihuan.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -188,6 +189,51 @@ public static class AuditTrail
                     return Broken(r.Seq, count, $"{name} #{r.First}..{r.Last}（批量生成）的内容与第 {r.Seq} 条审计记录不符（在应用之外被修改、插入或删除）");
         }
         return AuditReport.Ok(count);
+    }
+
+    /// After a migration dropped columns of an audited type: a row whose last audited snapshot equals its current one
+    /// but for keys the model no longer has — and whose recorded values of those keys `dropped` accepts (e.g. they are
+    /// what the migration moved elsewhere) — gets an Update entry (Before: the recorded snapshot, After: the current
+    /// one, with the note), so `verify` matches it again. Any other difference is left alone: verify reports it, as it
+    /// should. Rows of generated batches (no entry of their own) are not covered.
+    internal static async Task<int> RecordDroppedColumnsAsync(BihuanDb db, IEntityType type, string note,
+        Func<string, JsonObject, bool> dropped, CancellationToken ct)
+    {
+        var name = TypeName(type);
+        var last = new Dictionary<string, AuditEntry>();
+        await foreach (var e in db.AuditEntries.IgnoreQueryFilters().AsNoTracking()
+                           .Where(e => e.EntityType == name && e.Action != AuditAction.Event && e.Action != AuditAction.Generated)
+                           .OrderBy(e => e.Seq).AsAsyncEnumerable().WithCancellation(ct))
+            last[e.EntityId] = e;
+        var columns = type.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var keyGetters = type.FindPrimaryKey()!.Properties.Select(p => p.GetGetter()).ToArray();
+        var set = (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
+            .MakeGenericMethod(type.ClrType).Invoke(db, null)!;
+        var added = 0;
+        await foreach (var row in set.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (!last.TryGetValue(KeyOf(keyGetters, row), out var e) || e.Action == AuditAction.Delete || e.After is null) continue;
+            var now = Snapshot(type, row);
+            var recorded = JsonNode.Parse(e.After)!.AsObject();
+            if (now == e.After || !SameBut(recorded, now, columns) || !dropped(e.EntityId, recorded)) continue;
+            db.PendingEvents.Add(new AuditEntry
+            {
+                Actor = db.Actor, EntityType = name, EntityId = e.EntityId, Action = AuditAction.Update, Before = e.After,
+                After = now, Note = note, OrgPath = e.OrgPath, PrevHash = "",
+            });
+            if (++added % 1000 == 0) await db.SaveChangesAsync(ct);
+        }
+        await db.SaveChangesAsync(ct);
+        return added;
+    }
+
+    /// Whether two snapshots hold the same values once keys outside `columns` are dropped from the recorded one.
+    static bool SameBut(JsonObject recorded, string current, HashSet<string> columns)
+    {
+        var was = recorded.Where(kv => columns.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
+        var now = JsonNode.Parse(current)!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
+        return was.Count == now.Count && was.All(kv => now.TryGetValue(kv.Key, out var v) && v == kv.Value);
     }
 
     static string KeyOf(IClrPropertyGetter[] getters, object entity) => getters.Length == 1

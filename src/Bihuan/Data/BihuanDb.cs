@@ -19,12 +19,12 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public string Actor => _scope.Actor;
 
     // Read by the query filters on every query (EF parameterizes them per execution).
-    bool ScopeAll => _scope.Current.IsSystem;
-    List<string> ScopePaths => _scope.Current.SubtreePaths;
-    List<int> ScopeOrgIds => _scope.Current.OrgIds;
-    List<string> ScopeRecordPaths => _scope.Current.RecordPaths;
-    List<int> ScopeRecordOrgIds => _scope.Current.RecordOrgIds;
-    string? ScopeAccount => _scope.Current.AccountId;
+    internal bool ScopeAll => _scope.Current.IsSystem;
+    internal List<string> ScopePaths => _scope.Current.SubtreePaths;
+    internal List<int> ScopeOrgIds => _scope.Current.OrgIds;
+    internal List<string> ScopeRecordPaths => _scope.Current.RecordPaths;
+    internal List<int> ScopeRecordOrgIds => _scope.Current.RecordOrgIds;
+    internal string? ScopeAccount => _scope.Current.AccountId;
     bool ScopeSystemRecords => _scope.Current.CanAnywhere(Permission.ManageSettings);
 
     public DbSet<Org> Orgs => Set<Org>();
@@ -37,7 +37,8 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<Problem> Problems => Set<Problem>();
     public DbSet<RectItem> RectItems => Set<RectItem>();
     public DbSet<RectUpdate> RectUpdates => Set<RectUpdate>();
-    public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<Upload> Uploads => Set<Upload>();
+    public DbSet<FileCitation> FileCitations => Set<FileCitation>();
     public DbSet<InspectionCheck> InspectionChecks => Set<InspectionCheck>();
     public DbSet<ClosureChainRule> ClosureChains => Set<ClosureChainRule>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
@@ -115,6 +116,10 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
         OwnedByOrg<SupervisionOrder>(b);
         OwnedByOrg<SupervisionEvent>(b);
         OwnedByOrg<Interview>(b);
+        // Files are records' children (ADR 0008): a citation is visible exactly when the record citing it is, and an
+        // upload when a visible citation names it — or, to its uploader, until it is attached. A hash opens nothing.
+        b.Entity<FileCitation>().HasQueryFilter(FileFilters.Citation(this));
+        b.Entity<Upload>().HasQueryFilter(FileFilters.Upload(this));
         // Notifications are personal: each account sees its own (jobs and the CLI see all).
         b.Entity<Notification>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);
         b.Entity<NotificationPreference>().HasQueryFilter(x => ScopeAll || x.AccountId == ScopeAccount);

@@ -170,15 +170,40 @@ sealed class RectUpdateConfiguration : IEntityTypeConfiguration<RectUpdate>
     }
 }
 
-sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachment>
+sealed class UploadConfiguration : IEntityTypeConfiguration<Upload>
 {
-    public void Configure(EntityTypeBuilder<Attachment> b)
+    public void Configure(EntityTypeBuilder<Upload> b)
     {
-        b.HasKey(x => x.Sha256);
+        b.Property(x => x.Id).ValueGeneratedNever();
         b.Property(x => x.Sha256).HasMaxLength(64);
-        b.Property(x => x.FileName).HasMaxLength(255);
+        b.Property(x => x.FileName).HasMaxLength(Upload.FileNameMax);
         b.Property(x => x.ContentType).HasMaxLength(100);
-        b.Property(x => x.UploadedBy).HasMaxLength(100);
+        b.Property(x => x.UploadedById).HasMaxLength(64);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => x.UploadedById);
+        b.HasIndex(x => x.Sha256);   // storage only: which uploads share a blob (backups, clean-up), never who can read it
+    }
+}
+
+sealed class FileCitationConfiguration : IEntityTypeConfiguration<FileCitation>
+{
+    public void Configure(EntityTypeBuilder<FileCitation> b)
+    {
+        b.HasOne(x => x.Upload).WithMany().HasForeignKey(x => x.UploadId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.RectUpdate).WithMany().HasForeignKey(x => x.RectUpdateId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Meeting).WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.SupervisionEvent).WithMany().HasForeignKey(x => x.SupervisionEventId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.WorkOrder).WithMany().HasForeignKey(x => x.WorkOrderId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Org>().WithMany().HasForeignKey(x => x.OrgId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => x.UploadId);
+        b.HasIndex(x => x.RectUpdateId);
+        b.HasIndex(x => x.MeetingId);
+        b.HasIndex(x => x.SupervisionEventId);
+        b.HasIndex(x => x.WorkOrderId);
+        // A citation belongs to exactly one record.
+        b.ToTable(t => t.HasCheckConstraint("CK_FileCitations_OneRecord",
+            """(CASE WHEN "RectUpdateId" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN "MeetingId" IS NULL THEN 0 ELSE 1 END)"""
+            + """ + (CASE WHEN "SupervisionEventId" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN "WorkOrderId" IS NULL THEN 0 ELSE 1 END) = 1"""));
     }
 }
 

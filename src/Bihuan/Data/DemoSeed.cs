@@ -180,7 +180,6 @@ public static class DemoSeed
         var today = ChinaTime.Today(clock);
         var files = sp.GetRequiredService<Infrastructure.FileStore>();
         holder.Current = AccessScope.System;
-        var photo = (await files.SaveAsync(db, new MemoryStream(DemoPng), "整改现场照片.png", DemoPng.Length, "seed", clock, ct)).Sha256;
 
         async Task<RectItem> Item(string user, string org, string problem, SourceChannel source, Aspect aspect, string category,
             Dimension dim, Severity sev, string measures, DeadlineKind kind, DateOnly? deadline, string? batch = null)
@@ -192,9 +191,21 @@ public static class DemoSeed
             return await Features.Rectification.RectCommands.AddItemAsync(db, clock, p.Id, new Features.Rectification.ItemInput(
                 measures, null, null, null, null, null, kind, deadline, kind == DeadlineKind.Ongoing ? 30 : null), ct);
         }
-        async Task Act(string user, RectItem item, RectAction action, string? text = null, int? percent = null, bool withPhoto = false) =>
-            await Features.Rectification.RectCommands.ApplyAsync(db, clock, await As(user), item.Id, action,
-                new Features.Rectification.ActionInput(text, percent, withPhoto ? [photo] : null), ct);
+        // A photo is uploaded by the one who files it (an upload of their own; the bytes are stored once).
+        async Task Act(string user, RectItem item, RectAction action, string? text = null, int? percent = null, bool withPhoto = false)
+        {
+            var me = await As(user);
+            List<Guid>? photo = null;
+            if (withPhoto)
+            {
+                var up = await Features.Files.Uploads.AddAsync(db, files, clock, new MemoryStream(DemoPng), "整改现场照片.png",
+                    DemoPng.Length, item.OrgId, ct);
+                await db.SaveChangesAsync(ct);
+                photo = [up.Id];
+            }
+            await Features.Rectification.RectCommands.ApplyAsync(db, clock, me, item.Id, action,
+                new Features.Rectification.ActionInput(text, percent, photo), ct);
+        }
 
         var refund = await Item("yx.jyj.liaison", "GZ-YX-JYJ", "校外培训机构监管“重审批、轻监管”，群众反映预收费退费难、投诉处置慢",
             SourceChannel.PublicOpinion, Aspect.Duty, "损害群众利益/急难愁盼解决不力", Dimension.ForThePeople, Severity.Significant,

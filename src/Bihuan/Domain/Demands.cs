@@ -499,7 +499,6 @@ public sealed class WorkOrder : WorkOrderState, IAudited, IOrgOwned
     public double? Lat { get; set; }
     public double? Long { get; set; }
     public bool Anonymous { get; set; }
-    public List<string> Images { get; set; } = [];
     public string? SourceHash { get; set; }     // hashed client address (rate limits), never the address itself
     public int? ApiKeyId { get; set; }
     public DateTime CreatedAt { get; set; }

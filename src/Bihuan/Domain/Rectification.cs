@@ -448,7 +448,7 @@ public sealed class RectItem : RectState, IAudited, IOrgOwned
     public DateTime CreatedAt { get; set; }
 }
 
-/// One transition or progress report on an item's timeline (who, when, what, evidence).
+/// One transition or progress report on an item's timeline (who, when, what; its evidence files are FileCitations).
 public sealed class RectUpdate : IAudited, IOrgOwned
 {
     public int Id { get; set; }
@@ -463,18 +463,6 @@ public sealed class RectUpdate : IAudited, IOrgOwned
     public DateTime At { get; set; }
     public string? Text { get; set; }
     public int? Percent { get; set; }
-    public List<string> Evidence { get; set; } = [];   // SHA-256 of attachments
-}
-
-/// A stored file, addressed by the SHA-256 of its content; the bytes live in the file store.
-public sealed class Attachment : IAudited
-{
-    public required string Sha256 { get; set; }
-    public required string FileName { get; set; }
-    public required string ContentType { get; set; }
-    public long Size { get; set; }
-    public required string UploadedBy { get; set; }
-    public DateTime UploadedAt { get; set; }
 }
 
 /// 查摆记录: a unit states it examined one category under one aspect and found nothing to list (so the guided

@@ -64,7 +64,6 @@ public sealed class Meeting : IAudited, IOrgOwned
     public string? Place { get; set; }
     public string? Chair { get; set; }          // 主持人
     public string? Minutes { get; set; }        // 纪要
-    public List<string> Attachments { get; set; } = [];   // SHA-256 of stored files
     public required string RecordedBy { get; set; }
     public DateTime CreatedAt { get; set; }
 }

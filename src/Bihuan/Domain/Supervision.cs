@@ -94,7 +94,6 @@ public sealed class SupervisionOrder : IAudited, IOrgOwned
     public string? Response { get; set; }
     public string? RespondedBy { get; set; }
     public DateTime? RespondedAt { get; set; }
-    public List<string> Evidence { get; set; } = [];         // SHA-256 of the response's attachments
     public DateTime? ClosedAt { get; set; }
 
     public const int TitleMax = 200, TextMax = 4000;

@@ -75,9 +75,12 @@ public static class DatabaseSetup
     /// path, not HasData, so the audit chain describes every row). SQLite switches to WAL so readers never wait.
     public static async Task MigrateAsync(BihuanDb db, CancellationToken ct = default)
     {
+        // Files cited by hash before ADR 0008 are copied aside before the migration drops them, and moved after.
+        await LegacyFiles.StageAsync(db, ct);
         await db.Database.MigrateAsync(ct);
         if (db.Engine == DatabaseEngine.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        await LegacyFiles.MoveAsync(db, ct);
         if (!await db.Categories.AnyAsync(ct))
         {
             var order = 0;

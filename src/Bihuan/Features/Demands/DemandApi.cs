@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -74,27 +75,14 @@ public static class DemandApi
 
     public sealed record KeyInput(int? OrgId, string? Name);
 
+    /// Through the order: the citation filter follows the order's scope (it moves when dispatched or sent back).
     static async Task<IResult> Image(BihuanDb db, Infrastructure.FileStore files, int id, int n, CancellationToken ct)
     {
-        var images = await db.WorkOrders.Where(o => o.Id == id).Select(o => o.Images).FirstOrDefaultAsync(ct);
-        if (images is null || n < 1 || n > images.Count) return TypedResults.NotFound();
-        var sha = images[n - 1];
-        var a = await db.Attachments.FirstOrDefaultAsync(x => x.Sha256 == sha, ct);
-        var path = files.PathOf(sha);
-        if (a is null || !File.Exists(path)) return TypedResults.NotFound();
-        return new PhotoFile(path, a.ContentType);
-    }
-
-    /// A citizen's photo: inline, never sniffed, never scripted.
-    sealed class PhotoFile(string path, string type) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext ctx)
-        {
-            ctx.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-            ctx.Response.Headers.XContentTypeOptions = "nosniff";
-            ctx.Response.Headers.CacheControl = "private, no-store";
-            await Results.File(path, type).ExecuteAsync(ctx);
-        }
+        if (n < 1 || n > Uploads.MaxPerRecord) return TypedResults.NotFound();
+        var u = await db.FileCitations.Where(c => c.WorkOrderId == id).OrderBy(c => c.Id).Skip(n - 1)
+            .Join(db.Uploads, c => c.UploadId, x => x.Id, (c, x) => x).AsNoTracking().FirstOrDefaultAsync(ct);
+        var path = u is null ? null : files.PathOf(u.Sha256);
+        return u is null || !File.Exists(path) ? TypedResults.NotFound() : new Infrastructure.FileDownload(path, u);
     }
 
     static async Task<Results<Ok<OrderDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -123,11 +124,15 @@ public static class PortalCommands
             Location = location.Length == 0 ? null : location, Lat = input.Lat, Long = input.Long, Anonymous = anonymous,
             SourceHash = input.SourceHash, ApiKeyId = input.ApiKeyId, CreatedAt = now, UpdatedAt = now,
         };
+        // Each photo is an upload of the portal's own (no account) for the desk, cited by this order alone: staff who
+        // see the order see them, and nobody on the public side ever does.
+        var uploads = new List<Upload>();
         foreach (var img in images)
-            order.Images.Add((await (files ?? throw new InvalidOperationException("no file store")).PrepareAsync(db, img.Bytes, img.Name,
-                "public", clock, ct)).Sha256);
+            uploads.Add(await Uploads.AddPublicAsync(db, files ?? throw new InvalidOperationException("no file store"), clock,
+                img.Bytes, img.Name, dispatchOrg.Id, ct));
         // One SaveChanges: the order, its contact and its images in one transaction (with their audit entries).
         db.WorkOrders.Add(order);
+        Uploads.Cite(db, uploads, dispatchOrg.Id, c => c.WorkOrder = order);
         db.DemandContacts.Add(new DemandContact
         {
             Order = order, Name = name.Length == 0 ? null : name, Phone = phone.Length == 0 ? null : phone,

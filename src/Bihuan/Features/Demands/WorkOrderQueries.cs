@@ -1,5 +1,6 @@
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Features.Rectification;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +19,7 @@ public sealed record MergeCandidate(int Id, string Ticket, string Content, strin
 public sealed record OrderDetail(OrderRow Row, string? RequestedOrgName, string? Location, ContactView Contact, bool Anonymous,
     string Channel, DateOnly? DispatchedOn, DateOnly? SignDue, DateOnly? SignedOn, string? Reply, string? ReplyDraft,
     string? Rating, string? RatingComment, int RedoCount, int SendBackCount, DateOnly? ExtensionRequestedTo, int ExtensionCount,
-    string? MasterTicket, List<string> MergedTickets, bool Published, int ImageCount, List<string> AllowedActions,
+    string? MasterTicket, List<string> MergedTickets, bool Published, List<FileRef> Images, List<string> AllowedActions,
     bool CanRevealContact, bool CanEscalate, List<OrderTimelineEntry> Timeline, List<Suggestion> Suggestions,
     List<MergeCandidate> MergeCandidates);
 
@@ -117,11 +118,12 @@ public static class WorkOrderQueries
         timeline.Insert(0, new OrderTimelineEntry("提交诉求", "", OrderStatus.Received.Label(), o.Channel == DemandChannel.Open311 ? "Open311" : "诉求人", o.CreatedAt, null));
         var master = o.MasterId is { } mid ? await db.WorkOrders.IgnoreQueryFilters().Where(x => x.Id == mid).Select(x => x.Ticket).FirstOrDefaultAsync(ct) : null;
         var merged = await db.WorkOrders.IgnoreQueryFilters().Where(x => x.MasterId == id).Select(x => x.Ticket).ToListAsync(ct);
+        var images = (await Uploads.OfAsync(db, c => c.WorkOrderId == id, c => c.WorkOrderId, ct)).GetValueOrDefault(id) ?? [];
         var allowed = o.AllowedFor(actor, org, dispatchOrg).ToList();
         var dispatching = allowed.Contains(OrderAction.Dispatch);
         return new OrderDetail(Row(o, org.Name, today, cal, rules), requested, o.Location, WorkOrderCommands.Masked(contact), o.Anonymous,
             o.Channel.ToString(), o.DispatchedOn, o.SignDue, o.SignedOn, o.Reply, o.ReplyDraft, o.Rating?.Label(), o.RatingComment,
-            o.RedoCount, o.SendBackCount, o.ExtensionRequestedTo, o.ExtensionCount, master, merged, o.Published, o.Images.Count,
+            o.RedoCount, o.SendBackCount, o.ExtensionRequestedTo, o.ExtensionCount, master, merged, o.Published, images,
             allowed.Where(a => a != OrderAction.Escalate).Select(WorkOrderCommands.RouteOf).ToList(),
             o.MayRevealContact(db.Access, org) && contact is not null, allowed.Contains(OrderAction.Escalate), timeline,
             dispatching ? await SuggestAsync(db, o, dispatchOrg, ct) : [],

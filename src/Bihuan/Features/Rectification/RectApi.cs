@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +20,7 @@ public sealed record LedgerEntry(int Id, int ProblemId, string Problem, string S
 public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerEntry> Rows);
 
 public sealed record TimelineEntry(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text,
-    int? Percent, List<string> Evidence);
+    int? Percent, List<FileRef> Evidence);
 
 /// AllowedActions: what the caller may do now (status and party), the forms the item page offers.
 /// Unusable: the stored values no read can use (shown as invalid); CanRepair: the caller may set them right.
@@ -78,9 +79,6 @@ public static class RectApi
         chains.MapGet("/", ClosureChains).WithSummary("对账销号: the review stages each source's closure requests pass before verification");
         chains.MapPut("/{source}", SetClosureChain).WithSummary("Set a source's review stages (admin): UnitSelfCheck, LeadReview; [] = verification only");
 
-        var files = api.MapGroup("/files").WithTags("佐证材料 Files");
-        files.MapPost("/", Upload).DisableAntiforgery().WithSummary("Upload evidence (PDF, image, Office; type checked by content)");
-        files.MapGet("/{sha}", Download);
         return api;
     }
 
@@ -254,9 +252,12 @@ public static class RectApi
         var row = (await RowsAsync(db, db.RectItems.Where(i => i.Id == id), clock, cal, rules, ct)).FirstOrDefault();
         if (row is null) return null;
         var item = await db.RectItems.Include(i => i.Org).AsNoTracking().FirstAsync(i => i.Id == id, ct);
-        var timeline = (await db.RectUpdates.Where(u => u.RectItemId == id).OrderBy(u => u.At).ThenBy(u => u.Id)
-            .AsNoTracking().ToListAsync(ct)).ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
-            u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, u.Evidence));
+        var updates = await db.RectUpdates.Where(u => u.RectItemId == id).OrderBy(u => u.At).ThenBy(u => u.Id)
+            .AsNoTracking().ToListAsync(ct);
+        var ids = updates.ConvertAll(u => (int?)u.Id);
+        var files = await Uploads.OfAsync(db, c => ids.Contains(c.RectUpdateId), c => c.RectUpdateId, ct);
+        var timeline = updates.ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
+            u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, files.GetValueOrDefault(u.Id) ?? []));
         return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount, item.ExtensionRequestedTo, item.ExtensionCount,
             item.AllowedFor(db.Access, item.Org!).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).ToList(), timeline,
             item.PendingReviews.ConvertAll(x => x.Label()))
@@ -279,46 +280,5 @@ public static class RectApi
         if (!ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
         await RectCommands.ApplyAsync(db, clock, user, id, a, input ?? new ActionInput(null, null, null), ct);
         return TypedResults.Ok((await DetailAsync(db, clock, cal, rules, id, ct))!);
-    }
-
-    static async Task<Created<Attachment>> Upload(BihuanDb db, FileStore files, TimeProvider clock, ClaimsPrincipal user,
-        IFormFile file, CancellationToken ct)
-    {
-        await using var s = file.OpenReadStream();
-        var a = await files.SaveAsync(db, s, file.FileName, file.Length, user.Identity?.Name ?? "?", clock, ct);
-        return TypedResults.Created($"/api/v1/files/{a.Sha256}", a);
-    }
-
-    /// A file is visible to whoever uploaded it or can see an item whose timeline (or a meeting that) cites it.
-    public static async Task<IResult> Download(BihuanDb db, FileStore files, ClaimsPrincipal user, string sha, CancellationToken ct)
-    {
-        sha = sha.ToLowerInvariant();
-        if (sha.Length != 64 || !sha.All(Uri.IsHexDigit)) return TypedResults.NotFound();
-        var a = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(x => x.Sha256 == sha, ct);
-        if (a is null) return TypedResults.NotFound();
-        // Asked of the database (the timeline entries in the caller's scope that cite this file), not loaded into memory.
-        var cited = await db.RectUpdates.AnyAsync(u => u.Evidence.Contains(sha), ct)
-            || await db.Meetings.AnyAsync(m => m.Attachments.Contains(sha), ct);
-        if (!cited && a.UploadedBy != user.Identity?.Name) return TypedResults.NotFound();
-        var path = files.PathOf(sha);
-        if (!File.Exists(path)) return TypedResults.NotFound();
-        return new EvidenceFile(path, a);
-    }
-
-    /// Images may show inline; everything else downloads. Never sniffed, never scripted.
-    sealed class EvidenceFile(string path, Attachment a) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext ctx)
-        {
-            var h = ctx.Response.Headers;
-            h.ContentSecurityPolicy = "default-src 'none'; sandbox";
-            h.XContentTypeOptions = "nosniff";
-            var disposition = new System.Net.Mime.ContentDisposition
-            {
-                Inline = FileStore.IsImage(a.ContentType), FileName = "evidence" + Path.GetExtension(a.FileName),
-            };
-            h.ContentDisposition = disposition.ToString() + "; filename*=UTF-8''" + Uri.EscapeDataString(a.FileName);
-            await Results.File(path, a.ContentType).ExecuteAsync(ctx);
-        }
     }
 }

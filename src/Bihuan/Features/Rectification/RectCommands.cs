@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Features.Organizations;
 using Bihuan.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +20,8 @@ public sealed record ItemInput(string? Measures, string? Target, int? LeadOrgId,
 public sealed record BulkInput(List<int>? Ids, string? Action, string? Handler, string? Text, DateOnly? NewDeadline);
 public sealed record BulkResult(int Done, string Action);
 
-public sealed record ActionInput(string? Text, int? Percent, List<string>? Evidence, DateOnly? NewDeadline = null);
+/// Evidence: ids of uploads to cite (your own, or already cited by a record you can see) — never hashes.
+public sealed record ActionInput(string? Text, int? Percent, List<Guid>? Evidence, DateOnly? NewDeadline = null);
 
 /// Problems and their rectification items: recording them and moving items through the lifecycle
 /// (Domain/Rectification.cs holds the rules; this file loads, checks scope, applies, records the timeline).
@@ -222,19 +224,13 @@ public static class RectCommands
     {
         var item = await db.RectItems.Include(i => i.Org).Include(i => i.Problem).ThenInclude(p => p!.Category)
             .FirstOrDefaultAsync(i => i.Id == itemId, ct) ?? throw new DomainException(new RecordNotFound("整改事项"));
-        var evidence = (input.Evidence ?? []).Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim().ToLowerInvariant()).Distinct().ToList();
-        if (evidence.Count > 20) throw new DomainException(new Invalid("evidence", "一次最多附 20 个文件"));
-        if (evidence.Count > 0)
-        {
-            var known = await db.Attachments.Where(a => evidence.Contains(a.Sha256)).Select(a => a.Sha256).ToListAsync(ct);
-            if (known.Count != evidence.Count) throw new DomainException(new Invalid("evidence", "佐证材料不存在，请重新上传"));
-        }
+        var evidence = await Uploads.CitableAsync(db, input.Evidence, "evidence", ct);
         if (input.Text is { Length: > 2000 }) throw new DomainException(new Invalid("text", "说明不能超过 2000 字"));
         // Evidence counts for a closure request if it was filed since the item was last (re)opened.
         var sinceReopen = await db.RectUpdates.Where(u => u.RectItemId == itemId && u.Action == RectAction.Reopen)
             .MaxAsync(u => (DateTime?)u.At, ct) ?? DateTime.MinValue;
-        var earlier = (await db.RectUpdates.Where(u => u.RectItemId == itemId && u.At >= sinceReopen)
-            .Select(u => u.Evidence).ToListAsync(ct)).Sum(e => e.Count);
+        var updatesSince = db.RectUpdates.Where(u => u.RectItemId == itemId && u.At >= sinceReopen).Select(u => (int?)u.Id);
+        var earlier = await db.FileCitations.CountAsync(c => updatesSince.Contains(c.RectUpdateId), ct);
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new DomainException(new Forbidden("请先登录"));
         var name = await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? id;
         var now = ChinaTime.Now(clock);
@@ -249,9 +245,10 @@ public static class RectCommands
         var update = new RectUpdate
         {
             RectItemId = item.Id, OrgId = item.OrgId, Action = ev.Action, FromStatus = ev.From, ToStatus = ev.To,
-            ActorId = id, ActorName = name, At = now, Text = ev.Text, Percent = ev.Percent, Evidence = evidence,
+            ActorId = id, ActorName = name, At = now, Text = ev.Text, Percent = ev.Percent,
         };
         db.RectUpdates.Add(update);
+        Uploads.Cite(db, evidence, item.OrgId, c => c.RectUpdate = update);
         await db.SaveChangesAsync(ct);
         return update;
     }

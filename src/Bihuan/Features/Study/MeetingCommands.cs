@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Features.Organizations;
 using Bihuan.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -13,14 +14,14 @@ public sealed record AttendanceInput(int PersonId, AttendanceStatus? Status, str
 
 public sealed record MeetingInput(int? OrgId, int? CampaignId, string? Title, List<int>? TypeIds, DateOnly? HeldOn, string? Place,
     string? Chair, string? Minutes, List<AgendaInput>? Items, List<DecisionInput>? Decisions, List<AttendanceInput>? Attendance,
-    List<string>? Attachments);
+    List<Guid>? Attachments);
 
 public sealed record AgendaDto(string Kind, string Title, int? ArticleId, string? Article, int? PlanId);
 public sealed record AttendanceDto(int PersonId, string Name, string Status, string? Reason, bool Spoke);
 public sealed record MeetingRow(int Id, int OrgId, string OrgName, string Title, DateOnly HeldOn, List<string> Types, int Present, int Total);
 public sealed record MeetingDto(int Id, int OrgId, string OrgName, int? CampaignId, string Title, List<string> Types, DateOnly HeldOn,
     string? Place, string? Chair, string? Minutes, List<AgendaDto> Items, List<PlanTaskDto> Decisions,
-    List<AttendanceDto> Attendance, List<string> Attachments, int StudyRecords, int MakeUps);
+    List<AttendanceDto> Attendance, List<FileRef> Attachments, int StudyRecords, int MakeUps);
 public sealed record MeetingCount(int OrgId, string OrgName, string Type, int Count);
 
 /// 会议/学习活动: recording a sitting with its agenda, decisions (→ duties), attendance (→ study records for those
@@ -74,9 +75,7 @@ public static class MeetingCommands
         var personIds = attendance.Select(a => a.PersonId).ToList();
         if (await db.People.CountAsync(p => personIds.Contains(p.Id) && p.OrgId == org.Id, ct) != personIds.Count)
             throw new DomainException(new Invalid("attendance", "出勤人员须是主办单位的人员"));
-        var files = (input.Attachments ?? []).Select(a => a.Trim().ToLowerInvariant()).Where(a => a.Length > 0).Distinct().ToList();
-        if (await db.Attachments.CountAsync(a => files.Contains(a.Sha256), ct) != files.Count)
-            throw new DomainException(new Invalid("attachments", "附件不存在，请重新上传"));
+        var files = await Uploads.CitableAsync(db, input.Attachments, "attachments", ct);
         if (input.CampaignId is { } cid && !await db.Campaigns.AnyAsync(c => c.Id == cid, ct))
             throw new DomainException(new Invalid("campaignId", "学习教育不存在"));
 
@@ -87,10 +86,11 @@ public static class MeetingCommands
         var meeting = new Meeting
         {
             OrgId = org.Id, CampaignId = input.CampaignId, Title = input.Title!.Trim(), TypeIds = typeIds, HeldOn = heldOn,
-            Place = input.Place?.Trim(), Chair = input.Chair?.Trim(), Minutes = input.Minutes?.Trim(), Attachments = files,
+            Place = input.Place?.Trim(), Chair = input.Chair?.Trim(), Minutes = input.Minutes?.Trim(),
             RecordedBy = who, CreatedAt = now,
         };
         db.Meetings.Add(meeting);
+        Uploads.Cite(db, files, org.Id, c => c.Meeting = meeting);
         await db.SaveChangesAsync(ct);
         var order = 0;
         foreach (var i in items)
@@ -147,10 +147,11 @@ public static class MeetingCommands
             .Select(a => new { a.PersonId, a.Person!.Name, a.Status, a.Reason, a.Spoke }).ToListAsync(ct);
         var records = await db.StudyRecords.CountAsync(r => r.MeetingId == id, ct);
         var makeUps = await db.MakeUpTasks.CountAsync(r => r.MeetingId == id, ct);
+        var files = await Uploads.OfAsync(db, c => c.MeetingId == id, c => c.MeetingId, ct);
         return new MeetingDto(m.Id, m.OrgId, m.Org!.Name, m.CampaignId, m.Title, m.TypeIds.Select(t => types.GetValueOrDefault(t) ?? "?").ToList(),
             m.HeldOn, m.Place, m.Chair, m.Minutes,
             items.ConvertAll(i => new AgendaDto(i.Kind.Label(), i.Title, i.ArticleId, i.Article, i.PlanId)), decisions,
-            attendance.ConvertAll(a => new AttendanceDto(a.PersonId, a.Name, a.Status.Label(), a.Reason, a.Spoke)), m.Attachments,
+            attendance.ConvertAll(a => new AttendanceDto(a.PersonId, a.Name, a.Status.Label(), a.Reason, a.Spoke)), files.GetValueOrDefault(id) ?? [],
             records, makeUps);
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Features.Notifications;
 using Bihuan.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,8 @@ namespace Bihuan.Features.Supervision;
 public sealed record OrderInput(int? OrgId, List<int>? ItemIds, string? Title, string? Requirements, int? DueWorkingDays, DateOnly? DueOn);
 public sealed record InterviewInput(string? Interviewees, string? Interviewers, DateOnly? HeldOn, string? Outcome);
 /// Text: the reply (respond), the 催办 opinion (remind), a closing note (close). Interview: for escalate (约谈).
-public sealed record OrderActionInput(string? Text, List<string>? Evidence = null, int? DueWorkingDays = null, DateOnly? DueOn = null,
+/// Evidence (respond): ids of uploads to cite (your own, or already cited by a record you can see) — never hashes.
+public sealed record OrderActionInput(string? Text, List<Guid>? Evidence = null, int? DueWorkingDays = null, DateOnly? DueOn = null,
     InterviewInput? Interview = null);
 
 /// 督办单: issue, respond, 催办, 约谈, close. Rules in Domain/Supervision.cs; this loads, checks, applies, notifies.
@@ -97,9 +99,7 @@ public static class OrderCommands
             ?? throw new DomainException(new RecordNotFound("督办单"));
         var id = AccountId(user);
         var name = await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? id;
-        var evidence = (input.Evidence ?? []).Select(e => e.ToLowerInvariant()).Distinct().ToList();
-        if (evidence.Count > 0 && await db.Attachments.CountAsync(a => evidence.Contains(a.Sha256), ct) != evidence.Count)
-            throw new DomainException(new Invalid("evidence", "佐证材料不存在，请重新上传"));
+        var evidence = await Uploads.CitableAsync(db, input.Evidence, "evidence", ct);
         var today = ChinaTime.Today(clock);
         DateOnly? newDue = action == SupervisionAction.Remind ? Due(cal, today, input.DueWorkingDays, input.DueOn) : null;
         Interview? interview = null;
@@ -118,7 +118,6 @@ public static class OrderCommands
         var now = ChinaTime.Now(clock);
         var text = action == SupervisionAction.Escalate ? $"约谈 {input.Interview!.Interviewees!.Trim()}：{input.Interview.Outcome!.Trim()}" : input.Text;
         var ev = order.Apply(action, new Actor(id, name, db.Access), order.Org!, now, text, newDue, evidence.Count);
-        if (action == SupervisionAction.Respond) order.Evidence = evidence;
         if (action == SupervisionAction.Escalate)
         {
             var i = input.Interview!;
@@ -130,6 +129,8 @@ public static class OrderCommands
             db.Interviews.Add(interview);
         }
         db.SupervisionEvents.Add(ev);
+        // Evidence belongs to the response that cites it; the order shows its latest response's files.
+        Uploads.Cite(db, evidence, order.OrgId, c => c.SupervisionEvent = ev);
         await db.SaveChangesAsync(ct);
 
         var list = action switch

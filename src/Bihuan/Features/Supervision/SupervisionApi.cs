@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Files;
 using Bihuan.Features.Notifications;
 using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,10 +13,12 @@ namespace Bihuan.Features.Supervision;
 
 public sealed record OrderRow(int Id, string Title, int OrgId, string OrgName, string Status, string StatusLabel, DateOnly DueOn,
     bool Overdue, int RemindCount, string IssuedByName, DateTime IssuedAt, int ItemCount);
-public sealed record OrderEventDto(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text, DateOnly? DueOn);
+/// Evidence: the files a response cited (empty for other steps).
+public sealed record OrderEventDto(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text, DateOnly? DueOn,
+    List<FileRef> Evidence);
 public sealed record InterviewDto(int Id, string Interviewees, string Interviewers, DateOnly HeldOn, string Outcome, string RecordedBy);
 public sealed record OrderItemRef(int Id, string Problem, string OrgName, string StatusLabel, DateOnly? Deadline);
-public sealed record OrderDetail(OrderRow Order, string Requirements, string? Response, DateTime? RespondedAt, List<string> Evidence,
+public sealed record OrderDetail(OrderRow Order, string Requirements, string? Response, DateTime? RespondedAt, List<FileRef> Evidence,
     List<OrderItemRef> Items, List<string> AllowedActions, List<OrderEventDto> Events, List<InterviewDto> Interviews);
 public sealed record SupervisionFilter(int? OrgId, string? Status, bool? Open, bool? Overdue, int? ItemId);
 
@@ -128,10 +131,15 @@ public static class SupervisionApi
             .Select(i => new { i.Id, Problem = i.Problem!.Description, OrgName = i.Org!.Name, i.Status, i.Deadline }).ToListAsync(ct);
         var events = await db.SupervisionEvents.Where(e => e.OrderId == id).OrderBy(e => e.At).ThenBy(e => e.Id).AsNoTracking().ToListAsync(ct);
         var interviews = await db.Interviews.Where(i => i.OrderId == id).OrderBy(i => i.Id).AsNoTracking().ToListAsync(ct);
-        return new OrderDetail(Row(o, o.Org!.Name, today), o.Requirements, o.Response, o.RespondedAt, o.Evidence,
+        var eventIds = events.ConvertAll(e => (int?)e.Id);
+        var files = await Uploads.OfAsync(db, c => eventIds.Contains(c.SupervisionEventId), c => c.SupervisionEventId, ct);
+        List<FileRef> FilesOf(int? eventId) => eventId is { } e ? files.GetValueOrDefault(e) ?? [] : [];
+        var evidence = FilesOf(events.LastOrDefault(e => e.Action == SupervisionAction.Respond)?.Id);
+        return new OrderDetail(Row(o, o.Org!.Name, today), o.Requirements, o.Response, o.RespondedAt, evidence,
             items.ConvertAll(i => new OrderItemRef(i.Id, i.Problem, i.OrgName, i.Status.Label(), i.Deadline)),
             SupervisionLifecycle.AllowedFor(o.Status, db.Access, o.Org!).Select(a => Routes(a)).ToList(),
-            events.ConvertAll(e => new OrderEventDto(e.Id, e.Action.Label(), e.FromStatus.Label(), e.ToStatus.Label(), e.ActorName, e.At, e.Text, e.DueOn)),
+            events.ConvertAll(e => new OrderEventDto(e.Id, e.Action.Label(), e.FromStatus.Label(), e.ToStatus.Label(), e.ActorName, e.At, e.Text, e.DueOn,
+                FilesOf(e.Id))),
             interviews.ConvertAll(i => new InterviewDto(i.Id, i.Interviewees, i.Interviewers, i.HeldOn, i.Outcome, i.RecordedBy)));
     }
 

@@ -156,38 +156,6 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.ToTable("AccessTokens");
                 });
 
-            modelBuilder.Entity("Bihuan.Domain.Attachment", b =>
-                {
-                    b.Property<string>("Sha256")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<long>("Size")
-                        .HasColumnType("bigint");
-
-                    b.Property<DateTime>("UploadedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("UploadedBy")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.HasKey("Sha256");
-
-                    b.ToTable("Attachments");
-                });
-
             modelBuilder.Entity("Bihuan.Domain.AuditEntry", b =>
                 {
                     b.Property<long>("Seq")
@@ -462,6 +430,52 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.ToTable("DutyTasks");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.FileCitation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("MeetingId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RectUpdateId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SupervisionEventId")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("WorkOrderId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeetingId");
+
+                    b.HasIndex("OrgId");
+
+                    b.HasIndex("RectUpdateId");
+
+                    b.HasIndex("SupervisionEventId");
+
+                    b.HasIndex("UploadId");
+
+                    b.HasIndex("WorkOrderId");
+
+                    b.ToTable("FileCitations", t =>
+                        {
+                            t.HasCheckConstraint("CK_FileCitations_OneRecord", "(CASE WHEN \"RectUpdateId\" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN \"MeetingId\" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN \"SupervisionEventId\" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN \"WorkOrderId\" IS NULL THEN 0 ELSE 1 END) = 1");
+                        });
+                });
+
             modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
                 {
                     b.Property<int>("Id")
@@ -683,10 +697,6 @@ namespace Bihuan.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.PrimitiveCollection<List<string>>("Attachments")
-                        .IsRequired()
-                        .HasColumnType("text[]");
 
                     b.Property<int?>("CampaignId")
                         .HasColumnType("integer");
@@ -1463,10 +1473,6 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
 
-                    b.PrimitiveCollection<List<string>>("Evidence")
-                        .IsRequired()
-                        .HasColumnType("text[]");
-
                     b.Property<string>("FromStatus")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -1851,10 +1857,6 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.Property<DateOnly>("DueOn")
                         .HasColumnType("date");
 
-                    b.PrimitiveCollection<List<string>>("Evidence")
-                        .IsRequired()
-                        .HasColumnType("text[]");
-
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1925,6 +1927,50 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.ToTable("TicketCounters");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.Upload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UploadedById")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgId");
+
+                    b.HasIndex("Sha256");
+
+                    b.HasIndex("UploadedById");
+
+                    b.ToTable("Uploads");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.WorkOrder", b =>
                 {
                     b.Property<int>("Id")
@@ -1984,10 +2030,6 @@ namespace Bihuan.Data.Migrations.Postgres
 
                     b.Property<DateOnly?>("ExtensionRequestedTo")
                         .HasColumnType("date");
-
-                    b.PrimitiveCollection<List<string>>("Images")
-                        .IsRequired()
-                        .HasColumnType("text[]");
 
                     b.Property<double?>("Lat")
                         .HasColumnType("double precision");
@@ -2348,6 +2390,51 @@ namespace Bihuan.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Org");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.FileCitation", b =>
+                {
+                    b.HasOne("Bihuan.Domain.Meeting", "Meeting")
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Bihuan.Domain.Org", null)
+                        .WithMany()
+                        .HasForeignKey("OrgId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Bihuan.Domain.RectUpdate", "RectUpdate")
+                        .WithMany()
+                        .HasForeignKey("RectUpdateId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Bihuan.Domain.SupervisionEvent", "SupervisionEvent")
+                        .WithMany()
+                        .HasForeignKey("SupervisionEventId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Bihuan.Domain.Upload", "Upload")
+                        .WithMany()
+                        .HasForeignKey("UploadId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Bihuan.Domain.WorkOrder", "WorkOrder")
+                        .WithMany()
+                        .HasForeignKey("WorkOrderId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Meeting");
+
+                    b.Navigation("RectUpdate");
+
+                    b.Navigation("SupervisionEvent");
+
+                    b.Navigation("Upload");
+
+                    b.Navigation("WorkOrder");
                 });
 
             modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
@@ -2749,6 +2836,15 @@ namespace Bihuan.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Org");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.Upload", b =>
+                {
+                    b.HasOne("Bihuan.Domain.Org", null)
+                        .WithMany()
+                        .HasForeignKey("OrgId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Bihuan.Domain.WorkOrder", b =>

@@ -148,38 +148,6 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.ToTable("AccessTokens");
                 });
 
-            modelBuilder.Entity("Bihuan.Domain.Attachment", b =>
-                {
-                    b.Property<string>("Sha256")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Size")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("UploadedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UploadedBy")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Sha256");
-
-                    b.ToTable("Attachments");
-                });
-
             modelBuilder.Entity("Bihuan.Domain.AuditEntry", b =>
                 {
                     b.Property<long>("Seq")
@@ -448,6 +416,50 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.ToTable("DutyTasks");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.FileCitation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MeetingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RectUpdateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SupervisionEventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("WorkOrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeetingId");
+
+                    b.HasIndex("OrgId");
+
+                    b.HasIndex("RectUpdateId");
+
+                    b.HasIndex("SupervisionEventId");
+
+                    b.HasIndex("UploadId");
+
+                    b.HasIndex("WorkOrderId");
+
+                    b.ToTable("FileCitations", t =>
+                        {
+                            t.HasCheckConstraint("CK_FileCitations_OneRecord", "(CASE WHEN \"RectUpdateId\" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN \"MeetingId\" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN \"SupervisionEventId\" IS NULL THEN 0 ELSE 1 END) + (CASE WHEN \"WorkOrderId\" IS NULL THEN 0 ELSE 1 END) = 1");
+                        });
+                });
+
             modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
                 {
                     b.Property<int>("Id")
@@ -657,10 +669,6 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
-
-                    b.PrimitiveCollection<string>("Attachments")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
 
                     b.Property<int?>("CampaignId")
                         .HasColumnType("INTEGER");
@@ -1411,10 +1419,6 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
-                    b.PrimitiveCollection<string>("Evidence")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("FromStatus")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -1783,10 +1787,6 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.Property<DateOnly>("DueOn")
                         .HasColumnType("TEXT");
 
-                    b.PrimitiveCollection<string>("Evidence")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("TEXT");
 
@@ -1857,6 +1857,50 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.ToTable("TicketCounters");
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.Upload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OrgId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UploadedById")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgId");
+
+                    b.HasIndex("Sha256");
+
+                    b.HasIndex("UploadedById");
+
+                    b.ToTable("Uploads");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.WorkOrder", b =>
                 {
                     b.Property<int>("Id")
@@ -1913,10 +1957,6 @@ namespace Bihuan.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly?>("ExtensionRequestedTo")
-                        .HasColumnType("TEXT");
-
-                    b.PrimitiveCollection<string>("Images")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<double?>("Lat")
@@ -2272,6 +2312,51 @@ namespace Bihuan.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Org");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.FileCitation", b =>
+                {
+                    b.HasOne("Bihuan.Domain.Meeting", "Meeting")
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Bihuan.Domain.Org", null)
+                        .WithMany()
+                        .HasForeignKey("OrgId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Bihuan.Domain.RectUpdate", "RectUpdate")
+                        .WithMany()
+                        .HasForeignKey("RectUpdateId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Bihuan.Domain.SupervisionEvent", "SupervisionEvent")
+                        .WithMany()
+                        .HasForeignKey("SupervisionEventId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Bihuan.Domain.Upload", "Upload")
+                        .WithMany()
+                        .HasForeignKey("UploadId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Bihuan.Domain.WorkOrder", "WorkOrder")
+                        .WithMany()
+                        .HasForeignKey("WorkOrderId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Meeting");
+
+                    b.Navigation("RectUpdate");
+
+                    b.Navigation("SupervisionEvent");
+
+                    b.Navigation("Upload");
+
+                    b.Navigation("WorkOrder");
                 });
 
             modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
@@ -2673,6 +2758,15 @@ namespace Bihuan.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Org");
+                });
+
+            modelBuilder.Entity("Bihuan.Domain.Upload", b =>
+                {
+                    b.HasOne("Bihuan.Domain.Org", null)
+                        .WithMany()
+                        .HasForeignKey("OrgId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Bihuan.Domain.WorkOrder", b =>
