@@ -219,9 +219,9 @@ public abstract class PersonaMatrixTestsBase(Func<BihuanFactory> factory)
         var id = await NewItem(tag, severity);
         var png = new ByteArrayContent(TestFiles.Png());
         png.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
-        var sha = (await (await liaison.PostAsync("/api/v1/files", new MultipartFormDataContent { { png, "file", "佐证.png" } }))
-            .Expect<JsonElement>(HttpStatusCode.Created)).GetProperty("sha256").GetString();
-        await (await liaison.PostAsJsonAsync($"/api/v1/rectifications/{id}/progress", new { text = "已完成", percent = 100, evidence = new[] { sha } }))
+        var upload = (await (await liaison.PostAsync("/api/v1/files", new MultipartFormDataContent { { png, "file", "佐证.png" } }))
+            .Expect<JsonElement>(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        await (await liaison.PostAsJsonAsync($"/api/v1/rectifications/{id}/progress", new { text = "已完成", percent = 100, evidence = new[] { upload } }))
             .Expect(HttpStatusCode.OK);
         await (await liaison.PostAsJsonAsync($"/api/v1/rectifications/{id}/request-closure", new { text = "材料已精简并公开" }))
             .Expect(HttpStatusCode.OK);
