@@ -74,7 +74,19 @@ public static class WebSetup
     public static WebApplication UseBihuanPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // A bodiless error status: problem details (as the default does), but a browser's 5xx gets the error page.
+        app.UseStatusCodePages(async sc =>
+        {
+            var ctx = sc.HttpContext;
+            if (ctx.Response.StatusCode >= 500 && !FaultResponse.IsApi(ctx.Request.Path))
+            {
+                await FaultResponse.WriteAsync(ctx, ctx.Response.StatusCode == 503 ? new Fault(FaultKind.Busy) : null, Faults.TraceId(ctx));
+                return;
+            }
+            var problems = ctx.RequestServices.GetRequiredService<IProblemDetailsService>();
+            if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = ctx, ProblemDetails = { Status = ctx.Response.StatusCode } }))
+                await ctx.Response.WriteAsync($"Status Code: {ctx.Response.StatusCode}");
+        });
         // A browser asking for an unknown page gets the 未找到 page (with its 404) instead of a problem-details body;
         // the API, other methods and other statuses keep problem details (the middleware below switches the
         // re-execution off for them; the outer UseStatusCodePages then answers as before).

@@ -95,6 +95,14 @@ public static class Open311Api
         }
     }
 
+    /// A fault or unexpected error on an Open311 path (Infrastructure/Problems.cs decides the status), in the spec's
+    /// errors document and the format the path asks for.
+    public static Task WriteErrorAsync(HttpContext ctx, int status, string description)
+    {
+        var fmt = ctx.Request.Path.Value?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) == true ? "json" : "xml";
+        return Write(fmt, "errors", Errors(status, description), status).ExecuteAsync(ctx);
+    }
+
     static A Errors(int code, string description) =>
         new("error", [new O(("code", new V(code)), ("description", new V(description)))]);
 

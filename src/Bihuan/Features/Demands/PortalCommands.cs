@@ -278,6 +278,14 @@ public static class PortalCommands
 
     public sealed record OrgChoice(int Id, string Name);
 
+    /// The name of a unit the picker offers (under the dispatch desk, not archived), or null.
+    public static async Task<string?> OrgNameAsync(BihuanDb db, PortalOptions options, int id, CancellationToken ct)
+    {
+        var root = await DispatchOrgAsync(db, options, ct);
+        return await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == id && !o.Archived && o.Id != root.Id && o.Path.StartsWith(root.SelfPath))
+            .Select(o => o.Name).FirstOrDefaultAsync(ct);
+    }
+
     /// The org picker without JavaScript: a GET search listing matching units under the dispatch desk.
     public static async Task<List<OrgChoice>> SearchOrgsAsync(BihuanDb db, PortalOptions options, string? q, CancellationToken ct)
     {
