@@ -15,6 +15,9 @@ public sealed class FileStore(string root)
 {
     public const long MaxBytes = 20 * 1024 * 1024;
 
+    /// The files root (evidence under ab/abcdef…; the ticket journal under tickets/).
+    public string Root => root;
+
     public static FileStore For(IConfiguration config, IWebHostEnvironment env) =>
         new(config["Bihuan:Files:Root"] is { Length: > 0 } r ? r : Path.Combine(env.ContentRootPath, "data", "files"));
 
