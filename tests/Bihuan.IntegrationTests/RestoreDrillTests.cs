@@ -74,7 +74,7 @@ public abstract class RestoreDrillTestsBase(DatabaseEngine engine)
     [SkippableFact]
     public async Task BackupDuringWrites_RestoreIntoEmptyTarget_IdenticalToManifest_AndNoTicketIsIssuedAgain()
     {
-        if (engine == DatabaseEngine.Postgres) Postgres.SkipIfUnavailable();
+        SkipWithoutTools();
         var id = Guid.NewGuid().ToString("N")[..12];
         var folder = Path.Combine(Work, id, "backup");
         var targetFiles = Path.Combine(Work, id, "restored-files");
@@ -157,7 +157,7 @@ public abstract class RestoreDrillTestsBase(DatabaseEngine engine)
     [SkippableFact]
     public async Task DatabasePutBackOutsideBihuan_TheRunningAppNeverReissuesATicket()
     {
-        if (engine == DatabaseEngine.Postgres) Postgres.SkipIfUnavailable();
+        SkipWithoutTools();
         var id = Guid.NewGuid().ToString("N")[..12];
         var folder = Path.Combine(Work, id, "backup");
         Directory.CreateDirectory(Path.Combine(Work, id));
@@ -199,6 +199,20 @@ public abstract class RestoreDrillTestsBase(DatabaseEngine engine)
         {
             Cleanup(null, Path.Combine(Work, id));
         }
+    }
+
+    /// PostgreSQL needs its server and pg_dump / pg_restore (found as `bihuan backup` finds them); with
+    /// BIHUAN_REQUIRE_POSTGRES=1 a missing tool fails the test, saying what is missing, instead of skipping it.
+    void SkipWithoutTools()
+    {
+        if (engine != DatabaseEngine.Postgres) return;
+        Postgres.SkipIfUnavailable();
+        var tools = Infrastructure.PgTools.Find(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        var missing = new[] { "pg_dump", "pg_restore" }.Where(t => !tools.Has(t)).ToList();
+        if (missing.Count == 0) return;
+        var why = $"{string.Join(", ", missing)} not found (PATH, /usr/lib/postgresql/*/bin): install the PostgreSQL client tools";
+        if (Environment.GetEnvironmentVariable("BIHUAN_REQUIRE_POSTGRES") == "1") throw new InvalidOperationException(why);
+        Skip.If(true, why);
     }
 
     static async Task<int> NewItemWithEvidenceAsync(BihuanFactory app, HttpClient liaison)

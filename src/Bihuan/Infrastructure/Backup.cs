@@ -312,13 +312,16 @@ public sealed class PgTools(string? bin)
         return new(debian);
     }
 
+    /// Whether the tool is there (a test without the PostgreSQL client tools skips, or fails when they are required).
+    public bool Has(string tool) => bin is not null && File.Exists(Path.Combine(bin, tool));
+
     public async Task<Backup.Outcome> RunAsync(string tool, string connectionString, IEnumerable<string> args, CancellationToken ct)
     {
-        if (bin is null || !File.Exists(Path.Combine(bin, tool)))
+        if (!Has(tool))
             return new(127, $"找不到 {tool}：请安装 PostgreSQL 客户端（Debian: apt-get install postgresql-client），" +
                             $"或设置 Bihuan__Backup__PgBin 为其所在目录 ({tool} not found)");
         var cs = new NpgsqlConnectionStringBuilder(connectionString);
-        var psi = new ProcessStartInfo(Path.Combine(bin, tool), args)
+        var psi = new ProcessStartInfo(Path.Combine(bin!, tool), args)
             { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["PGHOST"] = cs.Host;
         psi.Environment["PGPORT"] = cs.Port.ToString(CultureInfo.InvariantCulture);

@@ -41,7 +41,7 @@ public sealed class FileStore(string root)
         if (!File.Exists(path))
         {
             var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await File.WriteAllBytesAsync(tmp, bytes, ct);
+            await WriteDurablyAsync(tmp, bytes, ct);
             File.Move(tmp, path, overwrite: true);
         }
         var name = Path.GetFileName(fileName.Replace('\\', '/'));
@@ -53,6 +53,15 @@ public sealed class FileStore(string root)
         db.Attachments.Add(attachment);
         await db.SaveChangesAsync(ct);
         return attachment;
+    }
+
+    /// Writes the bytes and fsyncs them before the caller renames the file into place and commits the row citing it:
+    /// a committed row never points at a file a power loss left empty (docs/deployment.md, "What a commit keeps").
+    static async Task WriteDurablyAsync(string path, byte[] bytes, CancellationToken ct)
+    {
+        await using var f = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true);
+        await f.WriteAsync(bytes, ct);
+        f.Flush(flushToDisk: true);
     }
 
     /// Stores the bytes and returns their Attachment, added to the context but not saved: the caller saves it together
@@ -70,7 +79,7 @@ public sealed class FileStore(string root)
         if (!File.Exists(path))
         {
             var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await File.WriteAllBytesAsync(tmp, bytes, ct);
+            await WriteDurablyAsync(tmp, bytes, ct);
             File.Move(tmp, path, overwrite: true);
         }
         var name = Path.GetFileName(fileName.Replace('\\', '/'));
