@@ -36,14 +36,7 @@ public sealed class FileStore(string root)
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var existing = await db.Attachments.FirstOrDefaultAsync(a => a.Sha256 == sha, ct);
         if (existing is not null) return existing;
-        var path = PathOf(sha);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (!File.Exists(path))
-        {
-            var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await WriteDurablyAsync(tmp, bytes, ct);
-            File.Move(tmp, path, overwrite: true);
-        }
+        await WriteOnceAsync(sha, bytes, ct);
         var name = Path.GetFileName(fileName.Replace('\\', '/'));
         var attachment = new Attachment
         {
@@ -55,13 +48,21 @@ public sealed class FileStore(string root)
         return attachment;
     }
 
-    /// Writes the bytes and fsyncs them before the caller renames the file into place and commits the row citing it:
-    /// a committed row never points at a file a power loss left empty (docs/deployment.md, "What a commit keeps").
-    static async Task WriteDurablyAsync(string path, byte[] bytes, CancellationToken ct)
+    /// Puts the bytes at their content address unless they are there: written to a temporary name and fsynced, then
+    /// renamed into place, all before the caller commits the row citing them — a committed row never points at a file
+    /// a crash left half-written or a power loss left empty (docs/deployment.md, "What a commit keeps").
+    async Task WriteOnceAsync(string sha, byte[] bytes, CancellationToken ct)
     {
-        await using var f = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true);
-        await f.WriteAsync(bytes, ct);
-        f.Flush(flushToDisk: true);
+        var path = PathOf(sha);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path)) return;
+        var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        await using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true))
+        {
+            await f.WriteAsync(bytes, ct);
+            f.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path, overwrite: true);
     }
 
     /// Stores the bytes and returns their Attachment, added to the context but not saved: the caller saves it together
@@ -74,14 +75,7 @@ public sealed class FileStore(string root)
         var existing = db.Attachments.Local.FirstOrDefault(a => a.Sha256 == sha)
             ?? await db.Attachments.FirstOrDefaultAsync(a => a.Sha256 == sha, ct);
         if (existing is not null) return existing;
-        var path = PathOf(sha);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (!File.Exists(path))
-        {
-            var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await WriteDurablyAsync(tmp, bytes, ct);
-            File.Move(tmp, path, overwrite: true);
-        }
+        await WriteOnceAsync(sha, bytes, ct);
         var name = Path.GetFileName(fileName.Replace('\\', '/'));
         var attachment = new Attachment
         {

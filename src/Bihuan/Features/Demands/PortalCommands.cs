@@ -142,7 +142,7 @@ public static class PortalCommands
     /// the counter row is never held while the audit chain is appended; a failed submission leaves a gap, never a
     /// duplicate. The number is then checked against the ticket journal (numbers given out, kept outside the
     /// database): a restored database's counter may be behind numbers citizens hold, and is then moved past all of
-    /// them. The number is journaled (on disk) before it is returned, so before any citizen sees it (ADR 0008).
+    /// them. The number is journaled (on disk) before it is returned, so before any citizen sees it (ADR 0011).
     static async Task<int> NextSequenceAsync(BihuanDb db, TicketJournal tickets, string day, CancellationToken ct)
     {
         // In one process the upserts queue here (fairly) instead of in SQLite's busy handler, which polls and can

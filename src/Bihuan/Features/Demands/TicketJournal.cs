@@ -5,7 +5,7 @@ using Bihuan.Infrastructure;
 namespace Bihuan.Features.Demands;
 
 /// Every ticket number given out, kept outside the database so that a restored database (by `bihuan restore` or a
-/// point-in-time restore outside Bihuan) cannot give a citizen's number to someone else (ADR 0008). Under the files
+/// point-in-time restore outside Bihuan) cannot give a citizen's number to someone else (ADR 0011). Under the files
 /// root: tickets/yyyyMMdd/&lt;process&gt;.log, one line per number, appended and flushed to disk before the number is
 /// shown. Each process writes only its own file (no two writers share one, so a shared directory needs no atomic
 /// appends); every process reads all of the day's files, so a number any node gave out is known to all.
