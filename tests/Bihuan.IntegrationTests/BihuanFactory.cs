@@ -20,10 +20,25 @@ public class BihuanFactory : WebApplicationFactory<Program>
     readonly string? _pgDatabase;
     /// Evidence files go to a temp directory of this factory's own (not src/Bihuan/data/files).
     public string FilesRoot { get; } = Path.Combine(Path.GetTempPath(), $"bihuan-test-files-{Guid.NewGuid():N}");
+    /// Settings applied after the defaults (e.g. a read-only connection, no migration, no demo).
+    readonly IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
+    readonly bool _owned = true;
 
-    public BihuanFactory(DatabaseEngine engine)
+    /// A factory on a database and a files root that exist already (a copy, a restore): neither is created nor
+    /// removed here. The settings override the defaults.
+    public BihuanFactory(DatabaseEngine engine, string connectionString, string filesRoot, IReadOnlyDictionary<string, string?> settings)
     {
         Engine = engine;
+        ConnectionString = connectionString;
+        FilesRoot = filesRoot;
+        _settings = settings;
+        _owned = false;
+    }
+
+    public BihuanFactory(DatabaseEngine engine, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        Engine = engine;
+        _settings = settings ?? _settings;
         if (engine == DatabaseEngine.Sqlite)
         {
             _sqliteFile = Path.Combine(Path.GetTempPath(), $"bihuan-test-{Guid.NewGuid():N}.db");
@@ -57,6 +72,7 @@ public class BihuanFactory : WebApplicationFactory<Program>
         // Every test client comes from the same (unknown) address: the per-address limits would throttle the suites.
         builder.UseSetting("Bihuan:Portal:PostsPerMinutePerIp", "1000000");
         builder.UseSetting("Bihuan:Portal:MaxPerSourcePerHour", "1000000");
+        foreach (var (k, v) in _settings) builder.UseSetting(k, v);
     }
 
     /// A client authenticated as a demo account through a personal access token (API calls).
@@ -118,7 +134,7 @@ public class BihuanFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing) return;
+        if (!disposing || !_owned) return;
         try { if (Directory.Exists(FilesRoot)) Directory.Delete(FilesRoot, recursive: true); } catch (IOException) { }
         if (_sqliteFile is not null)
             foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })

@@ -422,13 +422,14 @@ public abstract class EndpointTestsBase(Func<BihuanFactory> factory)
     // ---- infrastructure ----
 
     [SkippableFact]
-    public async Task Healthz_Anonymous_ReportsHealthyAndEngine()
+    public async Task Healthz_Anonymous_LiveAndReadyWithEngine()
     {
-        var res = await App.Anonymous().GetAsync("/healthz");
-        var body = await res.Expect<JsonElement>(HttpStatusCode.OK);
-        Assert.Equal("healthy", body.GetProperty("status").GetString());
-        Assert.Equal(App.Engine.ToString(), body.GetProperty("engine").GetString());
-        Assert.Equal(0, body.GetProperty("pendingMigrations").GetInt32());
+        var live = await (await App.Anonymous().GetAsync("/healthz")).Expect<JsonElement>(HttpStatusCode.OK);
+        Assert.Equal("live", live.GetProperty("status").GetString());
+        Assert.Equal(App.Engine.ToString(), live.GetProperty("engine").GetString());
+        var ready = await (await App.Anonymous().GetAsync("/healthz/ready")).Expect<JsonElement>(HttpStatusCode.OK);
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.All(ready.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.ToString()));
     }
 
     [SkippableFact]

@@ -165,7 +165,7 @@ public abstract class FileScopeMatrixTestsBase(Func<BihuanFactory> factory)
         using (scope)
         {
             var sp = scope.ServiceProvider;
-            var done = await PortalCommands.SubmitAsync(db, TimeProvider.System, sp.GetRequiredService<PortalOptions>(),
+            var done = await PortalCommands.SubmitAsync(db, TimeProvider.System, sp.GetRequiredService<PortalOptions>(), sp.GetRequiredService<TicketJournal>(),
                 new SubmitInput(DemandType.Consult, null, content, null, "王女士", "13800138000", false),
                 [PortalCommands.CheckImage(TestFiles.Png(), "现场.png")], default, sp.GetRequiredService<FileStore>());
             var photo = await db.FileCitations.IgnoreQueryFilters().Where(c => c.WorkOrderId == done.Id).Select(c => c.UploadId).SingleAsync();

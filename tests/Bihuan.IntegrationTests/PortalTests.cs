@@ -29,13 +29,13 @@ public abstract partial class PortalHelpers(Func<BihuanFactory> factory)
     [GeneratedRegex(@"id=""question"">(\d+) \+ (\d+) = \?")]
     private static partial Regex Question();
     [GeneratedRegex("id=\"ticket\">([^<]+)<")]
-    protected static partial Regex TicketOut();
+    internal static partial Regex TicketOut();
     [GeneratedRegex("id=\"code\">([^<]+)<")]
-    private static partial Regex CodeOut();
+    internal static partial Regex CodeOut();
 
     public sealed record Form(string Token, string Challenge, int Answer);
 
-    protected static async Task<Form> GetForm(HttpClient c)
+    internal static async Task<Form> GetForm(HttpClient c)
     {
         var html = WebUtility.HtmlDecode(await (await c.GetAsync("/public/submit")).Content.ReadAsStringAsync());
         var q = Question().Match(html);
@@ -44,7 +44,7 @@ public abstract partial class PortalHelpers(Func<BihuanFactory> factory)
             int.Parse(q.Groups[1].Value) + int.Parse(q.Groups[2].Value));
     }
 
-    protected static async Task<HttpResponseMessage> PostSubmit(HttpClient c, Form f, Dictionary<string, string?> fields,
+    internal static async Task<HttpResponseMessage> PostSubmit(HttpClient c, Form f, Dictionary<string, string?> fields,
         params (byte[] Bytes, string Name, string Type)[] images)
     {
         var content = new MultipartFormDataContent
@@ -64,7 +64,7 @@ public abstract partial class PortalHelpers(Func<BihuanFactory> factory)
         return await c.PostAsync("/public/submit", content);
     }
 
-    protected static Dictionary<string, string?> Fields(DemandType type, string content, string? phone, string? name = null,
+    internal static Dictionary<string, string?> Fields(DemandType type, string content, string? phone, string? name = null,
         int? orgId = null, string? location = null, bool anonymous = false) => new()
     {
         ["Input.Type"] = type.ToString(), ["Input.Content"] = content, ["Input.Phone"] = phone, ["Input.Name"] = name,

@@ -7,11 +7,11 @@ namespace Bihuan.IntegrationTests;
 public sealed class SmokeTests(SqliteFixture app) : IClassFixture<SqliteFixture>
 {
     [Fact]
-    public async Task Healthz_ReportsDatabase()
+    public async Task HealthzReady_ReportsTheDatabaseWritable()
     {
-        var res = await app.CreateClient().GetAsync("/healthz");
+        var res = await app.CreateClient().GetAsync("/healthz/ready");
         Assert.Equal(HttpStatusCode.OK, res.StatusCode);
-        Assert.Contains("healthy", await res.Content.ReadAsStringAsync());
+        Assert.Contains("\"ready\"", await res.Content.ReadAsStringAsync());
     }
 
     [Fact]

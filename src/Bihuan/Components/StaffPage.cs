@@ -3,6 +3,7 @@ using Bihuan.Domain;
 using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Localization;
 
 namespace Bihuan.Components;
 
@@ -14,6 +15,8 @@ public abstract class StaffPage : ComponentBase
     [Inject] protected BihuanDb Db { get; set; } = default!;
     [Inject] protected TimeProvider Clock { get; set; } = default!;
     [Inject] protected NavigationManager Nav { get; set; } = default!;
+    [Inject] IStringLocalizer<Text> Texts { get; set; } = default!;
+    [Inject] ILogger<StaffPage> Log { get; set; } = default!;
     [CascadingParameter] protected HttpContext HttpContext { get; set; } = default!;
 
     protected Dictionary<string, string[]>? Errors { get; private set; }
@@ -42,6 +45,17 @@ public abstract class StaffPage : ComponentBase
             // a bare 404 status makes .NET 10 drop the rendered body: show the router's 未找到 page instead
             if (e.Error.Kind == ErrorKind.NotFound) Nav.NotFound();
             else HttpContext.Response.StatusCode = Problems.StatusOf(e.Error.Kind);
+            return false;
+        }
+        catch (Exception e) when (Faults.Classify(e) is { } fault && !Ct.IsCancellationRequested)
+        {
+            // The database or disk cannot take the change now: the form comes back with what was typed and what to do.
+            var traceId = Faults.TraceId(HttpContext);
+            Log.LogWarning(e, "{Kind} fault on a staff form, traceId {TraceId}", fault.Kind, traceId);
+            ErrorMessage = $"{ErrorDocument.AdviceFor(Texts, fault.Kind)} {Texts["您填写的内容还在下面。"]}（{Texts["请求编号"]} {traceId}）";
+            Errors = null;
+            HttpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            if (fault.RetryAfterSeconds is { } s) HttpContext.Response.Headers.RetryAfter = s.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return false;
         }
     }

@@ -42,6 +42,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     public DbSet<InspectionCheck> InspectionChecks => Set<InspectionCheck>();
     public DbSet<ClosureChainRule> ClosureChains => Set<ClosureChainRule>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<HealthProbe> HealthProbes => Set<HealthProbe>();
     public DbSet<LightSnapshot> LightSnapshots => Set<LightSnapshot>();
     public DbSet<Rollup> Rollups => Set<Rollup>();
     public DbSet<RollupDay> RollupDays => Set<RollupDay>();

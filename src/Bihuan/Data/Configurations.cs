@@ -253,6 +253,15 @@ sealed class JobRunConfiguration : IEntityTypeConfiguration<JobRun>
     }
 }
 
+sealed class HealthProbeConfiguration : IEntityTypeConfiguration<HealthProbe>
+{
+    public void Configure(EntityTypeBuilder<HealthProbe> b)
+    {
+        b.HasKey(x => x.Node);
+        b.Property(x => x.Node).HasMaxLength(120);
+    }
+}
+
 sealed class RollupConfiguration : IEntityTypeConfiguration<Rollup>
 {
     public void Configure(EntityTypeBuilder<Rollup> b)

@@ -276,7 +276,8 @@ public static class DemoSeed
         {
             holder.Current = AccessScope.Nobody;
             holder.Actor = "public";
-            var s = await Features.Demands.PortalCommands.SubmitAsync(db, clock, options, new Features.Demands.SubmitInput(type,
+            var s = await Features.Demands.PortalCommands.SubmitAsync(db, clock, options,
+                sp.GetRequiredService<Features.Demands.TicketJournal>(), new Features.Demands.SubmitInput(type,
                 org is null ? null : codes[org].Id, content, location, name, phone, anonymous), [], ct);
             return s.Id;
         }

@@ -14,6 +14,14 @@ public sealed class JobRun
     public string? Outcome { get; set; }
 }
 
+/// The readiness probe's row: /healthz/ready upserts its node's row in a transaction of its own, because only a
+/// committed write proves that the database can take a citizen's submission now (not read-only, not full, reachable).
+public sealed class HealthProbe
+{
+    public required string Node { get; set; }
+    public DateTime At { get; set; }
+}
+
 /// The lights of one org's own items on one day (recorded daily by a job, so trends can be drawn: the light itself
 /// is always computed from records; this is its history).
 public sealed class LightSnapshot : IOrgOwned

@@ -4,7 +4,6 @@ using Bihuan.Domain;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Bihuan.Infrastructure;
@@ -12,7 +11,7 @@ namespace Bihuan.Infrastructure;
 /// Admin verbs of the same executable. Each runs with the web app's services and a System scope.
 public static class Cli
 {
-    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "repair", "backup", "calendar", "jobs", "bench"];
+    static readonly string[] Verbs = ["migrate", "seed", "admin", "orgs", "audit", "repair", "backup", "restore", "calendar", "jobs", "bench"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 &&
         (Verbs.Contains(args[0]) || args[0] is "-h" or "--help" or "-?" or "--version");
@@ -131,25 +130,45 @@ public static class Cli
         repair.Subcommands.Add(repairScan);
         repair.Subcommands.Add(repairSet);
 
-        var backup = new Command("backup", "Consistent online copy of the SQLite database (PostgreSQL: prints pg_dump guidance)");
-        var dest = new Argument<FileInfo>("destination") { Description = "file to write, e.g. backups/bihuan-20261127.db" };
+        var backup = new Command("backup", """
+            Back up the database and the evidence files it references into one new folder (备份数据库和佐证材料), while
+            the app keeps running: SQLite via VACUUM INTO, PostgreSQL via pg_dump -Fc on an exported snapshot (pg_dump
+            from Bihuan__Backup__PgBin, PATH or /usr/lib/postgresql/*/bin). The folder holds bihuan.db or bihuan.dump,
+            files/, tickets/ (numbers given to citizens) and manifest.json (row counts per table, audit head, every file
+            with SHA-256). Exit 0 done, 2 folder not empty, 4 pg_dump failed, 5 done but referenced files were missing.
+            """);
+        var dest = new Argument<DirectoryInfo>("folder") { Description = "a new or empty folder, e.g. /srv/backups/bihuan-20261127" };
         backup.Arguments.Add(dest);
         backup.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
         {
-            if (db.Engine == DatabaseEngine.Postgres)
-            {
-                Console.WriteLine("PostgreSQL：请用 pg_dump 做一致性备份，例如 pg_dump -Fc -d bihuan -f bihuan.dump（恢复：pg_restore -d bihuan bihuan.dump）");
-                return 0;
-            }
-            var target = pr.GetValue(dest)!;
-            if (target.Exists) return Fail($"{target.FullName} 已存在，不会覆盖");
-            target.Directory?.Create();
-            var conn = (SqliteConnection)db.Database.GetDbConnection();
-            await conn.OpenAsync(ct);
-            using var to = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target.FullName, Pooling = false }.ToString());
-            conn.BackupDatabase(to); // SQLite online backup API: a consistent copy while the app keeps running
-            Console.WriteLine($"已备份到 backed up to {target.FullName}");
-            return 0;
+            var r = await Backup.CreateAsync(db, sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<FileStore>(),
+                sp.GetRequiredService<IConfiguration>(), pr.GetValue(dest)!, Console.WriteLine, ct);
+            if (r.Message.Length > 0) Console.Error.WriteLine(r.Message);
+            return r.ExitCode;
+        }));
+
+        var restore = new Command("restore", """
+            Restore a backup folder into an EMPTY target: the configured database (SQLite: a missing or empty file;
+            PostgreSQL: an empty or missing database, created when missing, restored with pg_restore) and files root
+            (恢复到空的数据库和文件目录). Checks the folder first (database copy and every file by SHA-256), then the result
+            (row counts per table, files, audit head, `audit verify`), and moves the ticket counters past every number in
+            the ticket journal so that no number a citizen holds is issued again. Stop every node first. Exit 0 done,
+            2 refused (target not empty, wrong engine, incomplete folder), 3 verification failed, 4 pg_restore failed.
+            """);
+        var from = new Argument<DirectoryInfo>("folder") { Description = "a folder written by bihuan backup" };
+        var ticketsFrom = new Option<DirectoryInfo[]>("--tickets-from")
+        {
+            Description = "the old files root (or its tickets/ folder), to know the numbers issued after the backup point",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        restore.Arguments.Add(from);
+        restore.Options.Add(ticketsFrom);
+        restore.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
+        {
+            var r = await Backup.RestoreAsync(db, sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<FileStore>(),
+                sp.GetRequiredService<IConfiguration>(), pr.GetValue(from)!, pr.GetValue(ticketsFrom) ?? [], Console.WriteLine, ct);
+            if (r.Message.Length > 0) Console.Error.WriteLine(r.Message);
+            return r.ExitCode;
         }));
 
         var calendar = new Command("calendar", "Working-day calendar (Chinese public holidays and 调休)");
@@ -212,7 +231,8 @@ public static class Cli
         }));
         bench.Subcommands.Add(benchSeed);
 
-        foreach (var c in new[] { migrate, seed, admin, orgs, audit, repair, backup, calendar, jobs, bench }) root.Subcommands.Add(c);
+        foreach (var c in new[] { migrate, seed, admin, orgs, audit, repair, backup, restore, calendar, jobs, bench })
+            root.Subcommands.Add(c);
         return await root.Parse(args).InvokeAsync();
     }
 

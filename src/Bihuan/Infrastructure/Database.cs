@@ -98,7 +98,10 @@ public static class DatabaseSetup
     }
 }
 
-/// Per-connection SQLite settings: enforce foreign keys, wait (not fail) when another writer holds the lock.
+/// Per-connection SQLite settings: enforce foreign keys, wait (not fail) when another writer holds the lock, and
+/// synchronous=FULL: in WAL mode every commit is fsynced to the WAL before SaveChanges returns, so a demand whose
+/// ticket a citizen was shown survives a power loss (NORMAL syncs only at checkpoints: the last commits could roll
+/// back). The price is one fsync per commit (docs/deployment.md, "What a commit keeps").
 sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
 {
     public override void ConnectionOpened(System.Data.Common.DbConnection connection,
@@ -114,7 +117,7 @@ sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnect
     static void Apply(System.Data.Common.DbConnection c)
     {
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;";
+        cmd.CommandText = "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;";
         cmd.ExecuteNonQuery();
     }
 }

@@ -15,6 +15,8 @@ public sealed class FileStore(string root)
 {
     public const long MaxBytes = 20 * 1024 * 1024;
 
+    public string Root => root;
+
     public static FileStore For(IConfiguration config, IWebHostEnvironment env) =>
         new(config["Bihuan:Files:Root"] is { Length: > 0 } r ? r : Path.Combine(env.ContentRootPath, "data", "files"));
 
@@ -43,14 +45,20 @@ public sealed class FileStore(string root)
 
     /// Writes the blob and returns its SHA-256. The bytes are written whether or not the blob is already there (the
     /// rename replaces it with identical content), so neither the answer nor its timing tells whether someone else
-    /// uploaded the same file before.
+    /// uploaded the same file before. Written to a temporary name and fsynced, then renamed into place, all before the
+    /// caller commits the row citing them — a committed row never points at a file a crash left half-written or a
+    /// power loss left empty (docs/deployment.md, "What a commit keeps").
     public async Task<string> PutAsync(byte[] bytes, CancellationToken ct)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var path = PathOf(sha);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await File.WriteAllBytesAsync(tmp, bytes, ct);
+        await using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true))
+        {
+            await f.WriteAsync(bytes, ct);
+            f.Flush(flushToDisk: true);
+        }
         try { File.Move(tmp, path, overwrite: true); }
         catch (IOException) when (File.Exists(path)) { File.Delete(tmp); }   // held open elsewhere (Windows): same bytes
         return sha;

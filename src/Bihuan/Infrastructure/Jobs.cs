@@ -20,6 +20,9 @@ public sealed class JobOptions
 {
     public bool Enabled { get; set; } = true;
     public int PollSeconds { get; set; } = 60;
+    /// How often pending dashboard roll-up changes are written (RollupRefresher); 0: never (dashboards stay right,
+    /// summing the pending changes on each read).
+    public int RollupSeconds { get; set; } = 10;
     /// A claim older than this that never finished is taken over (its node is presumed dead).
     public int StaleClaimMinutes { get; set; } = 30;
     /// This node's name in JobRun rows (default: host name and process id).

@@ -89,7 +89,19 @@ public static class WebSetup
     public static WebApplication UseBihuanPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // A bodiless error status: problem details (as the default does), but a browser's 5xx gets the error page.
+        app.UseStatusCodePages(async sc =>
+        {
+            var ctx = sc.HttpContext;
+            if (ctx.Response.StatusCode >= 500 && !FaultResponse.IsApi(ctx.Request.Path))
+            {
+                await FaultResponse.WriteAsync(ctx, ctx.Response.StatusCode == 503 ? new Fault(FaultKind.Busy) : null, Faults.TraceId(ctx));
+                return;
+            }
+            var problems = ctx.RequestServices.GetRequiredService<IProblemDetailsService>();
+            if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = ctx, ProblemDetails = { Status = ctx.Response.StatusCode } }))
+                await ctx.Response.WriteAsync($"Status Code: {ctx.Response.StatusCode}");
+        });
         // A browser asking for an unknown page gets the 未找到 page (with its 404) instead of a problem-details body;
         // the API, other methods and other statuses keep problem details (the middleware below switches the
         // re-execution off for them; the outer UseStatusCodePages then answers as before).
@@ -120,15 +132,20 @@ public static class WebSetup
         return app;
     }
 
+    /// Liveness (`/healthz`, `/healthz/live`): the process is up and answering — no database, so a restart is never
+    /// triggered by a database outage. Readiness (`/healthz/ready`): this node can take writes now — 503 with the
+    /// reasons otherwise (see Readiness).
     public static WebApplication MapHealth(this WebApplication app)
     {
-        app.MapGet("/healthz", async (BihuanDb db, CancellationToken ct) =>
+        foreach (var path in new[] { "/healthz", "/healthz/live" })
+            app.MapGet(path, (DatabaseOptions db) => Results.Ok(new { status = "live", engine = db.IsPostgres ? "Postgres" : "Sqlite" }))
+                .AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/healthz/ready", async (BihuanDb db, FileStore files, JobHost jobs, TimeProvider clock, CancellationToken ct) =>
         {
-            var ok = await db.Database.CanConnectAsync(ct);
-            var pending = ok ? (await db.Database.GetPendingMigrationsAsync(ct)).Count() : -1;
-            var body = new { status = ok && pending == 0 ? "healthy" : "unhealthy", database = ok ? "reachable" : "unreachable",
-                engine = db.Engine.ToString(), pendingMigrations = pending };
-            return ok && pending == 0 ? Results.Ok(body) : Results.Json(body, statusCode: 503);
+            var checks = await Readiness.CheckAsync(db, files, jobs.Node, clock, ct);
+            var ready = checks.All(c => c.Ok);
+            var body = new { status = ready ? "ready" : "not ready", engine = db.Engine.ToString(), checks };
+            return ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
@@ -145,5 +162,94 @@ public static class WebSetup
             return Results.LocalRedirect(back is { Length: > 0 } b && b.StartsWith('/') && !b.StartsWith("//") ? b : "/");
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
+    }
+}
+
+/// One readiness check: its name, whether it passed, and in words what was found.
+public sealed record ReadyCheck(string Name, bool Ok, string Detail);
+
+/// Can this node take a citizen's submission now? Three checks, each answered in words:
+/// - database: a committed write — the node's HealthProbes row upserted in a transaction of its own (a read-only
+///   file, connection, role or standby, a full disk and a lost server all fail it, where a rolled-back write would
+///   miss a full disk on PostgreSQL, which does not flush WAL for a transaction that never commits);
+/// - migrations: none pending (this version's code would fail on an older schema);
+/// - files: a small file written, flushed to disk and deleted under the files root (evidence uploads need it).
+public static class Readiness
+{
+    public static async Task<List<ReadyCheck>> CheckAsync(BihuanDb db, FileStore files, string node, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var checks = new List<ReadyCheck> { await DatabaseAsync(db, node, clock, ct) };
+        if (checks[0].Ok || await CanReadAsync(db, ct))
+        {
+            try
+            {
+                var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+                checks.Add(new("migrations", pending.Count == 0, pending.Count == 0 ? "数据库结构是最新的 up to date"
+                    : $"有 {pending.Count} 个迁移未执行，请运行 bihuan migrate: {string.Join(", ", pending)}"));
+            }
+            catch (Exception e) when (Faults.Classify(e) is not null)
+            {
+                checks.Add(new("migrations", false, "无法读取迁移记录 cannot read the migrations history: " + e.Message));
+            }
+        }
+        else checks.Add(new("migrations", false, "数据库不可读，无法检查 database unreadable"));
+        checks.Add(FilesCheck(files.Root, node));
+        return checks;
+    }
+
+    static async Task<ReadyCheck> DatabaseAsync(BihuanDb db, string node, TimeProvider clock, CancellationToken ct)
+    {
+        try
+        {
+            db.Database.SetCommandTimeout(5);
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                // Waiting out a long writer is not readiness: a short busy wait (the connection's own resets on reopen).
+                if (db.Engine == DatabaseEngine.Sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA busy_timeout=2000;", ct);
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.Database.ExecuteSqlRawAsync(
+                    "INSERT INTO \"HealthProbes\" (\"Node\", \"At\") VALUES ({0}, {1}) " +
+                    "ON CONFLICT (\"Node\") DO UPDATE SET \"At\" = excluded.\"At\"", [node, clock.GetUtcNow().UtcDateTime], ct);
+                await tx.CommitAsync(ct);
+            }
+            finally { await db.Database.CloseConnectionAsync(); }
+            return new("database", true, "可以写入 a write committed");
+        }
+        catch (Exception e) when (Faults.Classify(e) is { } f)
+        {
+            return new("database", false, $"{f.Title} ({f.Kind}): {e.GetBaseException().Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new("database", false, "写入失败 the probe write failed: " + e.GetBaseException().Message);
+        }
+    }
+
+    static async Task<bool> CanReadAsync(BihuanDb db, CancellationToken ct)
+    {
+        try { return await db.Database.CanConnectAsync(ct); }
+        catch (Exception e) when (Faults.Classify(e) is not null) { return false; }
+    }
+
+    static ReadyCheck FilesCheck(string root, string node)
+    {
+        var probe = Path.Combine(root, $".ready-{string.Concat(node.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'))}.tmp");
+        try
+        {
+            Directory.CreateDirectory(root);
+            using (var f = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            {
+                f.Write(new byte[1024]);
+                f.Flush(flushToDisk: true);
+            }
+            File.Delete(probe);
+            return new("files", true, $"可以写入 writable: {root}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new("files", false, $"文件目录不可写 files root not writable: {root}: {e.Message}");
+        }
     }
 }

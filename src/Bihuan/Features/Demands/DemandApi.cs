@@ -16,6 +16,7 @@ public static class PortalSetup
         services.Configure<PortalOptions>(config.GetSection("Bihuan:Portal"));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PortalOptions>>().Value);
         services.AddSingleton<PublicChallenge>();
+        services.AddSingleton<TicketJournal>();
         // Public POSTs (submit, look up, rate, Open311) are limited per client address; staff pages are not.
         services.AddRateLimiter(o =>
         {

@@ -96,6 +96,14 @@ public static class Open311Api
         }
     }
 
+    /// A fault or unexpected error on an Open311 path (Infrastructure/Problems.cs decides the status), in the spec's
+    /// errors document and the format the path asks for.
+    public static Task WriteErrorAsync(HttpContext ctx, int status, string description)
+    {
+        var fmt = ctx.Request.Path.Value?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) == true ? "json" : "xml";
+        return Write(fmt, "errors", Errors(status, description), status).ExecuteAsync(ctx);
+    }
+
     static A Errors(int code, string description) =>
         new("error", [new O(("code", new V(code)), ("description", new V(description)))]);
 
@@ -163,7 +171,7 @@ public static class Open311Api
                     ?? throw new Open311Error(400, $"attribute[unit_code] not found: {unit}");
         var anonymous = f["attribute[anonymous]"] == "true";
         var name = $"{f["last_name"]}{f["first_name"]}".Trim();
-        var submitted = await PortalCommands.SubmitAsync(db, clock, o, new SubmitInput(type, orgId, f["description"], address, name,
+        var submitted = await PortalCommands.SubmitAsync(db, clock, o, ctx.RequestServices.GetRequiredService<TicketJournal>(), new SubmitInput(type, orgId, f["description"], address, name,
             f["phone"], anonymous, DemandChannel.Open311, f["email"], lat, lon, row.Id,
             PortalCommands.SourceHashOf("open311:" + row.Id), PhoneRequired: false), [], ct);
         return ("service_requests", new A("request", [new O(("service_request_id", new V(submitted.Ticket)),

@@ -67,8 +67,8 @@ public static class PortalCommands
         return new(bytes, name);
     }
 
-    public static async Task<Submitted> SubmitAsync(BihuanDb db, TimeProvider clock, PortalOptions options, SubmitInput input,
-        IReadOnlyList<Image> images, CancellationToken ct, FileStore? files = null)
+    public static async Task<Submitted> SubmitAsync(BihuanDb db, TimeProvider clock, PortalOptions options, TicketJournal tickets,
+        SubmitInput input, IReadOnlyList<Image> images, CancellationToken ct, FileStore? files = null)
     {
         var errors = new List<Invalid>();
         if (input.Type is null || !Enum.IsDefined(input.Type.Value)) errors.Add(new("type", "请选择诉求类型"));
@@ -114,7 +114,7 @@ public static class PortalCommands
         }
 
         var day = ChinaTime.Today(clock);
-        var seq = await NextSequenceAsync(db, day.ToString("yyyyMMdd", CultureInfo.InvariantCulture), ct);
+        var seq = await NextSequenceAsync(db, tickets, day.ToString("yyyyMMdd", CultureInfo.InvariantCulture), ct);
         var ticket = DemandPrivacy.Ticket(day, seq);
         var code = DemandPrivacy.NewCode();
         var order = new WorkOrder
@@ -145,19 +145,33 @@ public static class PortalCommands
     /// The day's next ticket sequence: one atomic upsert on the counter row (SQLite ≥ 3.35 and PostgreSQL both
     /// support INSERT … ON CONFLICT DO UPDATE … RETURNING). It runs on its own, before the order's transaction, so
     /// the counter row is never held while the audit chain is appended; a failed submission leaves a gap, never a
-    /// duplicate.
-    static async Task<int> NextSequenceAsync(BihuanDb db, string day, CancellationToken ct)
+    /// duplicate. The number is then checked against the ticket journal (numbers given out, kept outside the
+    /// database): a restored database's counter may be behind numbers citizens hold, and is then moved past all of
+    /// them. The number is journaled (on disk) before it is returned, so before any citizen sees it (ADR 0011).
+    static async Task<int> NextSequenceAsync(BihuanDb db, TicketJournal tickets, string day, CancellationToken ct)
     {
         // In one process the upserts queue here (fairly) instead of in SQLite's busy handler, which polls and can
         // starve a writer past its timeout when hundreds submit at once. Across processes the engine still decides.
         await SequenceLock.WaitAsync(ct);
-        try { return await UpsertAsync(db, day, ct); }
+        try
+        {
+            var seq = await CounterAsync(db, day, null, ct);
+            for (var turn = 0; tickets.WasIssued(day, seq); turn++)
+            {
+                if (turn == 3) throw new InvalidOperationException($"ticket counter {day} keeps repeating issued numbers ({seq})");
+                await CounterAsync(db, day, tickets.Highest(day), ct);   // past every number given out
+                seq = await CounterAsync(db, day, null, ct);
+            }
+            tickets.Append(day, seq);
+            return seq;
+        }
         finally { SequenceLock.Release(); }
     }
 
     static readonly SemaphoreSlim SequenceLock = new(1, 1);
 
-    static async Task<int> UpsertAsync(BihuanDb db, string day, CancellationToken ct)
+    /// Moves the day's counter up to at least `floor` (never down), or (floor null) takes its next number.
+    public static async Task<int> CounterAsync(BihuanDb db, string day, int? floor, CancellationToken ct)
     {
         var conn = db.Database.GetDbConnection();
         var opened = conn.State != System.Data.ConnectionState.Open;
@@ -166,15 +180,26 @@ public static class PortalCommands
         {
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            cmd.CommandText = """
-                INSERT INTO "TicketCounters" ("Day", "Last") VALUES (@d, 1)
-                ON CONFLICT ("Day") DO UPDATE SET "Last" = "TicketCounters"."Last" + 1
-                RETURNING "Last"
-                """;
+            cmd.CommandText = floor is null
+                ? """
+                  INSERT INTO "TicketCounters" ("Day", "Last") VALUES (@d, 1)
+                  ON CONFLICT ("Day") DO UPDATE SET "Last" = "TicketCounters"."Last" + 1
+                  RETURNING "Last"
+                  """
+                : """
+                  INSERT INTO "TicketCounters" ("Day", "Last") VALUES (@d, @f)
+                  ON CONFLICT ("Day") DO UPDATE SET "Last" =
+                      CASE WHEN "TicketCounters"."Last" < excluded."Last" THEN excluded."Last" ELSE "TicketCounters"."Last" END
+                  RETURNING "Last"
+                  """;
             var p = cmd.CreateParameter();
             p.ParameterName = "@d";
             p.Value = day;
             cmd.Parameters.Add(p);
+            var f = cmd.CreateParameter();
+            f.ParameterName = "@f";
+            f.Value = floor ?? 0;
+            cmd.Parameters.Add(f);
             return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
         }
         finally
@@ -282,6 +307,14 @@ public static class PortalCommands
     }
 
     public sealed record OrgChoice(int Id, string Name);
+
+    /// The name of a unit the picker offers (under the dispatch desk, not archived), or null.
+    public static async Task<string?> OrgNameAsync(BihuanDb db, PortalOptions options, int id, CancellationToken ct)
+    {
+        var root = await DispatchOrgAsync(db, options, ct);
+        return await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == id && !o.Archived && o.Id != root.Id && o.Path.StartsWith(root.SelfPath))
+            .Select(o => o.Name).FirstOrDefaultAsync(ct);
+    }
 
     /// The org picker without JavaScript: a GET search listing matching units under the dispatch desk.
     public static async Task<List<OrgChoice>> SearchOrgsAsync(BihuanDb db, PortalOptions options, string? q, CancellationToken ct)

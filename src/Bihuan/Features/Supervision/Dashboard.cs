@@ -35,7 +35,7 @@ public interface IDashboardSection
 }
 
 /// The subtree a dashboard is computed for: its root and its direct sub-units. Rolled-up sections read their counts
-/// with RolledAsync (the root's and the sub-units' Rollup rows).
+/// with RolledAsync (the root's and the sub-units' roll-ups as of this read: RollupStore.ViewAsync).
 public sealed class DashboardScope
 {
     public required BihuanDb Db { get; init; }
@@ -45,22 +45,23 @@ public sealed class DashboardScope
     /// Every direct sub-unit, archived ones too (their records count in the total, not as a row).
     public required List<int> AllChildIds { get; init; }
     public required DateOnly Today { get; init; }
+    public required RollupView Rollups { get; init; }
 
     /// A rolled-up section's counts for the root's subtree and per direct sub-unit (本级 under the root's id).
     public Task<RolledUp> RolledAsync(string section, CancellationToken ct) =>
-        RollupStore.ReadAsync(Db, section, Root.Id, Children.Select(c => c.Id).ToList(), AllChildIds, ct);
+        Rollups.ReadAsync(Db, section, Root.Id, Children.Select(c => c.Id).ToList(), AllChildIds, ct);
 
     public static string Ledger(int orgId, params (string Key, string Value)[] filters) =>
         "/ledger?orgId=" + orgId.ToString(CultureInfo.InvariantCulture)
         + string.Concat(filters.Select(f => "&" + f.Key + "=" + Uri.EscapeDataString(f.Value)));
 
-    public static async Task<DashboardScope> ForAsync(BihuanDb db, Org root, DateOnly today, CancellationToken ct)
+    public static async Task<DashboardScope> ForAsync(BihuanDb db, Org root, DateOnly today, RollupView rollups, CancellationToken ct)
     {
         var children = await db.Orgs.IgnoreQueryFilters().Where(o => o.ParentId == root.Id).OrderBy(o => o.SortOrder).ThenBy(o => o.Id)
             .AsNoTracking().ToListAsync(ct);
         return new DashboardScope
         {
-            Db = db, Root = root, Today = today, Children = children.Where(c => !c.Archived).ToList(),
+            Db = db, Root = root, Today = today, Rollups = rollups, Children = children.Where(c => !c.Archived).ToList(),
             AllChildIds = children.Select(c => c.Id).ToList(),
         };
     }
@@ -240,8 +241,8 @@ public sealed class SupervisionDashboard(IEnumerable<IDashboardSection> sections
     public async Task<DashboardDto> BuildAsync(BihuanDb db, int? orgId, DateOnly today, CancellationToken ct)
     {
         var root = await RootAsync(db, orgId, ct);
-        await rollups.RefreshAsync(today, ct);
-        var scope = await DashboardScope.ForAsync(db, root, today, ct);
+        // Reads only (on a replica too): pending changes are summed in memory, the refresher writes them later.
+        var scope = await DashboardScope.ForAsync(db, root, today, await rollups.ViewAsync(db, today, ct), ct);
         var results = new List<SectionResult>();
         foreach (var section in sections.OrderBy(x => x.Order)) results.Add(await section.ComputeAsync(scope, ct));
 
@@ -288,11 +289,14 @@ public sealed class SupervisionDashboard(IEnumerable<IDashboardSection> sections
         return root;
     }
 
-    /// Weekly: the last recorded day of each of the last TrendWeeks weeks (the ledger roll-up's history of the root).
+    /// Weekly: the last recorded day of each of the last TrendWeeks weeks (the ledger roll-up's history of the root),
+    /// today's point as of this read.
     static async Task<List<TrendPoint>> TrendAsync(DashboardScope s, CancellationToken ct)
     {
         var from = s.Today.AddDays(-7 * TrendWeeks);
-        var days = await RollupStore.HistoryAsync(s.Db, "ledger", s.Root.Id, from, ct);
+        var days = (await RollupStore.HistoryAsync(s.Db, "ledger", s.Root.Id, from, ct)).Where(d => d.Day < s.Today).ToList();
+        var now = (await s.RolledAsync("ledger", ct)).Total;
+        if (!now.IsZero) days.Add((s.Today, now));
         return days.GroupBy(d => (d.Day.DayNumber - from.DayNumber) / 7).Select(g => g.MaxBy(d => d.Day))
             .Select(d => new TrendPoint(d.Day, d.Counts.Of("open"), d.Counts.Of("light.Red"), d.Counts.Of("light.Yellow"),
                 d.Counts.Of("light.Blue"), d.Counts.Of("light.Green"), d.Counts.Of("overdue")))

@@ -164,9 +164,21 @@ public sealed class RollupStore
         return sub;
     }
 
-    /// Recomputes the dirty orgs and their ancestors: own counts from records, plus the stored rows of their
-    /// sub-units that did not change. Returns how many orgs were recomputed.
+    /// Recomputes the dirty orgs and their ancestors and writes their rows. Returns how many orgs were recomputed.
     static async Task<int> UpdateAsync(BihuanDb db, IRollup r, HashSet<int> dirty, DateOnly today, CancellationToken ct)
+    {
+        var sub = await RecomputeAsync(db, r, dirty, today, today, ct);
+        var affected = sub.Keys.ToList();
+        var section = r.Key;
+        await db.Rollups.Where(x => x.Section == section && x.Day == today && affected.Contains(x.OrgId)).ExecuteDeleteAsync(ct);
+        await WriteAsync(db, section, today, sub.Where(kv => !kv.Value.IsZero).ToDictionary(), ct);
+        return sub.Count;
+    }
+
+    /// The subtree sums of the dirty orgs and their ancestors (every one of them a key, zero included): own counts
+    /// from records, plus the rows stored for storedDay of their sub-units that did not change. Reads only.
+    static async Task<Dictionary<int, Counts>> RecomputeAsync(BihuanDb db, IRollup r, HashSet<int> dirty, DateOnly storedDay,
+        DateOnly today, CancellationToken ct)
     {
         var dirtyIds = dirty.ToList();
         var paths = await db.Orgs.IgnoreQueryFilters().Where(o => dirtyIds.Contains(o.Id)).Select(o => o.Path + o.Id.ToString() + "/")
@@ -179,7 +191,7 @@ public sealed class RollupStore
             .Select(o => new { o.Id, Parent = o.ParentId!.Value }).ToListAsync(ct);
         var kidIds = kids.Select(k => k.Id).ToList();
         var section = r.Key;
-        var stored = (await db.Rollups.AsNoTracking().Where(x => x.Section == section && x.Day == today && kidIds.Contains(x.OrgId))
+        var stored = (await db.Rollups.AsNoTracking().Where(x => x.Section == section && x.Day == storedDay && kidIds.Contains(x.OrgId))
             .Select(x => new { x.OrgId, x.Counts }).ToListAsync(ct)).ToDictionary(x => x.OrgId, x => Counts.Decode(x.Counts));
 
         var own = await r.OwnAsync(db, affected, today, ct);
@@ -188,10 +200,34 @@ public sealed class RollupStore
             if (stored.TryGetValue(k.Id, out var c)) sub[k.Parent].AddAll(c);
         foreach (var n in nodes.OrderByDescending(n => n.Depth))
             if (n.ParentId is { } p && sub.TryGetValue(p, out var parent)) parent.AddAll(sub[n.Id]);
+        return sub;
+    }
 
-        await db.Rollups.Where(x => x.Section == section && x.Day == today && affected.Contains(x.OrgId)).ExecuteDeleteAsync(ct);
-        await WriteAsync(db, section, today, sub.Where(kv => !kv.Value.IsZero).ToDictionary(), ct);
-        return nodes.Count;
+    /// The roll-ups as they are now, for a dashboard to read, without writing anything (reads never write: the
+    /// dashboard works on a read-only database or replica). Each section: the rows of its last refreshed day, with
+    /// the orgs marked since (and their ancestors) recomputed in memory exactly as the next refresh will write them;
+    /// a section the next refresh rebuilds whole (no rows yet, the org tree changed, a new day for Daily sections) is
+    /// computed whole in memory. The background refresher (RollupRefresher) keeps the marks few, so this stays small.
+    public async Task<RollupView> ViewAsync(BihuanDb db, DateOnly today, CancellationToken ct)
+    {
+        var marks = await db.RollupMarks.AsNoTracking().Select(m => new { m.OrgId, m.Kind }).Distinct().ToListAsync(ct);
+        var days = await db.RollupDays.AsNoTracking().ToDictionaryAsync(d => d.Section, d => d.Day, ct);
+        var treeChanged = marks.Any(m => m.Kind == RollupMarks.Tree);
+        List<TreeNode>? tree = null;
+        var sections = new Dictionary<string, RollupView.Section>();
+        foreach (var r in All)
+        {
+            if (treeChanged || !days.TryGetValue(r.Key, out var day) || day > today || (r.Daily && day < today))
+            {
+                tree ??= await db.Orgs.IgnoreQueryFilters().AsNoTracking().Select(o => new TreeNode(o.Id, o.ParentId, o.Depth)).ToListAsync(ct);
+                sections[r.Key] = new(null, RollUp(tree, await r.OwnAsync(db, null, today, ct)));
+                continue;
+            }
+            var kinds = r.Sources.Select(t => t.Name).ToHashSet();
+            var dirty = marks.Where(m => kinds.Contains(m.Kind)).Select(m => m.OrgId).ToHashSet();
+            sections[r.Key] = new(day, dirty.Count == 0 ? [] : await RecomputeAsync(db, r, dirty, day, today, ct));
+        }
+        return new RollupView(sections);
     }
 
     /// Inserts the rows in the current transaction: one statement of arrays on PostgreSQL, a prepared insert on SQLite.
@@ -244,24 +280,6 @@ public sealed class RollupStore
         return drop.Count == 0 ? 0 : await db.Rollups.Where(x => drop.Contains(x.Day)).ExecuteDeleteAsync(ct);
     }
 
-    /// A section's counts for a root and its direct sub-units, from the latest refreshed day. Units: each direct
-    /// sub-unit given (zero when it has no row) and the root's own records (本级) when there are any.
-    public static async Task<RolledUp> ReadAsync(BihuanDb db, string section, int rootId, IReadOnlyCollection<int> childIds,
-        IReadOnlyCollection<int> allChildIds, CancellationToken ct)
-    {
-        var day = await db.RollupDays.Where(d => d.Section == section).Select(d => (DateOnly?)d.Day).FirstOrDefaultAsync(ct);
-        var ids = allChildIds.Append(rootId).ToList();
-        var rows = day is null ? [] : (await db.Rollups.AsNoTracking().Where(x => x.Section == section && x.Day == day && ids.Contains(x.OrgId))
-            .Select(x => new { x.OrgId, x.Counts }).ToListAsync(ct)).ToDictionary(x => x.OrgId, x => Counts.Decode(x.Counts));
-        var total = rows.GetValueOrDefault(rootId) ?? new Counts();
-        var self = new Counts();
-        self.AddAll(total);
-        foreach (var c in allChildIds) if (rows.TryGetValue(c, out var x)) self.AddAll(x, -1);
-        var units = childIds.ToDictionary(c => c, c => rows.GetValueOrDefault(c) ?? new Counts());
-        if (!self.IsZero) units[rootId] = self;
-        return new RolledUp(total, units);
-    }
-
     /// The root's rows of past days (history kept by PruneAsync), oldest first.
     public static async Task<List<(DateOnly Day, Counts Counts)>> HistoryAsync(BihuanDb db, string section, int orgId, DateOnly from,
         CancellationToken ct) =>
@@ -272,6 +290,41 @@ public sealed class RollupStore
 
 /// A section's counts over the root's subtree, and per direct sub-unit (and 本级 under the root's own id).
 public sealed record RolledUp(Counts Total, Dictionary<int, Counts> Units);
+
+/// The roll-ups as of one read (RollupStore.ViewAsync): per section, the stored day whose rows hold where nothing is
+/// pending, and the rows recomputed in memory (for the orgs pending, or every org when StoredDay is null).
+public sealed class RollupView(Dictionary<string, RollupView.Section> sections)
+{
+    public sealed record Section(DateOnly? StoredDay, Dictionary<int, Counts> Computed);
+
+    /// A section's counts for a root and its direct sub-units. Units: each direct sub-unit given (zero when it has
+    /// no row) and the root's own records (本级) when there are any.
+    public async Task<RolledUp> ReadAsync(BihuanDb db, string section, int rootId, IReadOnlyCollection<int> childIds,
+        IReadOnlyCollection<int> allChildIds, CancellationToken ct)
+    {
+        var ids = allChildIds.Append(rootId).ToList();
+        var rows = new Dictionary<int, Counts>();
+        if (sections.TryGetValue(section, out var s))
+        {
+            foreach (var id in ids)
+                if (s.Computed.TryGetValue(id, out var c)) rows[id] = c;
+            if (s.StoredDay is { } day)
+            {
+                var missing = ids.Where(id => !s.Computed.ContainsKey(id)).ToList();
+                foreach (var x in await db.Rollups.AsNoTracking().Where(x => x.Section == section && x.Day == day && missing.Contains(x.OrgId))
+                             .Select(x => new { x.OrgId, x.Counts }).ToListAsync(ct))
+                    rows[x.OrgId] = Counts.Decode(x.Counts);
+            }
+        }
+        var total = rows.GetValueOrDefault(rootId) ?? new Counts();
+        var self = new Counts();
+        self.AddAll(total);
+        foreach (var c in allChildIds) if (rows.TryGetValue(c, out var x)) self.AddAll(x, -1);
+        var units = childIds.ToDictionary(c => c, c => rows.GetValueOrDefault(c) ?? new Counts());
+        if (!self.IsZero) units[rootId] = self;
+        return new RolledUp(total, units);
+    }
+}
 
 /// Daily (China time): brings the roll-ups to the new day (Daily sections rebuilt whole; others carried forward)
 /// and prunes their history. Idempotent: a rerun finds them up to date.
@@ -287,5 +340,37 @@ public sealed class RollupJob(RollupStore store) : IBihuanJob
         var outcome = await store.RefreshAsync(db, day, ct);
         var pruned = await RollupStore.PruneAsync(db, day, ct);
         return $"{outcome}；清理历史 {pruned} 行";
+    }
+}
+
+/// Writes the pending roll-up changes every Bihuan:Jobs:RollupSeconds (10) on every node that runs jobs, so that a
+/// dashboard read (which sums pending marks in memory and never writes) has few to sum. Off with the jobs; on
+/// PostgreSQL two nodes refreshing at once queue on the refresh's advisory lock and the second finds little to do.
+public sealed class RollupRefresher(RollupStore store, JobOptions options, TimeProvider clock, ILogger<RollupRefresher> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        if (!options.Enabled || options.RollupSeconds <= 0) return;
+        var failing = false;
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(options.RollupSeconds), clock, ct); }
+            catch (OperationCanceledException) { break; }
+            try
+            {
+                await store.RefreshAsync(ChinaTime.Today(clock), ct);
+                if (failing) log.LogInformation("roll-up refresh works again");
+                failing = false;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                // Dashboards stay right meanwhile (they sum the pending marks themselves): say it once, keep trying.
+                if (!failing) log.LogWarning(e, "roll-up refresh failed (read-only or unavailable database?); retrying every {Seconds} s",
+                    options.RollupSeconds);
+                failing = true;
+            }
+        }
     }
 }

@@ -36,6 +36,7 @@ public static class SupervisionApi
         services.AddRolledUpSection<RulesSection>();
         services.AddSingleton(RollupStore.For);
         services.AddSingleton<IBihuanJob, RollupJob>();
+        services.AddHostedService<RollupRefresher>();
         services.AddSingleton<SupervisionDashboard>();
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Bihuan:Smtp").Get<SmtpOptions>() ?? new SmtpOptions());
         services.AddSingleton<Mailer>();

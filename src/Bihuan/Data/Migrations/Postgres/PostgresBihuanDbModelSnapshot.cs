@@ -476,6 +476,20 @@ namespace Bihuan.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.HealthProbe", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Node");
+
+                    b.ToTable("HealthProbes");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
                 {
                     b.Property<int>("Id")

@@ -460,6 +460,20 @@ namespace Bihuan.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("Bihuan.Domain.HealthProbe", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Node");
+
+                    b.ToTable("HealthProbes");
+                });
+
             modelBuilder.Entity("Bihuan.Domain.InspectionCheck", b =>
                 {
                     b.Property<int>("Id")
