@@ -62,7 +62,7 @@ static class ImportBench
                 await using var db = make(holder);
                 await using var s = File.OpenRead(file);
                 var t = Stopwatch.StartNew();
-                var res = await LedgerImport.RunAsync(db, TimeProvider.System, s, "台账.xlsx", size, orgId, null, commit: true, default);
+                var res = await LedgerImport.RunAsync(db, TimeProvider.System, ImportLimits.Default, s, "台账.xlsx", size, orgId, null, commit: true, default);
                 return (t.Elapsed.TotalSeconds, res);
             }
             var (first, created) = await Import();

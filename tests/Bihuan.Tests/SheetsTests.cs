@@ -106,15 +106,17 @@ public sealed class SheetsTests
     }
 
     [Fact]
-    public void Read_XlsxCellBeyondMaxColumns_Dropped()
+    public void Read_XlsxValueBeyondMaxColumns_RefusedNamingRowColumnAndLimit()
     {
-        var cells = new object?[Sheets.MaxColumns + 6];
+        var cells = new object?[ImportLimits.Default.MaxColumns + 6];
         cells[0] = "A";
         cells[^1] = "far right";
 
-        var row = Assert.Single(Read(new XlsxBuilder().Row(1, cells).Build(), "x.xlsx"));
+        var ex = Assert.Throws<SheetException>(() => Read(new XlsxBuilder().Row(3, cells).Build(), "x.xlsx"));
 
-        Assert.Equal(["A"], row.Cells);
+        Assert.Equal(new Phrase(Sheets.TooManyColumns, 3, Sheets.ColumnName(cells.Length - 1), ImportLimits.Default.MaxColumns).ToString(),
+            ex.Message);
+        Assert.Contains("第 3 行", ex.Message);
     }
 
     [Fact]
@@ -128,14 +130,14 @@ public sealed class SheetsTests
     }
 
     [Fact]
-    public void Read_ZipBombOver300MB_RefusedBeforeUnpacking()
+    public void Read_ZipBombPastTheInflatedLimit_RefusedBeforeUnpacking()
     {
-        var bomb = XlsxBuilder.ZipBomb(Sheets.MaxUncompressedBytes + 10L * 1024 * 1024);
+        var bomb = XlsxBuilder.ZipBomb(ImportLimits.Default.MaxDecompressedBytes + 10L * 1024 * 1024);
         Assert.True(bomb.Length < 5 * 1024 * 1024, $"bomb should be small, was {bomb.Length} bytes");
 
         var ex = Assert.Throws<SheetException>(() => Read(bomb, "炸弹.xlsx"));
 
-        Assert.Contains("300 MB", ex.Message);
+        Assert.Contains($"{ImportLimits.Default.MaxDecompressedBytes / 1024 / 1024} MB", ex.Message);
     }
 
     [Fact]
@@ -320,7 +322,7 @@ public sealed class SheetsTests
     [Fact]
     public void Read_CsvExactlyMaxRows_Accepted()
     {
-        Assert.Equal(Sheets.MaxRows, Csv(Lines(Sheets.MaxRows, trailingNewline: false)).Count);
+        Assert.Equal(ImportLimits.Default.MaxRows, Csv(Lines(ImportLimits.Default.MaxRows, trailingNewline: false)).Count);
     }
 
     [Theory]
@@ -328,7 +330,7 @@ public sealed class SheetsTests
     [InlineData(false)]
     public void Read_CsvMoreThanMaxRows_Refused(bool trailingNewline)
     {
-        var ex = Assert.Throws<SheetException>(() => Csv(Lines(Sheets.MaxRows + 1, trailingNewline)));
+        var ex = Assert.Throws<SheetException>(() => Csv(Lines(ImportLimits.Default.MaxRows + 1, trailingNewline)));
 
         Assert.Contains("拆分", ex.Message);
     }
