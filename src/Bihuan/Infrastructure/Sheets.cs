@@ -29,9 +29,10 @@ public sealed class SheetException(Phrase phrase) : Exception(phrase.ToString())
 }
 
 /// Reads the first worksheet of an .xlsx or a .csv (UTF-8 or GB18030, as Chinese Excel saves it) within
-/// ImportLimits, streaming: the zip entries are inflated through a counter (a part that inflates past the limit is
-/// refused whatever the zip declares), the shared strings and the sheet are read with an XmlReader (text in chunks,
-/// so one giant cell is refused before it is held), and nothing but the rows' values is kept. The upload is read in
+/// ImportLimits, streaming: the parts are inflated through a counter (System.IO.Compression also ends an entry at
+/// its declared size, so a zip that understates a part is cut short and refused as damaged; the counter keeps the
+/// bound whatever the zip library does), the shared strings and the sheet are read with an XmlReader (no DTD; text in
+/// chunks, so one giant cell is refused before it is held), and nothing but the rows' values is kept. The upload is read in
 /// place when seekable (IFormFile's buffer, a file) and otherwise spooled to a temporary file, never copied into
 /// arrays. Anything else is refused with a message a user can act on.
 public static class Sheets
