@@ -34,7 +34,7 @@ public static class BihuanHost
 
     public static WebApplication MapStaffPages(this WebApplication app)
     {
-        app.MapRazorComponents<App>().WithUploadLimits();
+        app.MapRazorComponents<App>().WithUploadLimits(app.Services.GetRequiredService<ImportLimits>());
         app.MapAccountEndpoints();
         return app;
     }

@@ -50,12 +50,13 @@ public static class ImportLimitsSetup
     }
 
     /// Pages marked [UploadPage] get the same bound as the import endpoints (their limit is configured, so it
-    /// cannot be an attribute argument).
-    public static RazorComponentsEndpointConventionBuilder WithUploadLimits(this RazorComponentsEndpointConventionBuilder pages)
+    /// cannot be an attribute argument; component endpoints are built without the app's services, hence `limits`).
+    public static RazorComponentsEndpointConventionBuilder WithUploadLimits(this RazorComponentsEndpointConventionBuilder pages,
+        ImportLimits limits)
     {
         pages.Add(e =>
         {
-            if (e.Metadata.OfType<UploadPageAttribute>().Any()) AddUploadLimit(e);
+            if (e.Metadata.OfType<UploadPageAttribute>().Any()) AddUploadLimit(e.Metadata, limits);
         });
         return pages;
     }
@@ -64,15 +65,14 @@ public static class ImportLimitsSetup
     /// multipart form (the form reader stops there on any server, the test host included).
     public static TBuilder WithUploadLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
-        builder.Add(AddUploadLimit);
+        builder.Add(e => AddUploadLimit(e.Metadata, e.ApplicationServices.GetRequiredService<ImportLimits>()));
         return builder;
     }
 
-    static void AddUploadLimit(EndpointBuilder e)
+    static void AddUploadLimit(IList<object> metadata, ImportLimits limits)
     {
-        var limits = e.ApplicationServices.GetRequiredService<ImportLimits>();
-        e.Metadata.Add(new RequestSizeLimitAttribute(limits.MaxRequestBytes));
-        e.Metadata.Add(new RequestFormLimitsAttribute { MultipartBodyLengthLimit = limits.MaxRequestBytes });
+        metadata.Add(new RequestSizeLimitAttribute(limits.MaxRequestBytes));
+        metadata.Add(new RequestFormLimitsAttribute { MultipartBodyLengthLimit = limits.MaxRequestBytes });
     }
 }
 
