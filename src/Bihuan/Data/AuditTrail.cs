@@ -149,7 +149,8 @@ public static class AuditTrail
                 if (e.Action is AuditAction.Generated or AuditAction.Imported && Dataset.GeneratedAudit.TryRange(e.EntityId, out var f, out var l))
                 {
                     if (!generated.TryGetValue(e.EntityType, out var list)) generated[e.EntityType] = list = [];
-                    list.Add(new GeneratedRange(f, l, e.After ?? "", e.Seq, new Dataset.GeneratedAudit.Digest()));
+                    list.Add(new GeneratedRange(f, l, e.After ?? "", e.Seq, new Dataset.GeneratedAudit.Digest(),
+                        e.Action == AuditAction.Imported ? "批量导入" : "批量生成"));
                 }
                 else if (e.Action != AuditAction.Event)
                 {
@@ -197,7 +198,7 @@ public static class AuditTrail
                     return Broken(e.Seq, count, $"{name} #{key} 已不存在，但审计记录中没有删除（在应用之外被删除）");
             foreach (var r in generated.GetValueOrDefault(name) ?? [])
                 if (r.Digest.Hex() != r.Expected)
-                    return Broken(r.Seq, count, $"{name} #{r.First}..{r.Last}（批量生成）的内容与第 {r.Seq} 条审计记录不符（在应用之外被修改、插入或删除）");
+                    return Broken(r.Seq, count, $"{name} #{r.First}..{r.Last}（{r.How}）的内容与第 {r.Seq} 条审计记录不符（在应用之外被修改、插入或删除）");
         }
         return AuditReport.Ok(count);
     }
@@ -220,7 +221,7 @@ public static class AuditTrail
         return ranges.FirstOrDefault(r => r.First <= id && id <= r.Last); // not in id order after all: look at each
     }
 
-    sealed record GeneratedRange(int First, int Last, string Expected, long Seq, Dataset.GeneratedAudit.Digest Digest);
+    sealed record GeneratedRange(int First, int Last, string Expected, long Seq, Dataset.GeneratedAudit.Digest Digest, string How);
 
     static AuditReport Broken(long? seq, long count, string why) =>
         new(false, count, seq, $"审计链已被破坏（chain broken）：{why}");
