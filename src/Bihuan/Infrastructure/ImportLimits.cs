@@ -18,8 +18,8 @@ public sealed class ImportLimits
     public int MaxSharedStrings { get; set; } = 500_000;
     /// Characters of the shared-string table together.
     public long MaxSharedStringChars { get; set; } = 16_000_000;
-    /// Rows holding a value (.xlsx) or lines (.csv).
-    public int MaxRows { get; set; } = 100_000;
+    /// Rows holding a value (.xlsx) or lines (.csv): 100,000 data rows with room for titles, headers and notes.
+    public int MaxRows { get; set; } = 101_000;
     /// Columns: a value right of the last one is refused (an empty, formatted cell there is ignored).
     public int MaxColumns { get; set; } = 200;
     /// Cells held: per row, every column up to its last value, summed over the rows.

@@ -190,13 +190,13 @@ public sealed class XlsxBuilder
         return ms.ToArray();
     }
 
-    /// `count` shared strings of `length` characters each (distinct), and a sheet citing the first.
-    public static byte[] SharedStringsBomb(int count, int length, bool declareCount = true) => Raw(
+    /// `count` shared strings of `length` characters each (distinct: a number, then `pad`), and a sheet citing the first.
+    public static byte[] SharedStringsBomb(int count, int length, bool declareCount = true, char pad = '问') => Raw(
         w => w.Write("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"),
         w =>
         {
-            var pad = new string('问', Math.Max(0, length - 8));
-            for (var i = 0; i < count; i++) w.Write($"<si><t>{i:D8}{pad}</t></si>");
+            var padding = new string(pad, Math.Max(0, length - 8));
+            for (var i = 0; i < count; i++) w.Write($"<si><t>{i:D8}{padding}</t></si>");
         },
         declareCount ? count : null);
 
