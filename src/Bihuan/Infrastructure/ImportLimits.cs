@@ -6,8 +6,9 @@ namespace Bihuan.Infrastructure;
 
 /// Bihuan:Imports — the bounds every uploaded sheet (.xlsx/.csv: 整改台账, org tree, study catalog) is read within.
 /// Sheets.Read counts while it reads (bytes actually inflated, never the sizes a zip declares) and refuses a file the
-/// moment it passes one, naming the limit. The defaults keep the worst file they accept, whatever its shape, within
-/// about 200 MB of extra memory for one import (bench `importmem`, docs/benchmarks.md); README lists them.
+/// moment it passes one, naming the limit, so a bomb costs next to nothing (bench `importmem`, docs/benchmarks.md;
+/// README lists the defaults). A file accepted at the limits still costs up to ≈500 MB for one ledger import there,
+/// above the 200 MB goal: the import holds every row in several forms at once (benchmarks, "What falls short").
 public sealed class ImportLimits
 {
     /// The uploaded file itself; the import endpoints and pages also cap the request body a little above it.
