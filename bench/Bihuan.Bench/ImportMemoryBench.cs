@@ -29,11 +29,16 @@ static class ImportMemoryBench
     [
         new("ledger-20k", "real ledger, 20,000 rows (office layout, 7 columns)", true, f => Ledger(f, 20_000)),
         new("ledger-100k", "real ledger, 100,000 rows", true, f => Ledger(f, 100_000)),
-        new("rows-full", $"{L.MaxRows:N0} rows (= MaxRows) × 14 ledger columns, every cell distinct inline text (≈ MaxTextChars)", true, FullRows),
-        new("shared-strings", $"{L.MaxSharedStrings:N0} distinct shared strings, {L.MaxSharedStringChars:N0} characters (both limits), 100,000 rows citing them", true, SharedAtLimit),
-        new("wide", $"{L.MaxCells / L.MaxColumns:N0} rows × {L.MaxColumns} columns of distinct numbers (= MaxCells, MaxColumns)", true, Wide),
+        new("rows-full",
+            $"{L.MaxRows:N0} rows (= MaxRows) × 14 ledger columns, every cell distinct inline text (≈ MaxTextChars)",
+            true, FullRows),
+        new("shared-strings", $"{L.MaxSharedStrings:N0} distinct shared strings, {L.MaxSharedStringChars:N0} characters " +
+            "(both limits), 100,000 rows citing them", true, SharedAtLimit),
+        new("wide", $"{L.MaxCells / L.MaxColumns:N0} rows × {L.MaxColumns} columns of distinct numbers " +
+            "(= MaxCells, MaxColumns)", true, Wide),
         new("long-texts", "12,000 rows, problem and measures 1,000 characters each (≈ MaxTextChars)", true, LongTexts),
-        new("huge-cells", $"cells of {L.MaxCellChars:N0} characters (= MaxCellChars) up to MaxTextChars; rows refused by the ledger's 2,000-character field check", true, HugeCells),
+        new("huge-cells", $"cells of {L.MaxCellChars:N0} characters (= MaxCellChars) up to MaxTextChars; " +
+            "rows refused by the ledger's 2,000-character field check", true, HugeCells),
         new("bomb-shared-100mb", "the issue's bomb: 3,200 shared strings of 32,000 ASCII characters, a part inflating to 100 MB", false,
             f => Save(f, XlsxBuilder.SharedStringsBomb(3_200, 32_000, pad: 'A'))),
         new("bomb-shared-one", "one shared string of 34,000,000 characters (a part inflating to 100 MB)", false,
@@ -45,7 +50,8 @@ static class ImportMemoryBench
         new("bomb-zip", "sheet of zeros inflating past MaxDecompressedBytes (declared)", false,
             f => Save(f, XlsxBuilder.ZipBomb(L.MaxDecompressedBytes + 10L * 1024 * 1024))),
         new("bomb-rows", $"{L.MaxRows + 1:N0} rows", false, f => Save(f, XlsxBuilder.ManyRows(L.MaxRows + 1))),
-        new("bomb-cell", $"one cell of {L.MaxCellChars + 1:N0} characters", false, f => Save(f, XlsxBuilder.GiantCell(L.MaxCellChars + 1))),
+        new("bomb-cell", $"one cell of {L.MaxCellChars + 1:N0} characters", false,
+            f => Save(f, XlsxBuilder.GiantCell(L.MaxCellChars + 1))),
     ];
 
     sealed record Figures(string Outcome, double Seconds, double PeakRssMb, double PeakManagedMb, double KeptMb, double ManagedKeptMb,
@@ -227,7 +233,8 @@ static class ImportMemoryBench
                 for (var r = 0; r < 100_000; r++)
                 {
                     w.Write($"<row r=\"{r + 2}\">");
-                    for (var c = 0; c < 5; c++) w.Write($"<c r=\"{XlsxBuilder.Column(c)}{r + 2}\" t=\"s\"><v>{(r * 5 + c) % L.MaxSharedStrings}</v></c>");
+                    for (var c = 0; c < 5; c++)
+                        w.Write($"<c r=\"{XlsxBuilder.Column(c)}{r + 2}\" t=\"s\"><v>{(r * 5 + c) % L.MaxSharedStrings}</v></c>");
                     w.Write($"<c r=\"F{r + 2}\" t=\"inlineStr\"><is><t>2027年6月30日</t></is></c></row>");
                 }
             },
