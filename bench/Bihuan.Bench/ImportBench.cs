@@ -43,26 +43,14 @@ static class ImportBench
             var readerSeconds = sw.Elapsed.TotalSeconds;
 
             var holder = ScopeHolder.ForSystem("bench");
-            int orgId;
-            await using (var db = make(holder))
-            {
-                await DatabaseSetup.MigrateAsync(db);
-                var root = new Org { Name = "中共广州市委员会", Code = "GZ", Type = OrgType.PartyCommittee, Path = "/", CreatedAt = DateTime.UtcNow };
-                db.Orgs.Add(root);
-                await db.SaveChangesAsync();
-                var unit = new Org { Name = "广州市发展和改革委员会", Code = "GZ-FGW", Type = OrgType.Agency, ParentId = root.Id,
-                    Path = root.SelfPath, Depth = 1, CreatedAt = DateTime.UtcNow };
-                db.Orgs.Add(unit);
-                await db.SaveChangesAsync();
-                orgId = unit.Id;
-            }
+            var orgId = await ArrangeUnitAsync(make, holder);
 
             async Task<(double Seconds, LedgerImportResult Result)> Import()
             {
                 await using var db = make(holder);
                 await using var s = File.OpenRead(file);
                 var t = Stopwatch.StartNew();
-                var res = await LedgerImport.RunAsync(db, TimeProvider.System, s, "台账.xlsx", size, orgId, null, commit: true, default);
+                var res = await LedgerImport.RunAsync(db, TimeProvider.System, ImportLimits.Default, s, "台账.xlsx", size, orgId, null, commit: true, default);
                 return (t.Elapsed.TotalSeconds, res);
             }
             var (first, created) = await Import();
@@ -116,8 +104,23 @@ static class ImportBench
         return sb.ToString();
     }
 
+    /// A migrated database with the city and one unit (广州市发展和改革委员会) to import into: the unit's id.
+    internal static async Task<int> ArrangeUnitAsync(Func<ScopeHolder, BihuanDb> make, ScopeHolder holder)
+    {
+        await using var db = make(holder);
+        await DatabaseSetup.MigrateAsync(db);
+        var root = new Org { Name = "中共广州市委员会", Code = "GZ", Type = OrgType.PartyCommittee, Path = "/", CreatedAt = DateTime.UtcNow };
+        db.Orgs.Add(root);
+        await db.SaveChangesAsync();
+        var unit = new Org { Name = "广州市发展和改革委员会", Code = "GZ-FGW", Type = OrgType.Agency, ParentId = root.Id,
+            Path = root.SelfPath, Depth = 1, CreatedAt = DateTime.UtcNow };
+        db.Orgs.Add(unit);
+        await db.SaveChangesAsync();
+        return unit.Id;
+    }
+
     /// The office layout: a merged title row, a header row with common variants, then data rows.
-    static void Write(string file, int rows)
+    internal static void Write(string file, int rows)
     {
         var rng = new Random(7);
         IEnumerable<Dictionary<string, object?>> Rows()

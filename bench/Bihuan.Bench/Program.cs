@@ -7,11 +7,13 @@ using Bihuan.Bench;
 //   dotnet run -c Release --project bench/Bihuan.Bench -- ledger [--items 500000] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- dashboard [--scale city] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- import [--items 100000] [--engine sqlite|postgres|both]
+//   dotnet run -c Release --project bench/Bihuan.Bench -- importmem [--shape NAME] [--engine sqlite|postgres|both]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- scale [--scales small,district,city] [--runs 400]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- all [--items 500000] [--scale city] [--engine both] [--scales small,district,city]
 //   dotnet run -c Release --project bench/Bihuan.Bench -- portal [--seconds 30] [--clients 8] [--engine sqlite|postgres]
 //   PostgreSQL: BIHUAN_BENCH_POSTGRES="Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres"
 // Results are appended to docs/benchmarks.md (or --out FILE).
+if (args is ["importmem-child", var childFile, var childEngine]) return await ImportMemoryBench.MeasureAsync(childFile, childEngine);
 var opts = Options.Parse(args);
 var report = new StringBuilder();
 foreach (var engine in opts.Engines)
@@ -33,6 +35,9 @@ foreach (var engine in opts.Engines)
         case "import":
             report.Append(await ImportBench.RunAsync(engine, opts.ItemsGiven ? opts.Items : 100_000));
             break;
+        case "importmem":
+            report.Append(await ImportMemoryBench.RunAsync(engine, opts.Shape));
+            break;
         case "all":
             // Every suite once on this engine at --items (default 500,000 for the list queries; imports a fifth of it),
             // then (once, SQLite) the growth suite over --scales.
@@ -43,7 +48,7 @@ foreach (var engine in opts.Engines)
             if (engine == opts.Engines[^1]) report.Append(await ScaleBench.RunAsync(opts.Scales, 400));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: all, ledger, dashboard, import, portal, scale");
+            Console.Error.WriteLine($"unknown suite {opts.Suite}; suites: all, ledger, dashboard, import, importmem, portal, scale");
             return 2;
     }
 }
@@ -63,7 +68,7 @@ return 0;
 namespace Bihuan.Bench
 {
     sealed record Options(string Suite, int Items, int Runs, string[] Engines, string Out, bool ItemsGiven, string[] Scales, bool RunsGiven,
-        int Seconds = 30, int Clients = 8, string Scale = "city")
+        int Seconds = 30, int Clients = 8, string Scale = "city", string? Shape = null)
     {
         public static Options Parse(string[] a)
         {
@@ -77,7 +82,8 @@ namespace Bihuan.Bench
                 Get("--out", Path.Combine(Machine.RepoRoot(), "docs", "benchmarks.md")), a.Contains("--items"),
                 Get("--scales", "small,district").Split(',', StringSplitOptions.RemoveEmptyEntries), a.Contains("--runs"),
                 int.Parse(Get("--seconds", "30"), CultureInfo.InvariantCulture),
-                int.Parse(Get("--clients", "8"), CultureInfo.InvariantCulture), Get("--scale", "city"));
+                int.Parse(Get("--clients", "8"), CultureInfo.InvariantCulture), Get("--scale", "city"),
+                a.Contains("--shape") ? Get("--shape", "") : null);
         }
     }
 

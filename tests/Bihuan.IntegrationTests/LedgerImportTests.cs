@@ -291,7 +291,7 @@ public abstract class LedgerImportTestsBase(Func<BihuanFactory> factory)
     }
 
     /// A ledger of `count` rows streamed with OpenXmlWriter (inline strings), with a title and a header row.
-    protected static byte[] BigLedger(int count, string tag)
+    internal static byte[] BigLedger(int count, string tag)
     {
         using var ms = new MemoryStream();
         using (var doc = SpreadsheetDocument.Create(ms, SpreadsheetDocumentType.Workbook))

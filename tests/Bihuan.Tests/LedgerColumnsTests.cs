@@ -266,7 +266,7 @@ public sealed class LedgerColumnsTests
         var header = Header([Row(1, "问题", "整改时限")]);
 
         Assert.Throws<ArgumentOutOfRangeException>(() => header.WithOverride(F.Handler, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => header.WithOverride(F.Handler, Sheets.MaxColumns));
+        Assert.Throws<ArgumentOutOfRangeException>(() => header.WithOverride(F.Handler, Sheets.ExcelColumns));
     }
 
     // ---- rows ----

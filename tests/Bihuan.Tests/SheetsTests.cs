@@ -106,15 +106,17 @@ public sealed class SheetsTests
     }
 
     [Fact]
-    public void Read_XlsxCellBeyondMaxColumns_Dropped()
+    public void Read_XlsxValueBeyondMaxColumns_RefusedNamingRowColumnAndLimit()
     {
-        var cells = new object?[Sheets.MaxColumns + 6];
+        var cells = new object?[ImportLimits.Default.MaxColumns + 6];
         cells[0] = "A";
         cells[^1] = "far right";
 
-        var row = Assert.Single(Read(new XlsxBuilder().Row(1, cells).Build(), "x.xlsx"));
+        var ex = Assert.Throws<SheetException>(() => Read(new XlsxBuilder().Row(3, cells).Build(), "x.xlsx"));
 
-        Assert.Equal(["A"], row.Cells);
+        Assert.Equal(new Phrase(Sheets.TooManyColumns, 3, Sheets.ColumnName(cells.Length - 1), ImportLimits.Default.MaxColumns).ToString(),
+            ex.Message);
+        Assert.Contains("第 3 行", ex.Message);
     }
 
     [Fact]
@@ -128,14 +130,228 @@ public sealed class SheetsTests
     }
 
     [Fact]
-    public void Read_ZipBombOver300MB_RefusedBeforeUnpacking()
+    public void Read_ZipBombPastTheInflatedLimit_RefusedBeforeUnpacking()
     {
-        var bomb = XlsxBuilder.ZipBomb(Sheets.MaxUncompressedBytes + 10L * 1024 * 1024);
+        var bomb = XlsxBuilder.ZipBomb(ImportLimits.Default.MaxDecompressedBytes + 10L * 1024 * 1024);
         Assert.True(bomb.Length < 5 * 1024 * 1024, $"bomb should be small, was {bomb.Length} bytes");
 
         var ex = Assert.Throws<SheetException>(() => Read(bomb, "炸弹.xlsx"));
 
-        Assert.Contains("300 MB", ex.Message);
+        Assert.Contains($"{ImportLimits.Default.MaxDecompressedBytes / 1024 / 1024} MB", ex.Message);
+    }
+
+    // ---- bombs and hostile shapes: refused early, the limit named ----
+
+    static ImportLimits Limits => ImportLimits.Default;
+
+    static string Refusal(string format, params object[] args) => new Phrase(format, args).ToString();
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Read_SharedStringsPastTheCount_Refused(bool declared)
+    {
+        var bomb = XlsxBuilder.SharedStringsBomb(Limits.MaxSharedStrings + 1, 12, declared);
+
+        var ex = Assert.Throws<SheetException>(() => Read(bomb, "共享.xlsx"));
+
+        Assert.Equal(Refusal(Sheets.TooManySharedStrings, Limits.MaxSharedStrings), ex.Message);
+        Assert.Contains("请拆分后再导入", ex.Message);
+    }
+
+    [Fact]
+    public void Read_SharedStringsPastTheCharacters_Refused()
+    {
+        var perString = 20_000;
+        var bomb = XlsxBuilder.SharedStringsBomb((int)(Limits.MaxSharedStringChars / perString) + 1, perString, declareCount: false);
+
+        var ex = Assert.Throws<SheetException>(() => Read(bomb, "共享.xlsx"));
+
+        Assert.Equal(Refusal(Sheets.TooMuchSharedText, Limits.MaxSharedStringChars), ex.Message);
+    }
+
+    [Fact]
+    public void Read_SmallFileWhoseSharedStringInflatesTo100MB_RefusedAtTheCellLimit()
+    {
+        // the bomb: a few hundred KB that inflate to 100 MB of one shared string
+        var bomb = XlsxBuilder.SharedStringsBomb(1, 34_000_000);
+        Assert.True(bomb.Length < 1024 * 1024, $"{bomb.Length} bytes");
+
+        var ex = Assert.Throws<SheetException>(() => Read(bomb, "炸弹.xlsx"));
+
+        Assert.Equal(Refusal(Sheets.SharedStringTooLong, Limits.MaxCellChars), ex.Message);
+    }
+
+    [Fact]
+    public void Read_GiantInlineCell_RefusedNamingTheCell()
+    {
+        var ex = Assert.Throws<SheetException>(() => Read(XlsxBuilder.GiantCell(Limits.MaxCellChars + 1), "长.xlsx"));
+
+        Assert.Equal(Refusal(Sheets.CellTooLong, 2, "B", Limits.MaxCellChars), ex.Message);
+    }
+
+    [Fact]
+    public void Read_CellAtTheLimit_Accepted()
+    {
+        var rows = Read(XlsxBuilder.GiantCell(Limits.MaxCellChars), "长.xlsx");
+
+        Assert.Equal(Limits.MaxCellChars, rows[1].Text(1).Length);
+    }
+
+    [Fact]
+    public void Read_SheetInflatingPastWhatItsZipDeclares_RefusedAsDamaged()
+    {
+        // The entry stream ends at the declared 1 KB (System.IO.Compression stops there), so the XML is cut short:
+        // refused as damaged without inflating the 270 MB; the reader's own counter bounds the rest in any case.
+        var lie = XlsxBuilder.DeclaredSizeLie(Limits.MaxDecompressedBytes + 16L * 1024 * 1024);
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(lie)))
+            Assert.Equal(1024, zip.GetEntry("xl/worksheets/sheet1.xml")!.Length);   // the lie is in place
+
+        var ex = Assert.Throws<SheetException>(() => Read(lie, "谎报.xlsx"));
+
+        Assert.Equal(Sheets.Corrupt, ex.Message);
+    }
+
+    [Fact]
+    public void Read_XlsxPastMaxRows_Refused()
+    {
+        var ex = Assert.Throws<SheetException>(() => Read(XlsxBuilder.ManyRows(Limits.MaxRows + 1), "行.xlsx"));
+
+        Assert.Equal(Refusal(Sheets.TooManyRows, Limits.MaxRows), ex.Message);
+    }
+
+    [Fact]
+    public void Read_XlsxExactlyMaxRows_Accepted()
+    {
+        Assert.Equal(Limits.MaxRows, Read(XlsxBuilder.ManyRows(Limits.MaxRows), "行.xlsx").Count);
+    }
+
+    [Fact]
+    public void Read_MoreCellsThanTheLimit_Refused()
+    {
+        var limits = new ImportLimits { MaxCells = 1_000 };
+
+        var ex = Assert.Throws<SheetException>(() => Sheets.Read(new MemoryStream(XlsxBuilder.Grid(11, 100)), "格.xlsx", limits));
+
+        Assert.Equal(Refusal(Sheets.TooManyCells, 1_000), ex.Message);
+        Assert.Equal(10, Sheets.Read(new MemoryStream(XlsxBuilder.Grid(10, 100)), "格.xlsx", limits).Count);
+    }
+
+    [Fact]
+    public void Read_OneFarCellPerRow_CountsTheWholeWidth()
+    {
+        // a value in column GR on every row holds 200 cells a row: the grid, not the values, is what memory holds
+        var limits = new ImportLimits { MaxCells = 2_000 };
+        var far = XlsxBuilder.Raw(w =>
+        {
+            for (var r = 1; r <= 11; r++) w.Write($"<row r=\"{r}\"><c r=\"GR{r}\"><v>1</v></c></row>");
+        });
+
+        var ex = Assert.Throws<SheetException>(() => Sheets.Read(new MemoryStream(far), "远.xlsx", limits));
+
+        Assert.Equal(Refusal(Sheets.TooManyCells, 2_000), ex.Message);
+    }
+
+    [Fact]
+    public void Read_PastTheTimeLimit_Refused()
+    {
+        var ex = Assert.Throws<SheetException>(() =>
+            Sheets.Read(new MemoryStream(XlsxBuilder.ManyRows(10)), "慢.xlsx", new ImportLimits { MaxSeconds = 0 }));
+
+        Assert.Equal(Refusal(Sheets.TooSlow, 0), ex.Message);
+    }
+
+    [Fact]
+    public void Read_ZipWithTensOfThousandsOfEntries_RefusedBeforeTheyAreRead()
+    {
+        var ex = Assert.Throws<SheetException>(() => Read(XlsxBuilder.Raw(_ => { }, extraEntries: 10_001), "多.xlsx"));
+
+        Assert.Contains("部件", ex.Message);
+    }
+
+    [Fact]
+    public void Read_EntityExpansionInTheSheet_RefusedAsDamaged()
+    {
+        var laughs = "<!DOCTYPE worksheet [<!ENTITY a \"哈哈哈哈哈哈哈哈\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">" +
+                     "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;\">]>";
+        var bytes = XlsxBuilder.Raw(w => w.Write("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&d;</t></is></c></row>"),
+            sheetProlog: laughs);
+
+        var ex = Assert.Throws<SheetException>(() => Read(bytes, "实体.xlsx"));
+
+        Assert.Equal(Sheets.Corrupt, ex.Message);
+    }
+
+    [Fact]
+    public void Read_UploadPastTheLimit_RefusedFromSeekableAndStreamedInput()
+    {
+        var limits = new ImportLimits { MaxUploadBytes = 1024 };
+        var csv = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("名称,编码\n", 200)));
+
+        Assert.Equal(Refusal(Sheets.TooLarge, limits.UploadMegabytes),
+            Assert.Throws<SheetException>(() => Sheets.Read(new MemoryStream(csv), "x.csv", limits)).Message);
+        Assert.Equal(Refusal(Sheets.TooLarge, limits.UploadMegabytes),
+            Assert.Throws<SheetException>(() => Sheets.Read(new ForwardOnly(csv), "x.csv", limits)).Message);
+        Assert.Equal(200, Sheets.Read(new ForwardOnly(csv), "x.csv").Count);   // spooled, then read as usual
+    }
+
+    /// A request body: read once, no seeking.
+    sealed class ForwardOnly(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
+    public void Read_SharedStringRuns_JoinedWithoutPhoneticGuides()
+    {
+        var bytes = XlsxBuilder.Raw(w => w.Write("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c></row>"),
+            w => w.Write("<si><r><t>整改</t></r><r><rPr/><t xml:space=\"preserve\"> 措施</t></r><rPh sb=\"0\" eb=\"1\"><t>zhenggai</t></rPh></si>" +
+                         "<si><t>&lt;第二&gt;</t></si>"));
+
+        var row = Assert.Single(Read(bytes, "x.xlsx"));
+
+        Assert.Equal(["整改 措施", "<第二>"], row.Cells);
+    }
+
+    [Fact]
+    public void Read_CsvFieldPastTheCellLimit_RefusedNamingTheCell()
+    {
+        var ex = Assert.Throws<SheetException>(() => Csv("名称,备注\n市委," + new string('长', Limits.MaxCellChars + 1) + "\n"));
+
+        Assert.Equal(Refusal(Sheets.CellTooLong, 2, "B", Limits.MaxCellChars), ex.Message);
+    }
+
+    [Fact]
+    public void Read_CsvValuePastMaxColumns_RefusedButTrailingEmptyFieldsDropped()
+    {
+        var wide = string.Join(",", Enumerable.Range(0, Limits.MaxColumns + 1).Select(i => "v" + i));
+        var ex = Assert.Throws<SheetException>(() => Csv("标题\n" + wide + "\n"));
+        Assert.Equal(Refusal(Sheets.TooManyColumns, 2, Sheets.ColumnName(Limits.MaxColumns), Limits.MaxColumns), ex.Message);
+
+        var row = Assert.Single(Csv("a,b" + new string(',', Limits.MaxColumns + 50) + "\n"));
+        Assert.Equal(Limits.MaxColumns, row.Cells.Length);
+    }
+
+    [Fact]
+    public void Read_CsvPastTheTextLimit_Refused()
+    {
+        var limits = new ImportLimits { MaxTextChars = 100 };
+
+        var ex = Assert.Throws<SheetException>(() =>
+            Sheets.Read(new MemoryStream(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("一二三四五,六七八九十\n", 11)))), "x.csv", limits));
+
+        Assert.Equal(Refusal(Sheets.TooMuchText, 100), ex.Message);
+    }
+
+    [Fact]
+    public void Refusals_EveryMessage_HasEnglish()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bihuan.slnx"))) dir = dir.Parent;
+        var translated = System.Xml.Linq.XDocument.Load(Path.Combine(dir!.FullName, "src", "Bihuan", "Resources", "Text.en.resx")).Root!
+            .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();
+
+        Assert.DoesNotContain(Sheets.Messages, m => !translated.Contains(m));
     }
 
     [Fact]
@@ -320,7 +536,7 @@ public sealed class SheetsTests
     [Fact]
     public void Read_CsvExactlyMaxRows_Accepted()
     {
-        Assert.Equal(Sheets.MaxRows, Csv(Lines(Sheets.MaxRows, trailingNewline: false)).Count);
+        Assert.Equal(ImportLimits.Default.MaxRows, Csv(Lines(ImportLimits.Default.MaxRows, trailingNewline: false)).Count);
     }
 
     [Theory]
@@ -328,7 +544,7 @@ public sealed class SheetsTests
     [InlineData(false)]
     public void Read_CsvMoreThanMaxRows_Refused(bool trailingNewline)
     {
-        var ex = Assert.Throws<SheetException>(() => Csv(Lines(Sheets.MaxRows + 1, trailingNewline)));
+        var ex = Assert.Throws<SheetException>(() => Csv(Lines(ImportLimits.Default.MaxRows + 1, trailingNewline)));
 
         Assert.Contains("拆分", ex.Message);
     }

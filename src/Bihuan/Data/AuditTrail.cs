@@ -13,12 +13,27 @@ namespace Bihuan.Data;
 /// chain and the audited records against it.
 public static class AuditTrail
 {
-    // One appender at a time in this process; across processes the engine serializes (SQLite's write lock taken by
-    // BEGIN IMMEDIATE, PostgreSQL's advisory lock below). Seq is the primary key, so a lost race fails, never forks.
-    static readonly SemaphoreSlim AppendLock = new(1, 1);
+    // The lock order, the same on every engine: an audited write takes the engine's write lock for the audit chain
+    // FIRST (before it writes a row) and keeps it until its transaction ends; no other lock is taken after it and
+    // nothing in this process is held beside it. SQLite: every transaction begins IMMEDIATE (Microsoft.Data.Sqlite's
+    // default), so the database write lock is that lock and is held from BEGIN. PostgreSQL: the transaction-scoped
+    // advisory lock below, released by COMMIT or ROLLBACK. (An in-process semaphore released between the batches of
+    // a transaction that kept the advisory lock inverted this order: a deadlock the database could not see.)
+    // Seq is the primary key, so an append that raced anyway fails, never forks.
     const long PostgresLockKey = 0x6269_6875_616E; // "bihuan"
 
     sealed record Pending(EntityEntry Entry, AuditAction Action, string? Before);
+
+    /// Takes the audit chain's lock for the current transaction (until it commits or rolls back): on PostgreSQL the
+    /// advisory lock; on SQLite the transaction's BEGIN IMMEDIATE already holds the write lock. Re-entrant. A use
+    /// case that writes rows outside SaveChanges (a bulk import) calls it before its first write.
+    public static async Task LockAsync(BihuanDb db, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("AuditTrail.LockAsync needs the transaction the lock belongs to");
+        if (db.Engine == DatabaseEngine.Postgres)
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLockKey})", ct);
+    }
 
     internal static async Task<int> SaveWithAuditAsync(BihuanDb db, Func<Task<int>> save, CancellationToken ct)
     {
@@ -34,9 +49,9 @@ public static class AuditTrail
         if (pending.Count == 0 && db.PendingEvents.Count == 0) return await save();
 
         var ownTx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        await AppendLock.WaitAsync(ct);
         try
         {
+            await LockAsync(db, ct);   // before the rows: see the lock order above
             var written = await save();
             var now = DateTime.UtcNow;
             var entries = new List<AuditEntry>();
@@ -56,8 +71,6 @@ public static class AuditTrail
             db.PendingEvents.Clear();
             if (entries.Count > 0)
             {
-                if (db.Engine == DatabaseEngine.Postgres)
-                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLockKey})", ct);
                 var last = await db.AuditEntries.IgnoreQueryFilters().OrderByDescending(e => e.Seq)
                     .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
                 var (seq, prev) = last is null ? (0L, AuditEntry.Genesis) : (last.Seq, last.Hash);
@@ -75,7 +88,6 @@ public static class AuditTrail
         }
         finally
         {
-            AppendLock.Release();
             if (ownTx is not null) await ownTx.DisposeAsync();
         }
     }
@@ -135,10 +147,11 @@ public static class AuditTrail
                 prev = e.Hash;
                 expectedSeq++;
                 count++;
-                if (e.Action == AuditAction.Generated && Dataset.GeneratedAudit.TryRange(e.EntityId, out var f, out var l))
+                if (e.Action is AuditAction.Generated or AuditAction.Imported && Dataset.GeneratedAudit.TryRange(e.EntityId, out var f, out var l))
                 {
                     if (!generated.TryGetValue(e.EntityType, out var list)) generated[e.EntityType] = list = [];
-                    list.Add(new GeneratedRange(f, l, e.After ?? "", e.Seq, new Dataset.GeneratedAudit.Digest()));
+                    list.Add(new GeneratedRange(f, l, e.After ?? "", e.Seq, new Dataset.GeneratedAudit.Digest(),
+                        e.Action == AuditAction.Imported ? "批量导入" : "批量生成"));
                 }
                 else if (e.Action != AuditAction.Event)
                 {
@@ -187,7 +200,7 @@ public static class AuditTrail
                     return Broken(e.Seq, count, $"{name} #{key} 已不存在，但审计记录中没有删除（在应用之外被删除）");
             foreach (var r in generated.GetValueOrDefault(name) ?? [])
                 if (r.Digest.Hex() != r.Expected)
-                    return Broken(r.Seq, count, $"{name} #{r.First}..{r.Last}（批量生成）的内容与第 {r.Seq} 条审计记录不符（在应用之外被修改、插入或删除）");
+                    return Broken(r.Seq, count, $"{name} #{r.First}..{r.Last}（{r.How}）的内容与第 {r.Seq} 条审计记录不符（在应用之外被修改、插入或删除）");
         }
         return AuditReport.Ok(count);
     }
@@ -270,7 +283,7 @@ public static class AuditTrail
         return ranges.FirstOrDefault(r => r.First <= id && id <= r.Last); // not in id order after all: look at each
     }
 
-    sealed record GeneratedRange(int First, int Last, string Expected, long Seq, Dataset.GeneratedAudit.Digest Digest);
+    sealed record GeneratedRange(int First, int Last, string Expected, long Seq, Dataset.GeneratedAudit.Digest Digest, string How);
 
     static AuditReport Broken(long? seq, long count, string why) =>
         new(false, count, seq, $"审计链已被破坏（chain broken）：{why}");

@@ -14,7 +14,9 @@ public interface IOrgOwned
     int OrgId { get; }
 }
 
-public enum AuditAction { Create, Update, Delete, Event, Generated }
+/// Generated (a dataset's batch) and Imported (an import's rows) are chain steps for many rows at once: the id range
+/// and an order-independent digest of the rows (Data/Dataset/GeneratedAudit), which `audit verify` recomputes.
+public enum AuditAction { Create, Update, Delete, Event, Generated, Imported }
 
 /// One link of the append-only chain. Hash = SHA-256 over the previous hash and this entry's content, so editing,
 /// deleting or reordering any entry breaks every hash after it.

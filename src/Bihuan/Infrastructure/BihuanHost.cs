@@ -16,7 +16,8 @@ public static class BihuanHost
             .AddBihuanAuth()
             .AddBihuanWeb()
             .AddBihuanJobs(builder.Configuration)
-            .AddPortal(builder.Configuration);
+            .AddPortal(builder.Configuration)
+            .AddImportLimits(builder.Configuration);
         return builder;
     }
 
@@ -33,7 +34,7 @@ public static class BihuanHost
 
     public static WebApplication MapStaffPages(this WebApplication app)
     {
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().WithUploadLimits(app.Services.GetRequiredService<ImportLimits>());
         app.MapAccountEndpoints();
         return app;
     }

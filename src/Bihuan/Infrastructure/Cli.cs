@@ -79,7 +79,7 @@ public static class Cli
             var f = pr.GetValue(file)!;
             if (!f.Exists) return Fail($"找不到文件 {f.FullName}");
             await using var s = f.OpenRead();
-            var r = await OrgImport.RunAsync(db, sp.GetRequiredService<TimeProvider>(), s, f.Name, f.Length, pr.GetValue(commit), ct);
+            var r = await OrgImport.RunAsync(db, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ImportLimits>(), s, f.Name, f.Length, pr.GetValue(commit), ct);
             Console.WriteLine(r.Message);
             foreach (var e in r.Errors) Console.WriteLine(e.Row > 0 ? $"  第 {e.Row} 行：{e.Reason}" : $"  {e.Reason}");
             return r.Ok ? 0 : 2;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -144,6 +145,112 @@ public sealed class XlsxBuilder
             wb.Workbook.AppendChild(new Sheets(new Sheet { Id = wb.GetIdOfPart(wsPart), SheetId = 1, Name = "Sheet1" }));
         }
         return ms.ToArray();
+    }
+
+    // ---- hostile shapes, written part by part straight into the zip (cheap to build at any size) ----
+
+    /// A workbook of raw parts: the sheet's sheetData content and, when given, the shared-string table's content
+    /// (the si elements), each written by a callback into the deflating stream. `uniqueCount` is what the table
+    /// declares (null: nothing declared).
+    public static byte[] Raw(Action<TextWriter> sheetData, Action<TextWriter>? sharedStrings = null, long? uniqueCount = null,
+        int extraEntries = 0, string sheetProlog = "")
+    {
+        const string main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        const string rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            void Part(string name, Action<TextWriter> write)
+            {
+                using var w = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Optimal).Open(), new System.Text.UTF8Encoding(false), 1 << 16);
+                write(w);
+            }
+            Part("[Content_Types].xml", w => w.Write("<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"));
+            Part("xl/workbook.xml", w => w.Write($"<?xml version=\"1.0\"?><workbook xmlns=\"{main}\" xmlns:r=\"{rel}\"><sheets><sheet name=\"台账\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"));
+            Part("xl/_rels/workbook.xml.rels", w => w.Write(
+                "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                + $"<Relationship Id=\"rId1\" Type=\"{rel}/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+                + (sharedStrings is null ? "" : $"<Relationship Id=\"rId2\" Type=\"{rel}/sharedStrings\" Target=\"sharedStrings.xml\"/>")
+                + "</Relationships>"));
+            Part("xl/worksheets/sheet1.xml", w =>
+            {
+                w.Write($"<?xml version=\"1.0\"?>{sheetProlog}<worksheet xmlns=\"{main}\"><sheetData>");
+                sheetData(w);
+                w.Write("</sheetData></worksheet>");
+            });
+            if (sharedStrings is not null)
+                Part("xl/sharedStrings.xml", w =>
+                {
+                    w.Write($"<?xml version=\"1.0\"?><sst xmlns=\"{main}\"{(uniqueCount is { } n ? $" uniqueCount=\"{n}\"" : "")}>");
+                    sharedStrings(w);
+                    w.Write("</sst>");
+                });
+            for (var i = 0; i < extraEntries; i++) zip.CreateEntry($"xl/media/x{i}.bin", CompressionLevel.NoCompression);
+        }
+        return ms.ToArray();
+    }
+
+    /// `count` shared strings of `length` characters each (distinct: a number, then `pad`), and a sheet citing the first.
+    public static byte[] SharedStringsBomb(int count, int length, bool declareCount = true, char pad = '问') => Raw(
+        w => w.Write("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"),
+        w =>
+        {
+            var padding = new string(pad, Math.Max(0, length - 8));
+            for (var i = 0; i < count; i++) w.Write($"<si><t>{i:D8}{padding}</t></si>");
+        },
+        declareCount ? count : null);
+
+    /// One inline cell of `length` characters in B2.
+    public static byte[] GiantCell(int length) => Raw(w =>
+    {
+        w.Write("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>问题描述</t></is></c></row><row r=\"2\"><c r=\"B2\" t=\"inlineStr\"><is><t>");
+        var chunk = new string('长', 4096);
+        for (var written = 0; written < length; written += chunk.Length) w.Write(chunk.AsSpan(0, Math.Min(chunk.Length, length - written)));
+        w.Write("</t></is></c></row>");
+    });
+
+    /// `rows` rows of `columns` numeric cells each.
+    public static byte[] Grid(int rows, int columns) => Raw(w =>
+    {
+        var letters = Enumerable.Range(0, columns).Select(Column).ToArray();
+        for (var r = 1; r <= rows; r++)
+        {
+            w.Write($"<row r=\"{r}\">");
+            for (var c = 0; c < columns; c++) w.Write($"<c r=\"{letters[c]}{r}\"><v>{c}</v></c>");
+            w.Write("</row>");
+        }
+    });
+
+    /// A real workbook whose sheet part inflates to `size` bytes (valid XML: one row, then whitespace), while the
+    /// zip's central directory and local header claim it is 1 KB.
+    public static byte[] DeclaredSizeLie(long size)
+    {
+        const string head = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>标题</t></is></c></row>";
+        var bytes = Raw(w =>
+        {
+            w.Write(head);
+            var spaces = new string(' ', 1 << 16);
+            for (long written = head.Length; written < size; written += spaces.Length) w.Write(spaces);
+        });
+        return LieAboutSize(bytes, "xl/worksheets/sheet1.xml", 1024);
+    }
+
+    /// Rewrites the uncompressed size an entry declares (local header and central directory) to `claimed`.
+    public static byte[] LieAboutSize(byte[] zip, string entry, uint claimed)
+    {
+        var name = System.Text.Encoding.UTF8.GetBytes(entry);
+        var span = zip.AsSpan();
+        for (var i = 0; i + 46 < zip.Length; i++)
+        {
+            var sig = BinaryPrimitives.ReadUInt32LittleEndian(span[i..]);
+            if (sig == 0x04034B50 && span.Slice(i + 30, Math.Min(name.Length, zip.Length - i - 30)).SequenceEqual(name)
+                && BinaryPrimitives.ReadUInt16LittleEndian(span[(i + 26)..]) == name.Length)
+                BinaryPrimitives.WriteUInt32LittleEndian(span[(i + 22)..], claimed);
+            else if (sig == 0x02014B50 && span.Slice(i + 46, Math.Min(name.Length, zip.Length - i - 46)).SequenceEqual(name)
+                     && BinaryPrimitives.ReadUInt16LittleEndian(span[(i + 28)..]) == name.Length)
+                BinaryPrimitives.WriteUInt32LittleEndian(span[(i + 24)..], claimed);
+        }
+        return zip;
     }
 
     /// A valid zip that is not a workbook (a .docx-like or arbitrary archive).

@@ -495,12 +495,8 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
     {
         if (rows.Count == 0) return;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await BulkInsert.AssignIdsAsync(db, rows, ct);
-        // The batch digest runs on the other core while the engine writes the rows.
-        var (type, actor, note) = (db.Model.FindEntityType(typeof(T))!, db.Actor, $"数据集 {scale.Name}（种子 {seed}）生成");
-        var entry = rows[0] is IAudited ? Task.Run(() => GeneratedAudit.Entry(type, actor, rows, note), ct) : null;
-        await BulkInsert.WriteAsync(db, rows, ct);
-        if (entry is not null) db.PendingEvents.Add(await entry);
+        await AuditTrail.LockAsync(db, ct);
+        await GeneratedAudit.InsertAsync(db, rows, AuditAction.Generated, $"数据集 {scale.Name}（种子 {seed}）生成", null, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();

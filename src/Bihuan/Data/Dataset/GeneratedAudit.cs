@@ -6,10 +6,11 @@ using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Bihuan.Data.Dataset;
 
-/// A generated batch in the audit chain: one Generated entry per batch instead of one entry per row. EntityId is the
-/// id range "first..last"; After is a digest of the rows as generated — the sum modulo 2^256 of SHA-256(id, canonical
-/// snapshot) over the rows (the same snapshots per-row entries hold). A sum does not depend on order, so
-/// AuditTrail.VerifyAsync can check it while streaming the table in any order.
+/// A batch in the audit chain: one entry for many rows instead of one per row — a generated dataset's batch
+/// (Generated) or the rows of one import (Imported). EntityId is the id range "first..last"; After is a digest of the
+/// rows as written — the sum modulo 2^256 of SHA-256(id, canonical snapshot) over the rows (the same snapshots
+/// per-row entries hold). A sum does not depend on order, so AuditTrail.VerifyAsync can check it while streaming the
+/// table in any order.
 public static class GeneratedAudit
 {
     public const string RangeSeparator = "..";
@@ -17,9 +18,25 @@ public static class GeneratedAudit
     public static void Record<T>(BihuanDb db, IReadOnlyList<T> rows, string note) where T : class =>
         db.PendingEvents.Add(Entry(db.Model.FindEntityType(typeof(T))!, db.Actor, rows, note));
 
+    /// Writes rows set-based (BulkInsert: consecutive ids after the table's maximum) and queues their batch entry, to
+    /// be appended by the next SaveChanges, in the caller's transaction, which must already hold the audit lock
+    /// (AuditTrail.LockAsync): under it the ids cannot interleave with another writer's, so the range is the batch's.
+    /// The digest runs on the other core while the engine writes the rows.
+    public static async Task InsertAsync<T>(BihuanDb db, IReadOnlyList<T> rows, AuditAction action, string note,
+        string? orgPath, CancellationToken ct) where T : class
+    {
+        if (rows.Count == 0) return;
+        await BulkInsert.AssignIdsAsync(db, rows, ct);
+        var (type, actor) = (db.Model.FindEntityType(typeof(T))!, db.Actor);
+        var entry = rows[0] is IAudited ? Task.Run(() => Entry(type, actor, rows, note, action, orgPath), ct) : null;
+        await BulkInsert.WriteAsync(db, rows, ct);
+        if (entry is not null) db.PendingEvents.Add(await entry);
+    }
+
     /// The batch's entry (to append through PendingEvents). Reads only the rows and the model: it may run on another
     /// thread while the rows are written.
-    public static AuditEntry Entry<T>(IEntityType type, string actor, IReadOnlyList<T> rows, string note) where T : class
+    public static AuditEntry Entry<T>(IEntityType type, string actor, IReadOnlyList<T> rows, string note,
+        AuditAction action = AuditAction.Generated, string? orgPath = null) where T : class
     {
         var getter = type.FindPrimaryKey()!.Properties.Single().GetGetter();
         var digest = new Digest();
@@ -39,7 +56,7 @@ public static class GeneratedAudit
         return new AuditEntry
         {
             Actor = actor, EntityType = AuditTrail.TypeName(type), EntityId = $"{first}{RangeSeparator}{last}",
-            Action = AuditAction.Generated, After = digest.Hex(), Note = $"{note}：{rows.Count} 行", PrevHash = "",
+            Action = action, After = digest.Hex(), Note = $"{note}：{rows.Count} 行", PrevHash = "", OrgPath = orgPath,
         };
     }
 

@@ -1,3 +1,4 @@
+using Bihuan.Infrastructure;
 using Bihuan.Data;
 using Bihuan.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,7 @@ public static class OrgApi
         g.MapPost("/{id:int}/move", Move).WithSummary("Move under another org; cycles are refused (409)");
         g.MapPost("/{id:int}/archive", Archive).WithSummary("Archive (撤销) or restore; refused while live children remain");
         g.MapDelete("/{id:int}", Delete).WithSummary("Delete an org created by mistake; refused if it has children or records");
-        g.MapPost("/import", Import).DisableAntiforgery()
+        g.MapPost("/import", Import).DisableAntiforgery().WithUploadLimit()
             .WithSummary("Import a tree from .xlsx/.csv: preview (commit=false) or commit a clean file atomically");
         g.MapGet("/export.xlsx", Export).WithSummary("The visible tree as .xlsx (same columns as the import)");
         return api;
@@ -71,10 +72,10 @@ public static class OrgApi
     }
 
     static async Task<Results<Ok<OrgImportResult>, ProblemHttpResult>> Import(
-        BihuanDb db, TimeProvider clock, IFormFile file, bool? commit, CancellationToken ct)
+        BihuanDb db, TimeProvider clock, ImportLimits limits, IFormFile file, bool? commit, CancellationToken ct)
     {
         await using var stream = file.OpenReadStream();
-        var result = await OrgImport.RunAsync(db, clock, stream, file.FileName, file.Length, commit ?? false, ct);
+        var result = await OrgImport.RunAsync(db, clock, limits, stream, file.FileName, file.Length, commit ?? false, ct);
         return result.Ok
             ? TypedResults.Ok(result)
             : TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails

@@ -9,14 +9,17 @@ namespace Bihuan.Features.Organizations;
 public sealed record ImportRowError(int Row, string Reason);
 public sealed record ImportRowPlan(int Row, string Name, string Code, string Type, string? Parent, string Action);
 public sealed record OrgImportResult(bool Ok, bool Committed, string Message, List<ImportRowError> Errors,
-    List<ImportRowPlan> Rows, int Created, int Updated, int Unchanged);
+    List<ImportRowPlan> Rows, int Created, int Updated, int Unchanged)
+{
+    /// The file refused as a whole (a limit): Message as a phrase the page shows in the reader's language.
+    [System.Text.Json.Serialization.JsonIgnore] public Phrase? Refusal { get; init; }
+}
 
 /// Imports an org tree from .xlsx/.csv (columns 组织名称, 上级组织, 组织类型, 组织编码; optional 上级组织编码 and 排序).
 /// Validates the whole file first; only a clean file is committed, in one transaction. Orgs are matched by code,
 /// so importing the same file twice changes nothing.
 public static class OrgImport
 {
-    public const long MaxBytes = 20 * 1024 * 1024;
     const string Created = "新增", Updated = "更新", Unchanged = "不变";
 
     static readonly Dictionary<string, string[]> Columns = new()
@@ -37,15 +40,15 @@ public static class OrgImport
         public int Level;
     }
 
-    public static async Task<OrgImportResult> RunAsync(BihuanDb db, TimeProvider clock, Stream stream, string fileName,
-        long length, bool commit, CancellationToken ct)
+    public static async Task<OrgImportResult> RunAsync(BihuanDb db, TimeProvider clock, ImportLimits limits, Stream stream,
+        string fileName, long length, bool commit, CancellationToken ct)
     {
         if (!db.Access.CanAnywhere(Permission.ManageOrgs))
             throw new DomainException(new Forbidden("只有系统管理员可以导入组织架构"));
-        if (length > MaxBytes) return Fail($"文件超过 {MaxBytes / 1024 / 1024} MB");
+        if (length > limits.MaxUploadBytes) return Fail(new Phrase(Sheets.TooLarge, limits.UploadMegabytes));
         List<SheetRow> sheet;
-        try { sheet = Sheets.Read(stream, fileName); }
-        catch (SheetException e) { return Fail(e.Message); }
+        try { sheet = Sheets.Read(stream, fileName, limits, ct); }
+        catch (SheetException e) { return Fail(e.Phrase); }
 
         var header = sheet.Take(10).FirstOrDefault(r => Enumerable.Range(0, r.Cells.Length)
             .Any(i => Columns["name"].Contains(Sheets.HeaderKey(r.Text(i)))));
@@ -209,6 +212,8 @@ public static class OrgImport
 
     static OrgImportResult Fail(string message, int row = 0) =>
         new(false, false, message, [new ImportRowError(row, message)], [], 0, 0, 0);
+
+    static OrgImportResult Fail(Phrase refusal) => Fail(refusal.ToString()) with { Refusal = refusal };
 
     /// The visible tree in the import's own columns, so an export can be edited and imported back.
     public static async Task<byte[]> ExportAsync(BihuanDb db, CancellationToken ct)

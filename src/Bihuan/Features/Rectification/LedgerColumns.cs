@@ -24,7 +24,7 @@ public sealed record LedgerHeader(int RowNumber, IReadOnlyDictionary<LedgerField
     public LedgerHeader WithOverride(LedgerField field, int column)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(column);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, Sheets.MaxColumns);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, Sheets.ExcelColumns);
         var map = Map.Where(kv => kv.Key != field && kv.Value != column).ToDictionary();
         map[field] = column;
         return this with { Map = map, Unmapped = UnmappedFor(map) };

@@ -11,7 +11,7 @@ public static class LedgerImportApi
 {
     public static RouteGroupBuilder MapLedgerImportApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/rectifications/import", Import).DisableAntiforgery().WithTags("整改台账 Rectification")
+        api.MapPost("/rectifications/import", Import).DisableAntiforgery().WithUploadLimit().WithTags("整改台账 Rectification")
             .WithSummary("Import a ledger (.xlsx/.csv, multipart `file`) into orgId: preview (commit=false) or commit a clean file "
                          + "atomically; correct the column mapping with map.<Field>=<letter> (e.g. map.Problem=C, map.Progress=-) "
                          + "and the header row with headerRow=<n>");
@@ -19,7 +19,7 @@ public static class LedgerImportApi
     }
 
     static async Task<Results<Ok<LedgerImportResult>, ProblemHttpResult>> Import(BihuanDb db, TimeProvider clock,
-        HttpRequest request, IFormFile file, int? orgId, bool? commit, int? headerRow, CancellationToken ct)
+        ImportLimits limits, HttpRequest request, IFormFile file, int? orgId, bool? commit, int? headerRow, CancellationToken ct)
     {
         var errors = new List<Invalid>();
         if (orgId is null) errors.Add(new("orgId", "请指定台账所属单位（orgId）"));
@@ -29,7 +29,7 @@ public static class LedgerImportApi
         Problems.ThrowIfAny(errors);
 
         await using var stream = file.OpenReadStream();
-        var result = await LedgerImport.RunAsync(db, clock, stream, file.FileName, file.Length, orgId!.Value, overrides,
+        var result = await LedgerImport.RunAsync(db, clock, limits, stream, file.FileName, file.Length, orgId!.Value, overrides,
             commit ?? false, ct, headerRow);
         return result.Ok
             ? TypedResults.Ok(result)

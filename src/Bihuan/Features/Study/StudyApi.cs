@@ -96,14 +96,14 @@ public static class StudyApi
 
         var study = api.MapGroup("/study").WithTags("逐篇学 Study");
         study.MapGet("/materials", async (BihuanDb db, CancellationToken ct) => TypedResults.Ok(await StudyCommands.MaterialsAsync(db, ct)));
-        study.MapPost("/materials/import", async (BihuanDb db, IFormFile file, bool? commit, CancellationToken ct) =>
+        study.MapPost("/materials/import", async (BihuanDb db, ImportLimits limits, IFormFile file, bool? commit, CancellationToken ct) =>
         {
             await using var s = file.OpenReadStream();
-            var report = await StudyCommands.ImportAsync(db, s, file.FileName, commit == true, ct);
+            var report = await StudyCommands.ImportAsync(db, limits, s, file.FileName, file.Length, commit == true, ct);
             return report.Errors.Count > 0
                 ? Results.Problem(Problems.ToProblem(new ValidationFailed(report.Errors.ConvertAll(e => new Invalid("file", e)))))
                 : Results.Ok(report);
-        }).DisableAntiforgery().WithSummary("Catalog from .xlsx/.csv (材料 | 章节 | 篇目 | 核心), titles only; checked first, commit=true writes");
+        }).DisableAntiforgery().WithUploadLimit().WithSummary("Catalog from .xlsx/.csv (材料 | 章节 | 篇目 | 核心), titles only; checked first, commit=true writes");
         study.MapPost("/records", async (BihuanDb db, TimeProvider clock, ClaimsPrincipal user, StudyInput input, CancellationToken ct) =>
         {
             var r = await StudyCommands.RecordAsync(db, clock, user, input, ct);

@@ -135,11 +135,14 @@ public static class StudyCommands
     /// Imports a catalog from .xlsx/.csv with the columns 材料 | 章节 | 篇目 | 核心 (是/否). Titles only. The whole file
     /// is checked first; only a clean file is written, in one transaction; rows already present (same material and
     /// title) are left as they are, so a re-import changes nothing.
-    public static async Task<ImportReport> ImportAsync(BihuanDb db, Stream file, string fileName, bool commit, CancellationToken ct)
+    public static async Task<ImportReport> ImportAsync(BihuanDb db, ImportLimits limits, Stream file, string fileName, long length,
+        bool commit, CancellationToken ct)
     {
         if (!db.Access.CanAnywhere(Permission.ManageStudyCatalog)) throw new DomainException(new Forbidden("学习材料目录由系统管理员维护"));
+        if (length > limits.MaxUploadBytes)
+            throw new DomainException(new Invalid("file", new Phrase(Sheets.TooLarge, limits.UploadMegabytes).ToString()));
         List<SheetRow> rows;
-        try { rows = Sheets.Read(file, fileName); }
+        try { rows = Sheets.Read(file, fileName, limits, ct); }
         catch (SheetException e) { throw new DomainException(new Invalid("file", e.Message)); }
         var errors = new List<string>();
         var header = rows.FirstOrDefault(r => !r.IsBlank);
