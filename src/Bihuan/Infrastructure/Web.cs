@@ -20,6 +20,10 @@ public static class WebSetup
 {
     public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
 
+    static readonly Lazy<HashSet<string>> AmbiguousNames = new(() => typeof(WebSetup).Assembly.GetTypes()
+        .Where(t => t.Namespace?.StartsWith("Bihuan.Features", StringComparison.Ordinal) == true && t.IsPublic)
+        .GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet());
+
     public static IServiceCollection AddBihuanWeb(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
@@ -40,12 +44,25 @@ public static class WebSetup
         services.AddRazorComponents();
         services.AddProblemDetails();
         services.AddExceptionHandler<DomainExceptionHandler>();
-        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        // A "not found" refusal escaping a page (an org id out of the caller's scope in a query) answers 404, not 500.
+        services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(o => o.AllowStatusCode404Response = true);
+        services.AddRequestInput();
+        services.AddOpenApi(o =>
         {
-            doc.Info.Title = "Bihuan 闭环 API";
-            doc.Info.Description = "学查改一体推进 — organizations, people, roles, audit. Authenticate with a personal access token: Authorization: Bearer bh_…";
-            return Task.CompletedTask;
-        }));
+            // Two input records share a simple name (Demands' and Supervision's OrderActionInput): such schemas are
+            // named by their area, or the document describes one body for both and clients send the wrong one.
+            o.CreateSchemaReferenceId = t =>
+            {
+                var id = Microsoft.AspNetCore.OpenApi.OpenApiOptions.CreateDefaultSchemaReferenceId(t);
+                return id is not null && AmbiguousNames.Value.Contains(t.Type.Name) ? t.Type.Namespace?.Split('.')[^1] + id : id;
+            };
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info.Title = "Bihuan 闭环 API";
+                doc.Info.Description = "学查改一体推进 — organizations, people, roles, audit. Authenticate with a personal access token: Authorization: Bearer bh_…";
+                return Task.CompletedTask;
+            });
+        });
         services.AddAntiforgery();
         services.AddDataProtection().SetApplicationName("Bihuan").PersistKeysToDbContext<BihuanDb>();
         services.AddHttpContextAccessor();
@@ -87,6 +104,7 @@ public static class WebSetup
                 && ctx.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
             if (!page && ctx.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } f) f.Enabled = false;
         });
+        app.UseRequestInput();
         app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRateLimiter();
@@ -127,7 +145,7 @@ public static class WebSetup
             ctx.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
-            return Results.LocalRedirect(back is { Length: > 0 } b && b.StartsWith('/') && !b.StartsWith("//") ? b : "/");
+            return Results.LocalRedirect(RequestInput.IsLocalPath(back) ? back! : "/");
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
