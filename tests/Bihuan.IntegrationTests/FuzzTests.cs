@@ -23,6 +23,7 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
 {
     protected BihuanFactory App => factory();
     const int Seed = 20261127;
+    const int Sampled = 5;
     static DateOnly Today => ChinaTime.Today(TimeProvider.System);
     const string Lone = "LONE_SURROGATE";   // replaced by \ud800 in the serialized JSON (a lone surrogate)
 
@@ -54,8 +55,13 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
             {
                 operations++;
                 var rnd = new Random(Seed ^ StableHash(method + url));
-                foreach (var caller in callers)
-                    foreach (var (body, contentType) in Corpus(schemas, op, arranged, rnd))
+                var corpus = Corpus(schemas, op, arranged, rnd).ToList();
+                // The administrator gets the whole corpus on each operation; each action of an {action} route and the
+                // liaison a seeded sample of it (the bound on the run's length), always with the plausible body.
+                var sample = corpus.Take(corpus.Count - 1).OrderBy(_ => rnd.Next()).Take(Sampled).Append(corpus[^1]).ToList();
+                var action = template.Contains("{action}", StringComparison.Ordinal);
+                foreach (var (caller, n) in callers.Select((c, n) => (c, n)))
+                    foreach (var (body, contentType) in n == 0 && !action ? corpus : sample)
                     {
                         sent++;
                         var probe = await SendAsync(caller, method, url, body, contentType);
@@ -251,8 +257,8 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
         }), json);
         yield return (Make((_, _, _) => null, _ => null), json);
         yield return (Make((_, _, v) => v, l => new JsonArray(null, l.Count > 0 ? l[0]?.DeepClone() : null)), json);
-        yield return (Make((k, _, v) => k == Kind.String ? (JsonNode?)new string('超', 100_000) : v), json);
-        yield return (Make((_, _, v) => v, l => new JsonArray([.. Enumerable.Range(0, 5000).Select(_ => l.Count > 0 ? l[0]?.DeepClone() : 1)])), json);
+        yield return (Make((k, _, v) => k == Kind.String ? (JsonNode?)new string('超', 20_000) : v), json);
+        yield return (Make((_, _, v) => v, l => new JsonArray([.. Enumerable.Range(0, 1500).Select(_ => l.Count > 0 ? l[0]?.DeepClone() : 1)])), json);
         yield return (Make((k, _, v) => k switch { Kind.Date => (JsonNode?)"9999-12-31", Kind.DateTime => "9999-12-31T23:59:59Z", _ => v }), json);
         yield return (Make((k, _, v) => k switch { Kind.Date => (JsonNode?)"0001-01-01", Kind.DateTime => "0001-01-01T00:00:00Z", _ => v }), json);
         yield return (Make((k, _, v) => k switch { Kind.Integer => (JsonNode?)int.MaxValue, Kind.Number => 1e308, Kind.Enum => 99, _ => v }), json);
@@ -465,7 +471,7 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
                 req.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
             }
             return req;
-        }, body);
+        }, contentType is null ? body : $"[{contentType}] {body}");
 
     static async Task<Probe> Send(HttpClient c, Func<HttpRequestMessage> make, string body = "")
     {

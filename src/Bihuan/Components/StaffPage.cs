@@ -46,5 +46,21 @@ public abstract class StaffPage : ComponentBase
         }
     }
 
+    /// A read for the page: a record the caller cannot see (a hand-edited link such as ?orgId=<another district>)
+    /// shows the 未找到 page instead of failing the render.
+    protected async Task<bool> Visible(Func<Task> read)
+    {
+        try
+        {
+            await read();
+            return true;
+        }
+        catch (DomainException e) when (e.Error.Kind == ErrorKind.NotFound)
+        {
+            Nav.NotFound();
+            return false;
+        }
+    }
+
     protected static string Time(DateTime utc) => ChinaTime.Format(utc);
 }

@@ -100,8 +100,9 @@ public static class Open311Api
         }
     }
 
+    // A description may echo what the client sent (a path segment, a code): no control characters into the XML.
     static A Errors(int code, string description) =>
-        new("error", [new O(("code", new V(code)), ("description", new V(description)))]);
+        new("error", [new O(("code", new V(code)), ("description", new V(InputText.Clean(description))))]);
 
     static async Task Jurisdiction(BihuanDb db, PortalOptions o, string? jurisdiction, CancellationToken ct)
     {
