@@ -12,6 +12,7 @@ using Bihuan.Features.Study;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Xunit.Abstractions;
 
 namespace Bihuan.IntegrationTests;
 
@@ -19,7 +20,7 @@ namespace Bihuan.IntegrationTests;
 /// bodies (as the administrator and as a liaison), every page route garbage query values (signed in; the public ones
 /// anonymously), Open311 hostile values. Bad input is the client's fault: a 4xx, never a 5xx. Afterwards the shared
 /// reads still answer 200. The corpus is built from the document, so a new endpoint is fuzzed without a new line here.
-public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
+public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory, ITestOutputHelper output)
 {
     protected BihuanFactory App => factory();
     const int Seed = 20261127;
@@ -70,6 +71,7 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
             }
         }
         Assert.True(operations >= 40, $"only {operations} write operations found in /openapi/v1.json");
+        output.WriteLine($"{operations} write operations (incl. each action of an {{action}} route), {sent} bodies sent");
         Report(failures, sent);
 
         // The corpus changed nothing the shared reads cannot show, for the unit and for another district.
@@ -488,8 +490,9 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
         }
     }
 
-    static void Report(List<Probe> failures, int sent)
+    void Report(List<Probe> failures, int sent)
     {
+        output.WriteLine($"{sent} requests, {failures.Count} answered 5xx");
         if (failures.Count == 0) return;
         var lines = failures.Take(40).Select(f =>
             $"{f.Method} {f.Url}\n    body: {Shorten(f.Body, 300)}\n    → {f.Status}: {Shorten(f.Response, 600)}");
@@ -510,6 +513,6 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory)
     }
 }
 
-public sealed class SqliteFuzzTests(SqliteFixture app) : FuzzTestsBase(() => app), IClassFixture<SqliteFixture>;
+public sealed class SqliteFuzzTests(SqliteFixture app, ITestOutputHelper output) : FuzzTestsBase(() => app, output), IClassFixture<SqliteFixture>;
 
-public sealed class PostgresFuzzTests(PostgresFixture app) : FuzzTestsBase(() => app.Factory), IClassFixture<PostgresFixture>;
+public sealed class PostgresFuzzTests(PostgresFixture app, ITestOutputHelper output) : FuzzTestsBase(() => app.Factory, output), IClassFixture<PostgresFixture>;
