@@ -27,16 +27,16 @@ public abstract class BoundsTestsBase(Func<BihuanFactory> factory)
         ("yx.fgj.liaison", "/api/v1/rectifications/ITEM/request-extension", """{"text":"延期","newDeadline":"DATE"}""", "newDeadline", "updates"),
         ("yx.fgj.liaison", "/api/v1/meetings", """{"orgId":ORG,"title":"界外会议","typeIds":[TYPE],"heldOn":"DATE"}""", "heldOn", "meetings"),
         ("yx.fgj.liaison", "/api/v1/meetings",
-            """{"orgId":ORG,"title":"界外决定","typeIds":[TYPE],"heldOn":"TODAY","decisions":[{"title":"决定","dueOn":"DATE"}]}""", "dueOn", "meetings"),
+            """{"orgId":ORG,"title":"界外决定","typeIds":[TYPE],"heldOn":"TODAY","decisions":[{"title":"决定","dueOn":"DATE"}]}""", "decisions", "meetings"),
         ("yx.fgj.liaison", "/api/v1/rules", """{"orgId":ORG,"title":"界外制度","issuedOn":"DATE"}""", "issuedOn", "rules"),
         ("yx.fgj.liaison", "/api/v1/rules", """{"orgId":ORG,"title":"界外制度","nextReviewOn":"DATE"}""", "nextReviewOn", "rules"),
         ("yx.fgj.liaison", "/api/v1/plans",
-            """{"campaignId":CAMPAIGN,"orgId":ORG,"text":"界外","tasks":[{"title":"任务","dueOn":"DATE"}]}""", "dueOn", "plans"),
+            """{"campaignId":CAMPAIGN,"orgId":ORG,"text":"界外","tasks":[{"title":"任务","dueOn":"DATE"}]}""", "tasks", "plans"),
         ("yx.fgj.member", "/api/v1/study/records", """{"articleId":1,"studiedOn":"DATE"}""", "studiedOn", "study"),
         ("gz.jw", "/api/v1/supervision/orders", """{"itemIds":[ITEM],"requirements":"界外督办","dueOn":"DATE"}""", "dueOn", "orders"),
         ("admin", "/api/v1/campaigns/TEMPLATE/copy", """{"rootOrgId":YX,"startsOn":"DATE"}""", "startsOn", "campaigns"),
         ("admin", "/api/v1/campaigns/TEMPLATE/copy", """{"rootOrgId":YX,"endsOn":"DATE"}""", "endsOn", "campaigns"),
-        ("admin", "/api/v1/campaigns/TEMPLATE/copy", """{"rootOrgId":YX,"phases":[{"name":"阶段","startsOn":"DATE"}]}""", "startsOn", "campaigns"),
+        ("admin", "/api/v1/campaigns/TEMPLATE/copy", """{"rootOrgId":YX,"phases":[{"name":"阶段","startsOn":"DATE"}]}""", "phases", "campaigns"),
     ];
 
     public static TheoryData<int, string> Cases()
@@ -123,6 +123,21 @@ public abstract class BoundsTestsBase(Func<BihuanFactory> factory)
             };
     }
 
+    /// A problem of the caller's unit with one item due in 30 days (the fuzz and bound tests act on it).
+    public static async Task<(ProblemDto Problem, LedgerEntry Item)> DatedItemAsync(HttpClient liaison, int org, string description)
+    {
+        var problem = await (await liaison.PostAsJsonAsync("/api/v1/problems", new
+        {
+            orgId = org, description, source = SourceChannel.SelfInspection, aspect = Aspect.Work,
+            dimension = Dimension.RealWork, notDuplicate = true,
+        })).Expect<ProblemDto>(HttpStatusCode.Created);
+        var item = await (await liaison.PostAsJsonAsync($"/api/v1/problems/{problem.Id}/items", new
+        {
+            measures = "措施：" + description, deadlineKind = DeadlineKind.Dated, deadline = Today.AddDays(30),
+        })).Expect<LedgerEntry>(HttpStatusCode.Created);
+        return (problem, item);
+    }
+
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BihuanFactory, Task<Dictionary<string, string>>> Arranged = new();
 
     Task<Dictionary<string, string>> IdsAsync()
@@ -135,15 +150,7 @@ public abstract class BoundsTestsBase(Func<BihuanFactory> factory)
     {
         var org = await App.OrgId("GZ-YX-FGJ");
         var liaison = await App.ClientFor("yx.fgj.liaison");
-        var problem = await (await liaison.PostAsJsonAsync("/api/v1/problems", new
-        {
-            orgId = org, description = $"日期界限问题 {Guid.NewGuid():N}", source = SourceChannel.SelfInspection, aspect = Aspect.Work,
-            dimension = Dimension.RealWork, notDuplicate = true,
-        })).Expect<ProblemDto>(HttpStatusCode.Created);
-        var item = await (await liaison.PostAsJsonAsync($"/api/v1/problems/{problem.Id}/items", new
-        {
-            measures = "日期界限措施", deadlineKind = DeadlineKind.Dated, deadline = Today.AddDays(30),
-        })).Expect<LedgerEntry>(HttpStatusCode.Created);
+        var (problem, item) = await DatedItemAsync(liaison, org, $"日期界限问题 {Guid.NewGuid():N}");
         var (db, scope) = App.SystemDb();
         using (scope)
             return new()

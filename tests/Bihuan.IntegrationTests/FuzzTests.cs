@@ -371,15 +371,7 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory, ITestOu
         var liaison = await App.ClientFor("yx.fgj.liaison");
         var admin = await App.ClientFor("admin");
         var tag = Guid.NewGuid().ToString("N")[..8];
-        var problem = await (await liaison.PostAsJsonAsync("/api/v1/problems", new
-        {
-            orgId = org, description = $"模糊测试问题 {tag}", source = SourceChannel.SelfInspection, aspect = Aspect.Work,
-            dimension = Dimension.RealWork, notDuplicate = true,
-        })).Expect<ProblemDto>(HttpStatusCode.Created);
-        var item = await (await liaison.PostAsJsonAsync($"/api/v1/problems/{problem.Id}/items", new
-        {
-            measures = "模糊测试措施", deadlineKind = DeadlineKind.Dated, deadline = Today.AddDays(30),
-        })).Expect<LedgerEntry>(HttpStatusCode.Created);
+        var (problem, item) = await BoundsTestsBase.DatedItemAsync(liaison, org, $"模糊测试问题 {tag}");
         int campaign, template, person, meetingType;
         {
             var (db, scope) = App.SystemDb();

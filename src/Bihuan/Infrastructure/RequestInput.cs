@@ -171,7 +171,9 @@ public static class RequestInput
         return api;
     }
 
-    static void Walk(object? value, string field, List<Invalid> errors, int depth)
+    /// Field names as the use cases give them: a body's property by its name, anything inside a list by the list's
+    /// (errors.tasks for a task's date, as a form shows it under the list).
+    static void Walk(object? value, string field, List<Invalid> errors, int depth, bool inList = false)
     {
         switch (value)
         {
@@ -183,12 +185,12 @@ public static class RequestInput
                 errors.Date(field, d);
                 return;
             case System.Collections.IEnumerable list when depth < 4:
-                foreach (var x in list.Cast<object?>().Take(InputBounds.ListMax)) Walk(x, field, errors, depth + 1);
+                foreach (var x in list.Cast<object?>().Take(InputBounds.ListMax)) Walk(x, field, errors, depth + 1, inList: true);
                 return;
         }
         var type = value.GetType();
         if (depth >= 4 || !IsWalked(type)) return;
-        foreach (var p in Readable(type)) Walk(p.GetValue(value), Camel(p.Name), errors, depth + 1);
+        foreach (var p in Readable(type)) Walk(p.GetValue(value), inList ? field : Camel(p.Name), errors, depth + 1, inList);
     }
 
     static readonly ConcurrentDictionary<Type, PropertyInfo[]> Props = new();
