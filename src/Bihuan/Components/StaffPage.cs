@@ -43,7 +43,7 @@ public abstract class StaffPage : ComponentBase
             ErrorMessage = p.Title;
             Errors = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v ? new(v.Errors) : null;
             // a bare 404 status makes .NET 10 drop the rendered body: show the router's 未找到 page instead
-            if (e.Error.Kind == ErrorKind.NotFound) Nav.NotFound();
+            if (e.Error.Kind == ErrorKind.NotFound) ShowNotFound();
             else HttpContext.Response.StatusCode = Problems.StatusOf(e.Error.Kind);
             return false;
         }
@@ -59,6 +59,35 @@ public abstract class StaffPage : ComponentBase
             return false;
         }
     }
+
+    /// A read for the page: a record the caller cannot see (a hand-edited link such as ?orgId=<another district>)
+    /// shows the 未找到 page instead of failing the render.
+    protected async Task<bool> Visible(Func<Task> read)
+    {
+        try
+        {
+            await read();
+            return true;
+        }
+        catch (DomainException e) when (e.Error.Kind == ErrorKind.NotFound)
+        {
+            ShowNotFound();
+            return false;
+        }
+    }
+
+    /// Set once the router shows its 未找到 page in place of this one: a page with forms renders nothing more
+    /// (`@{ if (NotFoundShown) return; }` first in its markup), since its forms would name components the renderer
+    /// has already dropped (a 500).
+    protected bool NotFoundShown { get; private set; }
+
+    void ShowNotFound()
+    {
+        NotFoundShown = true;
+        Nav.NotFound();
+    }
+
+    protected override bool ShouldRender() => !NotFoundShown;
 
     protected static string Time(DateTime utc) => ChinaTime.Format(utc);
 }

@@ -153,6 +153,7 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     /// Marks the orgs whose dashboard roll-ups the change makes stale (RollupMarks), in the same transaction.
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
     {
+        StoredText.Clean(ChangeTracker);
         await Data.RollupMarks.AddAsync(this, ct);
         return await AuditTrail.SaveWithAuditAsync(this, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), ct);
     }

@@ -36,12 +36,10 @@ public sealed record DeadlineParse(bool Ok, DeadlineKind Kind, DateOnly? Date, s
 /// - Several dates in one cell ("6月底前完成阶段整改，12月底前全面完成"): the latest is the deadline.
 /// - A date beats the keywords ("2026年6月底前完成并长期坚持" → Dated): a checkable deadline is what matters.
 ///   Both keyword kinds and no date ("立行立改、长期坚持") → Immediate.
-/// - Any impossible date in the text (2026年2月30日, 2026年13月) fails the whole cell; so does a year outside
-///   2000–2099 (a typo, or a number that was never a date).
+/// - Any impossible date in the text (2026年2月30日, 2026年13月) fails the whole cell; so does a date outside the
+///   window of Domain/Bounds (2000–2100 by default: a typo, or a number that was never a date).
 public static partial class DeadlineText
 {
-    public const int MinYear = 2000, MaxYear = 2099;
-
     static readonly string[] ImmediateWords = ["立行立改", "立即整改", "即知即改", "立查立改", "立改立行", "即查即改", "马上就改", "立即"];
     static readonly string[] OngoingWords = ["长期坚持", "长期", "持续推进", "常态化", "持续整改", "持续深化", "长效", "持续开展", "久久为功"];
 
@@ -75,9 +73,9 @@ public static partial class DeadlineText
 
     static string Show(DateOnly d) => $"{d.Year}年{d.Month}月{d.Day}日";
 
-    static DeadlineParse InRange(DateOnly d, string shown) => d.Year is >= MinYear and <= MaxYear
+    static DeadlineParse InRange(DateOnly d, string shown) => Bounds.InWindow(d)
         ? DeadlineParse.Dated(d)
-        : DeadlineParse.Fail($"整改时限“{shown}”的年份 {d.Year} 不在 {MinYear}—{MaxYear} 年之间");
+        : DeadlineParse.Fail($"整改时限“{shown}”的年份 {d.Year} 不在 {Bounds.MinDate.Year}—{Bounds.MaxDate.Year} 年之间");
 
     static DeadlineParse Unknown(string text) => DeadlineParse.Fail($"无法识别的整改时限“{Shorten(text)}”");
 

@@ -69,7 +69,7 @@ public sealed class WorkingCalendar
             var range = parts[0].Split("..");
             if (!DateOnly.TryParseExact(range[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
                 || !DateOnly.TryParseExact(range[^1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to)
-                || to < from || range.Length > 2 || to.DayNumber - from.DayNumber > 31)
+                || to < from || range.Length > 2 || to.DayNumber - from.DayNumber > 31 || !Bounds.InWindow(from) || !Bounds.InWindow(to))
                 throw new DomainException(new CalendarFileInvalid(lineNo, $"日期“{parts[0]}”无效"));
             var isOff = parts[1] switch
             {

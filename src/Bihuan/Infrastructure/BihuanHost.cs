@@ -11,6 +11,10 @@ public static class BihuanHost
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey,
             builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080");
+        // The one date window (Domain/Bounds.cs) for every input and every read of a stored date; a bad window stops
+        // start-up rather than accepting dates the reads cannot compute with.
+        var bounds = builder.Configuration.GetSection("Bihuan:Bounds");
+        Domain.Bounds.Configure(bounds.GetValue("MinYear", 2000), bounds.GetValue("MaxYear", 2100));
         builder.Services
             .AddBihuanDatabase(builder.Configuration, builder.Environment.ContentRootPath)
             .AddBihuanAuth()

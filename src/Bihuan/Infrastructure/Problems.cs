@@ -8,17 +8,9 @@ using Npgsql;
 
 namespace Bihuan.Infrastructure;
 
-/// Thrown by use cases when input fails validation: every field message at once.
-public sealed record ValidationFailed(IReadOnlyList<Invalid> Errors)
-    : Error("validation", "提交的内容有误，请按提示修改", ErrorKind.Invalid);
-
 public static class Problems
 {
-    public static void ThrowIfAny(IEnumerable<Invalid> errors)
-    {
-        var list = errors.ToList();
-        if (list.Count > 0) throw new DomainException(new ValidationFailed(list));
-    }
+    public static void ThrowIfAny(IEnumerable<Invalid> errors) => errors.ToList().ThrowIfAny();
 
     public static int StatusOf(ErrorKind k) => k switch
     {
@@ -61,6 +53,8 @@ sealed class DomainExceptionHandler(IProblemDetailsService problems, ILogger<Dom
         {
             DomainException d => Problems.ToProblem(d.Error),
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "请求格式有误：" + b.Message },
+            // The form reader refuses a body it cannot decode (e.g. "%00" in a value): the client's fault.
+            InvalidDataException => new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "请求格式有误：表单内容无法解析" },
             _ => null,
         };
         if (problem is not null)

@@ -41,6 +41,9 @@ public static class WebSetup
         services.AddRazorComponents();
         services.AddProblemDetails();
         services.AddExceptionHandler<DomainExceptionHandler>();
+        // A "not found" refusal escaping a page (an org id out of the caller's scope in a query) answers 404, not 500.
+        services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(o => o.AllowStatusCode404Response = true);
+        services.AddRequestInput();
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer((doc, _, _) =>
@@ -114,6 +117,7 @@ public static class WebSetup
                 && ctx.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
             if (!page && ctx.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } f) f.Enabled = false;
         });
+        app.UseRequestInput();
         app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRateLimiter();
@@ -159,7 +163,7 @@ public static class WebSetup
             ctx.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
-            return Results.LocalRedirect(back is { Length: > 0 } b && b.StartsWith('/') && !b.StartsWith("//") ? b : "/");
+            return Results.LocalRedirect(RequestInput.IsLocalPath(back) ? back! : "/");
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }

@@ -86,6 +86,11 @@ public static class Open311Api
         {
             return Write(fmt, "errors", Errors(e.Status, e.Message), e.Status);
         }
+        catch (InvalidDataException)
+        {
+            // The form reader refuses what it cannot decode (e.g. "%00" in a value).
+            return Write(fmt, "errors", Errors(400, "the form could not be read (invalid characters)"), 400);
+        }
         catch (DomainException e)
         {
             var p = Problems.ToProblem(e.Error);
@@ -104,8 +109,9 @@ public static class Open311Api
         return Write(fmt, "errors", Errors(status, description), status).ExecuteAsync(ctx);
     }
 
+    // A description may echo what the client sent (a path segment, a code): no control characters into the XML.
     static A Errors(int code, string description) =>
-        new("error", [new O(("code", new V(code)), ("description", new V(description)))]);
+        new("error", [new O(("code", new V(code)), ("description", new V(InputText.Clean(description))))]);
 
     static async Task Jurisdiction(BihuanDb db, PortalOptions o, string? jurisdiction, CancellationToken ct)
     {
@@ -153,15 +159,20 @@ public static class Open311Api
     static async Task<(string, N)> Post(HttpContext ctx, BihuanDb db, TimeProvider clock, PortalOptions o, CancellationToken ct)
     {
         if (!ctx.Request.HasFormContentType) throw new Open311Error(400, "requests must be form-encoded (application/x-www-form-urlencoded)");
-        var f = await ctx.Request.ReadFormAsync(ct);
+        if (!RequestInput.IsUtf8(ctx.Request.ContentType)) throw new Open311Error(415, "requests must be UTF-8 (charset=utf-8)");
+        var f = Clean(await ctx.Request.ReadFormAsync(ct));
         var key = f["api_key"].ToString();
         var hash = key.Length is > 0 and < 200 ? Open311Key.Hash(key) : "";
         var row = hash.Length == 0 ? null : await db.Open311Keys.IgnoreQueryFilters().FirstOrDefaultAsync(k => k.KeyHash == hash && !k.Revoked, ct);
         if (row is null) throw new Open311Error(403, "api_key is missing or invalid");
         await Jurisdiction(db, o, f["jurisdiction_id"], ct);
         var type = TypeOf(f["service_code"]) ?? throw new Open311Error(400, $"service_code not found: {f["service_code"]}");
-        double? Num(string k) => double.TryParse(f[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
+        double? Num(string k) => f[k].ToString() is { Length: > 0 } v
+            ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d
+              : throw new Open311Error(400, $"{k} must be a finite number in degrees")
+            : null;
         var (lat, lon) = (Num("lat"), Num("long"));
+        if (lat is < -90 or > 90 || lon is < -180 or > 180) throw new Open311Error(400, "lat must be in -90..90 and long in -180..180");
         var address = f["address_string"].ToString();
         if ((lat is null || lon is null) && string.IsNullOrWhiteSpace(address) && string.IsNullOrWhiteSpace(f["address_id"]))
             throw new Open311Error(400, "a location is required: lat and long, or address_string");
@@ -179,6 +190,10 @@ public static class Open311Api
             ("service_notice", new V($"已受理，受理编号 {submitted.Ticket}；按 {type.Label()} 类时限办理")),
             ("account_id", new V(null)))]));
     }
+
+    /// Form values lose control characters and non-characters (they would break the XML this answers in).
+    static FormCollection Clean(IFormCollection form) => new(form.GroupBy(kv => InputText.Clean(kv.Key)).ToDictionary(g => g.Key,
+        g => new Microsoft.Extensions.Primitives.StringValues(g.SelectMany(kv => kv.Value).Select(InputText.CleanOrNull).ToArray())));
 
     static async Task<(string, N)> Token(HttpContext ctx, BihuanDb db, PortalOptions o, string token, CancellationToken ct)
     {
@@ -209,8 +224,9 @@ public static class Open311Api
                 q = q.Where(x => types.Contains(x.Type));
             }
             DateTime? Date(string k) => qs[k].ToString() is { Length: > 0 } s
-                ? DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d.UtcDateTime
-                  : throw new Open311Error(400, $"{k} must be a w3 date-time, e.g. 2026-11-27T00:00:00+08:00")
+                ? DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) && Bounds.InWindow(d.UtcDateTime)
+                  ? d.UtcDateTime
+                  : throw new Open311Error(400, $"{k} must be a w3 date-time from {Bounds.MinDate:yyyy} to {Bounds.MaxDate:yyyy}, e.g. 2026-11-27T00:00:00+08:00")
                 : null;
             var end = Date("end_date") ?? clock.GetUtcNow().UtcDateTime;
             var start = Date("start_date") ?? end.AddDays(-90);

@@ -86,7 +86,8 @@ public static class PortalCommands
         if (!anonymous && phone.Length == 0 && input.PhoneRequired) errors.Add(new("phone", "请填写手机号，以便答复和回访"));
         if (phone.Length > 0 && !DemandPrivacy.MobileFormat().IsMatch(phone)) errors.Add(new("phone", "请填写 11 位中国大陆手机号"));
         if (input.Email is { Length: > 200 }) errors.Add(new("email", "电子邮箱过长"));
-        if (input.Lat is < -90 or > 90 || input.Long is < -180 or > 180) errors.Add(new("lat", "经纬度无效"));
+        // NaN and ±Infinity parse as numbers but cannot be stored or written as JSON.
+        errors.Finite("lat", input.Lat, -90, 90, "纬度").Finite("long", input.Long, -180, 180, "经度");
         if (images.Count > 3) errors.Add(new("images", "最多上传 3 张图片"));
         Problems.ThrowIfAny(errors);
 

@@ -47,6 +47,7 @@ public static class WorkOrderCommands
     public static async Task<WorkOrder> ApplyAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options,
         ClaimsPrincipal user, int id, OrderAction action, OrderActionInput input, CancellationToken ct)
     {
+        new List<Invalid>().Date("newDeadline", input.NewDeadline).Defined("reason", input.Reason, "未知的退单原因").ThrowIfAny();
         var order = await db.WorkOrders.FirstOrDefaultAsync(o => o.Id == id, ct) ?? throw new DomainException(new RecordNotFound("工单"));
         var actor = await ActorAsync(db, user, ct);
         var (org, dispatchOrg) = await OrgsOfAsync(db, order, ct);
@@ -97,6 +98,7 @@ public static class WorkOrderCommands
     public static async Task<Problem> EscalateAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options,
         ClaimsPrincipal user, EscalateInput input, CancellationToken ct)
     {
+        new List<Invalid>().List("orderIds", input.OrderIds, 50, "工单").ThrowIfAny();
         var ids = (input.OrderIds ?? []).Distinct().ToList();
         if (ids.Count is 0 or > 50) throw new DomainException(new Invalid("orderIds", "请选择 1 至 50 件工单"));
         var orders = await db.WorkOrders.Where(o => ids.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct);

@@ -95,7 +95,7 @@ public static class WorkOrderQueries
     {
         var q = Filter(db, f, ChinaTime.Today(clock));
         var size = Math.Clamp(f.PageSize ?? 50, 1, 500);
-        var page = Math.Max(1, f.Page ?? 1);
+        var page = Math.Clamp(f.Page ?? 1, 1, InputBounds.PageMax);   // a page past this overflows the offset
         var total = await q.CountAsync(ct);
         var rows = await RowsAsync(db, q.OrderByDescending(o => o.Id).Skip((page - 1) * size).Take(size), ChinaTime.Today(clock), cal, rules, ct);
         return new OrderPage(total, page, size, rows);

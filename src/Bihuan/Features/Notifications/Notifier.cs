@@ -162,6 +162,8 @@ public static class NotificationApi
 
     public static async Task<PreferenceDto> SavePreferencesAsync(BihuanDb db, string accountId, PreferenceInput input, CancellationToken ct)
     {
+        new List<Invalid>().List("muted", input.Muted, 50, "免打扰的通知类型").Text("emailAddress", input.EmailAddress, 200, "电子邮箱")
+            .ThrowIfAny();
         var muted = new List<NotificationKind>();
         foreach (var m in input.Muted ?? [])
             if (Enum.TryParse<NotificationKind>(m, true, out var k) && !int.TryParse(m, out _)) muted.Add(k);

@@ -28,9 +28,12 @@ public static class OrgCommands
         ? [new Invalid("type", $"未知的组织类型（可用：{OrgTypes.KnownLabels}）")]
         : [];
 
+    static List<Invalid> SortBound(int? sortOrder) =>
+        new List<Invalid>().Range("sortOrder", sortOrder, -InputBounds.OrderMax, InputBounds.OrderMax, "排序号");
+
     public static async Task<Org> CreateAsync(BihuanDb db, OrgInput input, TimeProvider clock, CancellationToken ct)
     {
-        Problems.ThrowIfAny(Org.Validate(input.Name, input.Code).Concat(ValidateType(input.Type)));
+        Problems.ThrowIfAny(Org.Validate(input.Name, input.Code).Concat(ValidateType(input.Type)).Concat(SortBound(input.SortOrder)));
         Org? parent = null;
         if (input.ParentId is { } pid)
             parent = await FindForAsync(db, pid, Permission.ManageOrgs, ct);
@@ -63,7 +66,8 @@ public static class OrgCommands
     public static async Task<Org> UpdateAsync(BihuanDb db, int id, OrgChange change, CancellationToken ct)
     {
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
-        Problems.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code).Concat(ValidateType(change.Type)));
+        Problems.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code).Concat(ValidateType(change.Type))
+            .Concat(SortBound(change.SortOrder)));
         if (change.Code is { } c && c.Trim() != org.Code)
         {
             var code = c.Trim();

@@ -233,7 +233,7 @@ public static class RectApi
     {
         var q = await LedgerLights.FilterAsync(db, f, ChinaTime.Today(clock), accountId, cal, rules, ct);
         var size = Math.Clamp(f.PageSize ?? 50, 1, 500);
-        var page = Math.Max(1, f.Page ?? 1);
+        var page = Math.Clamp(f.Page ?? 1, 1, InputBounds.PageMax);   // a page past this overflows the offset
         var total = await q.CountAsync(ct);
         var ordered = (f.Sort ?? LedgerSort.Deadline) switch
         {

@@ -38,13 +38,12 @@ public static class RectCommands
         else if (input.Description.Trim().Length > Problem.DescriptionMax)
             errors.Add(new("description", $"问题描述不能超过 {Problem.DescriptionMax} 字"));
         if (input.Source is null) errors.Add(new("source", "请选择问题来源"));
-        else Undefined(errors, "source", input.Source, "未知的问题来源");
+        else errors.Defined("source", input.Source, "未知的问题来源");
         if (input.Aspect is null) errors.Add(new("aspect", "请选择查摆方面（个人、职责、工作）"));
-        else Undefined(errors, "aspect", input.Aspect, "未知的查摆方面");
+        else errors.Defined("aspect", input.Aspect, "未知的查摆方面");
         if (input.Dimension is null) errors.Add(new("dimension", "请选择对应的总要求方面"));
-        else Undefined(errors, "dimension", input.Dimension, "未知的总要求方面");
-        Undefined(errors, "severity", input.Severity, "未知的严重程度");
-        if (input.Batch is { Length: > 200 }) errors.Add(new("batch", "批次不能超过 200 字"));
+        else errors.Defined("dimension", input.Dimension, "未知的总要求方面");
+        errors.Defined("severity", input.Severity, "未知的严重程度").Text("batch", input.Batch, 200, "批次");
         Problems.ThrowIfAny(errors);
         var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, act, ct);
         if (input.CategoryId is { } cid && !await db.Categories.AnyAsync(c => c.Id == cid && !c.Archived, ct))
@@ -98,13 +97,6 @@ public static class RectCommands
             .Where(p => p.Score >= TextSimilarity.DuplicateThreshold).OrderByDescending(p => p.Score).Take(5).ToList();
     }
 
-    /// JSON accepts any number for an enum: an undefined value must be refused here, or it is stored and every later
-    /// read of the record fails when labelling it (a 500 on the ledger).
-    static void Undefined<T>(List<Invalid> errors, string field, T? value, string message) where T : struct, Enum
-    {
-        if (value is { } v && !Enum.IsDefined(v)) errors.Add(new(field, message));
-    }
-
     /// A closed problem came back: reopen its closed items (where the caller may reopen), citing the new report.
     /// Returns how many were reopened; items the caller may not reopen stay closed and the link remains for verifiers.
     public static async Task<int> ReopenForRecurrenceAsync(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, Problem report,
@@ -130,12 +122,14 @@ public static class RectCommands
         var errors = new List<Invalid>();
         if (string.IsNullOrWhiteSpace(input.Measures)) errors.Add(new("measures", "整改措施不能为空"));
         else if (input.Measures.Length > 2000) errors.Add(new("measures", "整改措施不能超过 2000 字"));
-        if (input.Target is { Length: > 1000 }) errors.Add(new("target", "整改目标不能超过 1000 字"));
         var kind = input.DeadlineKind ?? DeadlineKind.Dated;
-        Undefined(errors, "deadlineKind", input.DeadlineKind, "未知的时限类型（有时限、立行立改、长期坚持）");
         var today = ChinaTime.Today(clock);
+        // The item starts today: its deadline may not be before that, nor outside the date window.
+        errors.Text("target", input.Target, 1000, "整改目标").Text("coUnits", input.CoUnits, 500, "配合单位")
+            .Text("handler", input.Handler, 100, "责任人")
+            .Defined("deadlineKind", input.DeadlineKind, "未知的时限类型（有时限、立行立改、长期坚持）")
+            .DateFrom("deadline", kind == DeadlineKind.Dated ? input.Deadline : null, today, "整改时限不能早于今天");
         if (kind == DeadlineKind.Dated && input.Deadline is null) errors.Add(new("deadline", "请填写整改时限，或选择立行立改、长期坚持"));
-        if (kind == DeadlineKind.Dated && input.Deadline is { } d && d < today) errors.Add(new("deadline", "整改时限不能早于今天"));
         if (kind == DeadlineKind.Ongoing && input.ReportEveryDays is not (>= 7 and <= 366))
             errors.Add(new("reportEveryDays", "长期坚持的事项须设定报送周期（7 至 366 天）"));
         Problems.ThrowIfAny(errors);
@@ -171,6 +165,7 @@ public static class RectCommands
         if (ids.Count > BulkMax) errors.Add(new("ids", $"一次最多办理 {BulkMax} 项"));
         if (input.Action is null || !BulkActions.Contains(input.Action))
             errors.Add(new("action", "请选择批量操作：指定责任人、申请延期、批准延期或不予延期"));
+        errors.Text("handler", input.Handler, 100, "责任人").Text("text", input.Text, 2000, "说明").Date("newDeadline", input.NewDeadline);
         Problems.ThrowIfAny(errors);
         var action = RectApi.ActionRoutes[input.Action!];
         var text = action == RectAction.Assign ? input.Handler : input.Text;
@@ -206,7 +201,7 @@ public static class RectCommands
         if (!db.Access.CanAnywhere(Permission.ManageSettings)) throw new DomainException(new Forbidden("只有系统管理员可以配置对账销号流程"));
         if (!Enum.IsDefined(source)) throw new DomainException(new Invalid("source", "未知的问题来源"));
         var list = (stages ?? []).ToList();
-        if (list.Any(s => !Enum.IsDefined(s))) throw new DomainException(new Invalid("stages", "未知的审核环节"));
+        if (list.Count > 10 || list.Any(s => !Enum.IsDefined(s))) throw new DomainException(new Invalid("stages", "未知的审核环节"));
         if (list.Distinct().Count() != list.Count) throw new DomainException(new Invalid("stages", "审核环节不能重复"));
         // The unit checks its own work before the lead department reviews it, whatever order the stages were given in.
         list.Sort();
@@ -225,7 +220,7 @@ public static class RectCommands
         var item = await db.RectItems.Include(i => i.Org).Include(i => i.Problem).ThenInclude(p => p!.Category)
             .FirstOrDefaultAsync(i => i.Id == itemId, ct) ?? throw new DomainException(new RecordNotFound("整改事项"));
         var evidence = await Uploads.CitableAsync(db, input.Evidence, "evidence", ct);
-        if (input.Text is { Length: > 2000 }) throw new DomainException(new Invalid("text", "说明不能超过 2000 字"));
+        new List<Invalid>().Text("text", input.Text, 2000, "说明").Date("newDeadline", input.NewDeadline).ThrowIfAny();
         // Evidence counts for a closure request if it was filed since the item was last (re)opened.
         var sinceReopen = await db.RectUpdates.Where(u => u.RectItemId == itemId && u.Action == RectAction.Reopen)
             .MaxAsync(u => (DateTime?)u.At, ct) ?? DateTime.MinValue;

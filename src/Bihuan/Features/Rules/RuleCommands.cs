@@ -23,7 +23,7 @@ public static class RuleCommands
     public static async Task<Rule> CreateAsync(BihuanDb db, TimeProvider clock, string who, RuleInput input, CancellationToken ct)
     {
         Problems.ThrowIfAny(Rule.Validate(input.Title, input.DocNumber, input.Status, input.IssuedOn, input.NextReviewOn)
-            .Concat(input.Summary is { Length: > 2000 } ? [new Invalid("summary", "简介不能超过 2000 字")] : []));
+            .Concat(Bounded(input)));
         if (input.OrgId is null) throw new DomainException(new Invalid("orgId", "请选择印发单位"));
         var org = await OrgCommands.FindForAsync(db, input.OrgId.Value, Permission.ManageRules, ct);
         var rule = new Rule
@@ -35,6 +35,11 @@ public static class RuleCommands
         await db.SaveChangesAsync(ct);
         return rule;
     }
+
+    static List<Invalid> Bounded(RuleInput input) => new List<Invalid>().Text("summary", input.Summary, 2000, "简介")
+        .Date("issuedOn", input.IssuedOn).Date("nextReviewOn", input.NextReviewOn)
+        .List("categoryIds", input.CategoryIds, 50, "问题类别").List("problemIds", input.ProblemIds, 500, "关联的问题")
+        .List("rectItemIds", input.RectItemIds, 500, "关联的整改事项");
 
     static async Task FillAsync(BihuanDb db, Rule rule, RuleInput input, CancellationToken ct)
     {
@@ -72,7 +77,7 @@ public static class RuleCommands
         var rule = await db.Rules.Include(r => r.Org).FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw new DomainException(new RecordNotFound("制度"));
         if (!db.Access.Can(Permission.ManageRules, rule.Org!)) throw new DomainException(new Forbidden("您对该制度只有查看权限"));
         Problems.ThrowIfAny(Rule.Validate(input.Title ?? rule.Title, input.DocNumber, input.Status ?? rule.Status,
-            input.IssuedOn ?? rule.IssuedOn, input.NextReviewOn ?? rule.NextReviewOn));
+            input.IssuedOn ?? rule.IssuedOn, input.NextReviewOn ?? rule.NextReviewOn).Concat(Bounded(input)));
         await FillAsync(db, rule, input, ct);
         await db.SaveChangesAsync(ct);
         return rule;

@@ -48,6 +48,7 @@ public static class CampaignCommands
     {
         var source = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == sourceId, ct)
             ?? throw new DomainException(new RecordNotFound("学习教育模板"));
+        CheckInput(input);
         if (input.RootOrgId is null) throw new DomainException(new Invalid("rootOrgId", "请选择开展学习教育的组织（其下级全部参加）"));
         var root = await OrgCommands.FindAsync(db, input.RootOrgId.Value, ct);
         if (!MayRun(db.Access, root)) throw new DomainException(new Forbidden("只有该组织的学习教育办公室可以设立学习教育"));
@@ -66,6 +67,21 @@ public static class CampaignCommands
         db.Campaigns.Add(copy);
         await db.SaveChangesAsync(ct);
         return copy;
+    }
+
+    /// The bounds of what a campaign accepts, before anything is read from the lists (they may hold null).
+    static void CheckInput(CampaignInput input)
+    {
+        var errors = new List<Invalid>()
+            .Text("name", input.Name, 200, "学习教育名称").Text("generalRequirement", input.GeneralRequirement, 500, "总要求")
+            .List("keyTasks", input.KeyTasks, 20, "重点任务").List("phases", input.Phases, 20, "阶段")
+            .List("studyMaterialIds", input.StudyMaterialIds, 100, "学习材料")
+            .Date("startsOn", input.StartsOn).DateFrom("endsOn", input.EndsOn, input.StartsOn, "结束日期不能早于开始日期");
+        foreach (var p in input.Phases ?? [])
+            if (p is not null)
+                errors.Text("phases", p.Name, 50, "阶段名称").Date("phases", p.StartsOn, $"阶段“{p.Name}”：")
+                    .DateFrom("phases", p.EndsOn, p.StartsOn, $"阶段“{p.Name}”的结束日期早于开始日期", $"阶段“{p.Name}”：");
+        errors.DistinctBy(e => (e.Field, e.Text)).ToList().ThrowIfAny();
     }
 
     static List<CampaignPhase> ToPhases(List<PhaseInput> phases) =>
@@ -93,6 +109,7 @@ public static class CampaignCommands
         var c = await db.Campaigns.FirstOrDefaultAsync(x => x.Id == id, ct) ?? throw new DomainException(new RecordNotFound("学习教育"));
         await RequireRunnerAsync(db, c, ct);
         if (c.IsPublished) throw new DomainException(new CampaignNotEditable("学习教育已发布，不能再修改总要求、重点任务和阶段"));
+        CheckInput(input);
         if (input.Name is not null) c.Name = input.Name.Trim();
         if (input.GeneralRequirement is not null) c.GeneralRequirement = input.GeneralRequirement.Trim();
         if (input.KeyTasks is not null) c.KeyTasks = input.KeyTasks;

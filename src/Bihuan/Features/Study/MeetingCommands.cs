@@ -35,6 +35,10 @@ public static class MeetingCommands
         MeetingInput input, CancellationToken ct)
     {
         if (input.OrgId is null) throw new DomainException(new Invalid("orgId", "请选择主办单位"));
+        // The lists may hold null (JSON lets a client send [null]) and dates anything: bounded before anything reads them.
+        new List<Invalid>().List("items", input.Items, 50, "议程").List("decisions", input.Decisions, 50, "决定事项")
+            .List("attendance", input.Attendance, 1000, "出勤人员").List("typeIds", input.TypeIds, 10, "会议类型")
+            .List("attachments", input.Attachments, 20, "附件").Date("heldOn", input.HeldOn).ThrowIfAny();
         var org = await OrgCommands.FindForAsync(db, input.OrgId.Value, Permission.ManageMeetings, ct);
         var typeIds = (input.TypeIds ?? []).Distinct().ToList();
         var attendance = (input.Attendance ?? []).Where(a => a.Status is not null)
@@ -60,6 +64,7 @@ public static class MeetingCommands
         {
             if (d.Title!.Length > 500) errors.Add(new("decisions", $"第 {n} 项决定：不能超过 500 字"));
             if (d.DueOn is null) errors.Add(new("decisions", $"第 {n} 项决定：请填写完成时限"));
+            errors.DateFrom("decisions", d.DueOn, input.HeldOn, $"第 {n} 项决定：完成时限不能早于会议日期", $"第 {n} 项决定：");
             if (d.Owner is { Length: > 100 }) errors.Add(new("decisions", $"第 {n} 项决定：责任人不能超过 100 字"));
         }
         Problems.ThrowIfAny(errors);

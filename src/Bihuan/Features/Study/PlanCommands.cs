@@ -43,14 +43,16 @@ public static class PlanCommands
     static async Task<List<DutyTask>> ValidateAsync(BihuanDb db, Campaign campaign, Org org, PlanInput input, TimeProvider clock,
         CancellationToken ct)
     {
-        var errors = new List<Invalid>();
+        var errors = new List<Invalid>().List("tasks", input.Tasks, 200, "任务");
         if (input.Title is { Length: > 200 }) errors.Add(new("title", "方案标题不能超过 200 字"));
         if (input.Text is { Length: > Plan.TextMax }) errors.Add(new("text", $"方案正文不能超过 {Plan.TextMax} 字"));
+        errors.ThrowIfAny();
         var tasks = new List<DutyTask>();
         var n = 0;
         foreach (var t in input.Tasks ?? [])
         {
             n++;
+            errors.Date("tasks", t!.DueOn, $"第 {n} 项任务：");
             if (string.IsNullOrWhiteSpace(t.Title) && string.IsNullOrWhiteSpace(t.Owner) && t.DueOn is null) continue;
             if (string.IsNullOrWhiteSpace(t.Title) || t.Title.Length > 500) errors.Add(new("tasks", $"第 {n} 项任务：请填写任务内容（不超过 500 字）"));
             if (t.Owner is { Length: > 100 }) errors.Add(new("tasks", $"第 {n} 项任务：责任人不能超过 100 字"));

@@ -156,6 +156,8 @@ public static class StudyApi
         return t;
     }
 
+    /// "2026-11" as its first day; null for anything else, a month outside the date window included (the calendar
+    /// steps a month either side of it: 9999-12 would overflow).
     public static DateOnly? ParseMonth(string? month) =>
-        DateOnly.TryParseExact((month ?? "") + "-01", "yyyy-MM-dd", out var d) ? d : null;
+        DateOnly.TryParseExact((month ?? "") + "-01", "yyyy-MM-dd", out var d) && Bounds.InWindow(d) ? d : null;
 }

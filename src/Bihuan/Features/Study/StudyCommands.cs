@@ -39,6 +39,7 @@ public static class StudyCommands
         if (input.ArticleId is null) errors.Add(new("articleId", "请选择学习的篇目"));
         if (input.StudiedOn is null) errors.Add(new("studiedOn", "请填写学习日期"));
         else if (input.StudiedOn > ChinaTime.Today(clock)) errors.Add(new("studiedOn", "学习日期不能晚于今天"));
+        errors.Date("studiedOn", input.StudiedOn);
         if (input.Notes is { Length: > StudyRecord.NotesMax }) errors.Add(new("notes", $"心得体会不能超过 {StudyRecord.NotesMax} 字"));
         Problems.ThrowIfAny(errors);
         var mine = await Callers.PersonIdAsync(db, user, ct);

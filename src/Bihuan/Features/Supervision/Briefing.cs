@@ -21,7 +21,8 @@ public static class Briefing
     {
         var today = ChinaTime.Today(clock);
         DateOnly Parse(string? s, string field, DateOnly dflt) => string.IsNullOrWhiteSpace(s) ? dflt
-            : DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+            : DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+                ? Bounds.InWindow(d) ? d : throw new DomainException(new Invalid(field, Bounds.OutOfWindowText))
             : throw new DomainException(new Invalid(field, "日期格式应为 yyyy-MM-dd"));
         var t = Parse(to, "to", today);
         var f = Parse(from, "from", t.AddDays(-6));

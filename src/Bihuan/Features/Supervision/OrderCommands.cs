@@ -50,6 +50,7 @@ public static class OrderCommands
         if (string.IsNullOrWhiteSpace(input.Requirements)) errors.Add(new("requirements", "请填写督办要求"));
         else if (input.Requirements.Length > SupervisionOrder.TextMax) errors.Add(new("requirements", $"督办要求不能超过 {SupervisionOrder.TextMax} 字"));
         if (input.Title is { Length: > SupervisionOrder.TitleMax }) errors.Add(new("title", $"标题不能超过 {SupervisionOrder.TitleMax} 字"));
+        errors.Date("dueOn", input.DueOn);
         Problems.ThrowIfAny(errors);
         var items = await db.RectItems.Where(i => itemIds.Contains(i.Id))
             .Select(i => new { i.Id, i.OrgId, i.Measures, Problem = i.Problem!.Description }).ToListAsync(ct);
@@ -99,6 +100,8 @@ public static class OrderCommands
             ?? throw new DomainException(new RecordNotFound("督办单"));
         var id = AccountId(user);
         var name = await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? id;
+        new List<Invalid>().List("evidence", input.Evidence, 20, "佐证材料").Text("text", input.Text, SupervisionOrder.TextMax, "内容")
+            .Date("dueOn", input.DueOn).Date("heldOn", input.Interview?.HeldOn).ThrowIfAny();
         var evidence = await Uploads.CitableAsync(db, input.Evidence, "evidence", ct);
         var today = ChinaTime.Today(clock);
         DateOnly? newDue = action == SupervisionAction.Remind ? Due(cal, today, input.DueWorkingDays, input.DueOn) : null;
