@@ -387,7 +387,7 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory, ITestOu
         {
             campaignId = campaign, orgId = org, text = "模糊测试方案正文", tasks = new[] { new { title = "模糊测试任务", dueOn = Today.AddDays(20) } },
         });
-        var draft = await Created<CampaignDto>(admin, $"/api/v1/campaigns/{template}/copy", new { rootOrgId = await App.OrgId("GZ-YX") });
+        var draft = await Created<CampaignDto>(await App.ClientFor("gz.office"), $"/api/v1/campaigns/{template}/copy", new { rootOrgId = await App.OrgId("GZ-YX") });
         var meeting = await Created<MeetingDto>(liaison, "/api/v1/meetings", new
         {
             orgId = org, title = "模糊测试会议", typeIds = new[] { meetingType }, heldOn = Today,

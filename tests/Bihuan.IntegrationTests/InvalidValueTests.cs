@@ -191,7 +191,8 @@ public abstract class InvalidValueTestsBase(Func<BihuanFactory> factory)
         var xml = await App.Anonymous().GetAsync("/open311/v2/requests.xml");
         await xml.Expect(HttpStatusCode.OK);
         var feed = XDocument.Parse(await xml.Content.ReadAsStringAsync());
-        Assert.Contains(feed.Descendants("description"), d => d.Value == "路灯\uFFFD不亮");
+        // the non-character is stripped when saved (InputBounds) or replaced when read (Xml cleaning): never sent raw
+        Assert.Contains(feed.Descendants("description"), d => d.Value is "路灯\uFFFD不亮" or "路灯不亮");
         await (await App.Anonymous().GetAsync("/open311/v2/requests.json")).Expect(HttpStatusCode.OK);
 
         var office = await App.ClientFor("yx.office");

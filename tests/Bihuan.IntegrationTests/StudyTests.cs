@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Bihuan.Domain;
+using Bihuan.Features.Duties;
 using Bihuan.Features.Files;
 using Bihuan.Features.Rules;
 using Bihuan.Features.Study;

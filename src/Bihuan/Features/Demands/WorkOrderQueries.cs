@@ -184,7 +184,7 @@ public static class WorkOrderQueries
         var items = await RectApi.RowsAsync(db, db.RectItems.Where(i => i.OrgId == org.Id && i.Status != RectStatus.Closed
             && i.Status != RectStatus.Confirmed), clock, cal, rules, ct);
         // 学习研讨: tasks of approved plans, meeting decisions and 补学 (Features/Study/Duties).
-        var study = await Study.Duties.OpenDutiesAsync(db, [org.Id], today, cal, rules, ct);
+        var study = await Duties.StudyDuties.OpenDutiesAsync(db, [org.Id], today, cal, rules, ct);
         // 督办单 waiting for the org's reply.
         var supervision = await db.SupervisionOrders.Where(o => o.OrgId == org.Id && o.Status == SupervisionStatus.Issued)
             .AsNoTracking().ToListAsync(ct);

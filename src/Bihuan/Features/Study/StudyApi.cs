@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Duties;
 using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -119,16 +120,16 @@ public static class StudyApi
             .WithSummary("我的学习: the caller's progress, articles and 补学");
 
         api.MapGet("/duties", async (BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules, int[] orgId, CancellationToken ct) =>
-            TypedResults.Ok(await Duties.OpenDutiesAsync(db, orgId, ChinaTime.Today(clock), cal, rules, ct)))
+            TypedResults.Ok(await StudyDuties.OpenDutiesAsync(db, orgId, ChinaTime.Today(clock), cal, rules, ct)))
             .WithTags("履职清单 Duties").WithSummary("Open plan tasks, meeting decisions and 补学 of the given orgs, with lights");
         api.MapPost("/duties/tasks/{id:int}/done", async (BihuanDb db, TimeProvider clock, int id, CancellationToken ct) =>
         {
-            var t = await Duties.CompleteAsync(db, clock, id, true, ct);
+            var t = await StudyDuties.CompleteAsync(db, clock, id, true, ct);
             return TypedResults.Ok(new PlanTaskDto(t.Id, t.Title, t.Owner, t.DueOn, t.KeyTask, t.DoneOn));
         }).WithTags("履职清单 Duties").WithSummary("Mark a plan task (of an approved plan) or a meeting decision done");
         api.MapDelete("/duties/tasks/{id:int}/done", async (BihuanDb db, TimeProvider clock, int id, CancellationToken ct) =>
         {
-            var t = await Duties.CompleteAsync(db, clock, id, false, ct);
+            var t = await StudyDuties.CompleteAsync(db, clock, id, false, ct);
             return TypedResults.Ok(new PlanTaskDto(t.Id, t.Title, t.Owner, t.DueOn, t.KeyTask, t.DoneOn));
         }).WithTags("履职清单 Duties").WithSummary("Open a task again");
         return api;

@@ -2,7 +2,7 @@ using Bihuan.Data;
 using Bihuan.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bihuan.Features.Study;
+namespace Bihuan.Features.Duties;
 
 public sealed record PlanTaskNotYetDuty()
     : Error("plan_not_approved", "方案审核通过后，任务才能标记完成", ErrorKind.Conflict);
@@ -13,7 +13,7 @@ public sealed record DutyRow(string Kind, int OrgId, string OrgName, string Titl
 
 /// The study side of an org's 履职清单: tasks of approved plans, meeting decisions and 补学, not yet done. Scope
 /// applies (the query filters); orgs outside the caller's scope simply yield nothing.
-public static class Duties
+public static class StudyDuties
 {
     public static async Task<List<DutyRow>> OpenDutiesAsync(BihuanDb db, IReadOnlyCollection<int> orgIds, DateOnly today,
         WorkingCalendar cal, LightRules rules, CancellationToken ct)
