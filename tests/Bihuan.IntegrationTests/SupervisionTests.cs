@@ -94,12 +94,17 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
                 var xs = g.Select(x => x.i).ToList();
                 bool closed(RectItem i) => i.Status is RectStatus.Closed or RectStatus.Confirmed;
                 var open = xs.Where(i => !closed(i)).ToList();
+                // 滞后 as Lights.Of names it: with every other rule switched off, a yellow light is the lag rule alone
+                // (overdue items are red, and the lag rule never applies to them).
+                var lagOnly = new LightRules { BlueWithinWorkingDays = null, StaleAfterWorkingDays = null,
+                    RedAfterReturns = null, RedAfterDissatisfied = null, RedOnReopen = false, LagPercentPoints = rules.LagPercentPoints };
                 var lights = open.Select(i => Lights.Of(LightInput.Of(i, i.StartOn, i.Deadline, i.LastProgressOn, Today), rules, cal).Level).ToList();
                 result[g.Key] = new Brute(xs.Count, open.Count, xs.Count - open.Count, open.Count(i => i.Deadline < Today),
                     open.Count(i => !(i.Deadline < Today)), xs.Count(i => i.ReopenCount > 0), xs.Count(i => i.ExtensionCount > 0),
                     lights.Count(l => l == LightLevel.Red), lights.Count(l => l == LightLevel.Yellow), lights.Count(l => l == LightLevel.Blue),
                     lights.Count(l => l == LightLevel.Green),
-                    open.Count(i => LedgerLights.IsLagging(i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent, Today, rules, cal)),
+                    open.Count(i => Lights.Of(LightInput.Of(i, i.StartOn, i.Deadline, i.LastProgressOn, Today), lagOnly, cal).Level
+                        == LightLevel.Yellow),
                     xs.GroupBy(i => i.Source).ToDictionary(s => s.Key, s => s.Count()));
             }
             return result;

@@ -386,4 +386,64 @@ public sealed class LightsTests
         Assert.DoesNotContain("序时进度", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("时限", reason, StringComparison.Ordinal);
     }
+
+    // ---- the lag rule (序时进度滞后), once: IsLagging ≡ Lights.Of's lag reason ≡ the rule walked day by day ----
+
+    /// The rule in DESIGN's words, counted by walking the calendar (TotalCalendarTests' oracle), not by Lights: an open
+    /// item whose owner is active (no closure request waiting), before its due date, over a span holding a working day,
+    /// whose reported percent trails the expected percent (elapsed working days over all, rounded down) by more than
+    /// the threshold.
+    static bool LagsByWalk(LightInput x, LightRules rules)
+    {
+        if (x.Status is not (RectStatus.Pending or RectStatus.InProgress or RectStatus.Returned)) return false;
+        if (rules.LagPercentPoints is not { } max || x.Start is not { } start) return false;
+        DateOnly? due = x.DeadlineKind switch
+        {
+            DeadlineKind.Dated => x.Deadline,
+            DeadlineKind.Immediate => x.Deadline ?? start,
+            _ => null,
+        };
+        if (due is not { } d || d < x.Today) return false;
+        var total = TotalCalendarTests.Walk(start, d);
+        if (total == 0) return false;
+        var expected = x.Today >= d ? 100 : x.Today <= start ? 0 : TotalCalendarTests.Walk(start, x.Today) * 100 / total;
+        return expected - x.Percent > max;
+    }
+
+    static LightRules LagRules(byte points, bool off) => Rules with { LagPercentPoints = off ? null : points % 50 };
+
+    [Property(MaxTest = 500)]
+    public void IsLagging_AnyItem_EqualsOfsLagReasonAndTheWalkedRule(int seed, byte points, bool off)
+    {
+        var x = Arbitrary(seed);
+        var rules = LagRules(points, off && points % 8 == 0);
+        var lagging = Lights.IsLagging(x, rules, Cal);
+        Assert.Equal(LagsByWalk(x, rules), lagging);
+        Assert.Equal(lagging, Lights.Of(x, rules, Cal).Reason.Contains("序时进度应为", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void IsLagging_ManyItems_BothAnswersOccurAndMatchTheWalkedRule()
+    {
+        // Not vacuous: the arbitrary items hold lagging and non-lagging ones, and every one agrees with the walk.
+        var answers = Enumerable.Range(0, 3000).Select(seed => Arbitrary(seed))
+            .Select(x => (Walk: LagsByWalk(x, Rules), Prod: Lights.IsLagging(x, Rules, Cal))).ToList();
+        Assert.All(answers, a => Assert.Equal(a.Walk, a.Prod));
+        Assert.Contains(answers, a => a.Prod);
+        Assert.Contains(answers, a => !a.Prod);
+    }
+
+    [Theory]
+    [InlineData(RectStatus.ClosureRequested)]
+    [InlineData((RectStatus)99)]
+    public void IsLagging_ClosureWaitingOrUnusableStatus_NeverLags(RectStatus status)
+    {
+        var x = Item("2026-06-29", percent: 0) with { Status = status };   // 0% a day before the deadline
+        Assert.True(Lights.IsLagging(x with { Status = RectStatus.InProgress }, Rules, Cal));
+        Assert.False(Lights.IsLagging(x, Rules, Cal));
+    }
+
+    [Fact]
+    public void IsLagging_UnusablePercent_LagsNothing() =>
+        Assert.False(Lights.IsLagging(Item("2026-06-29", percent: -500), Rules, Cal));
 }

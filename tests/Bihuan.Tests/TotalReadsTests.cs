@@ -12,9 +12,9 @@ public sealed class TotalCalendarTests
     static DateOnly D(string s) => DateOnly.Parse(s, CultureInfo.InvariantCulture);
 
     // The oracle: a walk day by day, with the data for covered years and Monday–Friday for the others.
-    static bool Working(DateOnly d) => Cal.Covers(d.Year) ? Cal.IsWorkingDay(d) : d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+    internal static bool Working(DateOnly d) => Cal.Covers(d.Year) ? Cal.IsWorkingDay(d) : d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
 
-    static int Walk(DateOnly from, DateOnly to)
+    internal static int Walk(DateOnly from, DateOnly to)
     {
         var n = 0;
         for (var d = from.AddDays(1); d <= to; d = d.AddDays(1)) if (Working(d)) n++;

@@ -118,14 +118,8 @@ public static class Lights
         if (rules.RedAfterDissatisfied is { } maxDissatisfied && x.DissatisfiedCount >= maxDissatisfied && x.DissatisfiedCount > 0)
             found.Add((LightLevel.Red, $"群众评价“不满意” {x.DissatisfiedCount} 次"));
 
-        // Lag is only meaningful before the deadline passes (after it, overdue says more) and over a real span.
-        if (ownerActive && !overdue && deadline is { } due && x.Start is { } start && rules.LagPercentPoints is { } maxLag
-            && days.Between(start, due) > 0)
-        {
-            var expected = Expected(start, due, x.Today, days);
-            if (expected - percent > maxLag)
-                found.Add((LightLevel.Yellow, $"序时进度应为 {expected}%，实际报送 {percent}%，滞后 {expected - percent} 个百分点"));
-        }
+        if (Lag(x, rules, days) is { } expected)
+            found.Add((LightLevel.Yellow, $"序时进度应为 {expected}%，实际报送 {percent}%，滞后 {expected - percent} 个百分点"));
 
         if (ownerActive && rules.StaleAfterWorkingDays is { } maxStale && (x.LastProgress ?? x.Start) is { } since)
         {
@@ -187,6 +181,24 @@ public static class Lights
         if (x.Percent is < 0 or > 100) why.Add(StoredValues.Invalid("进度", $"{x.Percent}%"));
         if (!Bounds.InWindow(x.Today)) why.Add(StoredValues.Invalid("当前日期", x.Today));
         return why.Count == 0 ? null : string.Join("；", why);
+    }
+
+    /// 序时进度滞后 (the ledger's 滞后 filter, the dashboard's lagging count): exactly when Of gives the lag reason.
+    /// An item with an unusable input lags nothing (its light is Invalid); a closed one neither.
+    public static bool IsLagging(LightInput x, LightRules rules, WorkingCalendar cal) =>
+        Unusable(x) is null && Lag(x, rules, new DayCounter(cal)) is not null;
+
+    /// The one lag rule: the owner is active (open, no closure request waiting), the deadline has not passed (after it,
+    /// overdue says more), the span from start to due holds a working day, and reported progress trails the expected
+    /// progress to date by more than LagPercentPoints. The expected percent when it lags; null otherwise.
+    static int? Lag(LightInput x, LightRules rules, DayCounter days)
+    {
+        if (x.Status is not (RectStatus.Pending or RectStatus.InProgress or RectStatus.Returned)) return null;
+        if (rules.LagPercentPoints is not { } maxLag || x.Start is not { } start) return null;
+        if (DueOf(x.DeadlineKind, x.Deadline, x.Start) is not { } due || due < x.Today || days.Between(start, due) <= 0)
+            return null;
+        var expected = Expected(start, due, x.Today, days);
+        return expected - x.Percent > maxLag ? expected : null;
     }
 
     /// 序时进度: working days elapsed since start (through the end of today) over working days from start to deadline,

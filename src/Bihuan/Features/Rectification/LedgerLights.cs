@@ -21,7 +21,7 @@ public static class LedgerLights
             var rows = await q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
                 .Select(i => new { i.Id, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent })
                 .AsNoTracking().ToListAsync(ct);
-            var lagging = rows.Where(x => IsLagging(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today, rules, cal))
+            var lagging = rows.Where(x => Lights.IsLagging(LagInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today), rules, cal))
                 .Select(x => x.Id).ToList();
             q = q.Where(i => lagging.Contains(i.Id));
         }
@@ -47,18 +47,9 @@ public static class LedgerLights
             : q.Where(i => ids.Contains(i.Id));
     }
 
-    /// 序时进度滞后: Lights.Of's lag rule alone (the owner is active, the deadline has not passed, and reported progress
-    /// trails the expected progress to date by more than LagPercentPoints).
-    /// An item with an unusable input (Lights.Unusable) lags nothing: its light is Invalid.
-    public static bool IsLagging(RectStatus status, DeadlineKind kind, DateOnly start, DateOnly? deadline, int percent,
-        DateOnly today, LightRules rules, WorkingCalendar cal)
-    {
-        if (status is RectStatus.Closed or RectStatus.Confirmed or RectStatus.ClosureRequested) return false;
-        if (rules.LagPercentPoints is not { } maxLag) return false;
-        if (Lights.Unusable(new LightInput(status, kind, start, deadline, percent, null, 0, 0, 0, today)) is not null) return false;
-        if (Lights.DueOf(kind, deadline, start) is not { } d || d < today || d <= start) return false;
-        return Lights.ExpectedPercent(start, d, today, cal) - percent > maxLag;
-    }
+    /// What Lights.IsLagging reads of an item (the lag rule needs no progress date or counters).
+    public static LightInput LagInput(RectStatus status, DeadlineKind kind, DateOnly start, DateOnly? deadline, int percent,
+        DateOnly today) => new(status, kind, start, deadline, percent, null, 0, 0, 0, today);
 
     /// The inputs Lights.Unusable tests, as an item's fields.
     static readonly string[] LightInputs =

@@ -106,7 +106,8 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
             var level = Lights.Of(new LightInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, x.LastProgressOn,
                 x.ReturnCount, x.ReopenCount, 0, today), rules, cal).Level;
             c.Add("light." + level);
-            if (LedgerLights.IsLagging(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today, rules, cal)) c.Add("lagging");
+            if (Lights.IsLagging(LedgerLights.LagInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today),
+                    rules, cal)) c.Add("lagging");
         }
         return own;
     }
