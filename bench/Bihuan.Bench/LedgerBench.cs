@@ -216,7 +216,7 @@ static class LedgerBench
                 {
                     OrgId = org.Id, Measures = Measures[rng.Next(Measures.Length)], DeadlineKind = DeadlineKind.Dated,
                     Deadline = deadline, StartOn = deadline.AddDays(-90), Status = status, Source = source, Severity = p.Severity,
-                    Percent = status is RectStatus.Closed or RectStatus.Confirmed ? 100 : rng.Next(0, 100),
+                    Percent = !status.IsOpen() ? 100 : rng.Next(0, 100),
                     LastProgressOn = today.AddDays(-rng.Next(0, 30)), CreatedAt = now,
                 });
             }

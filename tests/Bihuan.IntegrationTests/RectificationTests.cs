@@ -30,7 +30,7 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
     {
         var cal = App.Services.GetRequiredService<WorkingCalendar>();
         var d = Today.AddDays(21);
-        while (cal.Covers(d.Year) ? !cal.IsWorkingDay(d) : d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) d = d.AddDays(1);
+        while (!cal.EstimateIsWorkingDay(d)) d = d.AddDays(1);
         return d;
     }
 
@@ -654,7 +654,7 @@ public abstract class RectificationTestsBase(Func<BihuanFactory> factory)
         {
             var cal = App.Services.GetRequiredService<WorkingCalendar>();
             var next = Today.AddDays(1);
-            while (cal.Covers(next.Year) ? !cal.IsWorkingDay(next) : next.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) next = next.AddDays(1);
+            while (!cal.EstimateIsWorkingDay(next)) next = next.AddDays(1);
             var s = await db.RectItems.SingleAsync(i => i.Id == soon.Id);
             s.Deadline = next;
             var st = await db.RectItems.SingleAsync(i => i.Id == stale.Id);

@@ -30,7 +30,7 @@ public sealed class WorkOrderTests
     static readonly DateOnly Today = new(2026, 11, 27);
     static readonly DateTime Now = new(2026, 11, 27, 2, 0, 0, DateTimeKind.Utc);
 
-    static DateOnly AddWd(DateOnly d, int n) => WorkingDays.Add(Cal, d, n);
+    static DateOnly AddWd(DateOnly d, int n) => Cal.EstimateDueDate(d, n, "deadline", "办理时限");
 
     static OrderEventData Do(WorkOrderState s, OrderAction a, OrderActor who, OrderArgs? args = null, DateOnly? today = null)
     {

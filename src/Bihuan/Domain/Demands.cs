@@ -653,13 +653,3 @@ public static class DutyList
         .OrderByDescending(e => e.Light).ThenBy(e => e.Due ?? DateOnly.MaxValue).ThenBy(e => e.Title, StringComparer.Ordinal)
         .ToList();
 }
-
-/// Working days for work orders: the calendar's estimate (Monday–Friday for a year without holiday data, as the
-/// lights count). A deadline the window cannot hold is refused (a write); a span that cannot be counted is null.
-public static class WorkingDays
-{
-    public static DateOnly Add(WorkingCalendar cal, DateOnly start, int n) => cal.EstimateAddWorkingDays(start, n)
-        ?? throw new DomainException(new Invalid("deadline", $"办理时限超出可计算的范围（{Bounds.OutOfWindowText}）"));
-
-    public static int? Between(WorkingCalendar cal, DateOnly from, DateOnly to) => cal.EstimateWorkingDaysBetween(from, to);
-}

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 namespace Bihuan.Domain;
 
 public enum OrgType
@@ -75,6 +77,7 @@ public sealed class Org : IAudited
 
     public string SelfPath => $"{Path}{Id}/";
 
+    /// The org subtree in memory (the org itself or below): OrgSubtree is the same rule for queries.
     public bool IsInSubtreeOf(Org ancestor) => SelfPath.StartsWith(ancestor.SelfPath, StringComparison.Ordinal);
 
     /// Places this org under a new parent (null: root), rewriting the paths of its descendants. Refuses a cycle.
@@ -106,5 +109,41 @@ public sealed class Org : IAudited
         else if (code.Trim().Length > CodeMax) yield return new Invalid("code", $"组织编码不能超过 {CodeMax} 个字符");
         else if (code.Trim().Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             yield return new Invalid("code", "组织编码不能含空格或控制字符");
+    }
+}
+
+/// The org subtree in queries, one spelling: the root itself (by id: its own Path does not start with its SelfPath)
+/// or any org whose ancestor Path starts with the root's SelfPath (one prefix query on an indexed column). Scope is
+/// not this: the query filters (BihuanDb) and AccessScope cut what the caller sees; this cuts a subtree out of it.
+public static class OrgSubtree
+{
+    public static Expression<Func<Org, bool>> Of(int rootId, string rootSelfPath) =>
+        o => o.Id == rootId || o.Path.StartsWith(rootSelfPath);
+
+    public static Expression<Func<Org, bool>> Of(Org root) => Of(root.Id, root.SelfPath);
+
+    /// Strictly below the root (its descendants, not the root itself).
+    public static Expression<Func<Org, bool>> Below(Org root)
+    {
+        var prefix = root.SelfPath;
+        return o => o.Path.StartsWith(prefix);
+    }
+
+    /// The root and every org below it.
+    public static IQueryable<Org> Subtree(this IQueryable<Org> orgs, Org root) => orgs.Where(Of(root));
+
+    /// The records whose org (a navigation: i => i.Org!) lies in the subtree.
+    public static IQueryable<T> InSubtree<T>(this IQueryable<T> q, Expression<Func<T, Org?>> org, int rootId,
+        string rootSelfPath) => q.Where(Over(org, Of(rootId, rootSelfPath)));
+
+    public static IQueryable<T> InSubtree<T>(this IQueryable<T> q, Expression<Func<T, Org?>> org, Org root) =>
+        q.InSubtree(org, root.Id, root.SelfPath);
+
+    static Expression<Func<T, bool>> Over<T>(Expression<Func<T, Org?>> org, Expression<Func<Org, bool>> rule) =>
+        Expression.Lambda<Func<T, bool>>(new Substitute(rule.Parameters[0], org.Body).Visit(rule.Body), org.Parameters);
+
+    sealed class Substitute(ParameterExpression from, Expression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 }

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 namespace Bihuan.Domain;
 
 /// 问题来源渠道
@@ -32,6 +34,32 @@ public enum RectStatus
     Returned,           // 已退回
     Closed,             // 已销号（待成效确认）
     Confirmed,          // 成效确认
+}
+
+public static class RectStatuses
+{
+    /// 未销号, the one spelling of the rule: an item is open until it is closed (已销号) or its effect confirmed
+    /// (成效确认); a reopen (重新整改) makes it open again. As an expression so queries run it in SQL (RectItem.Open).
+    static readonly Expression<Func<RectStatus, bool>> OpenRule = s => s != RectStatus.Closed && s != RectStatus.Confirmed;
+    static readonly Func<RectStatus, bool> IsOpenRule = OpenRule.Compile();
+
+    public static bool IsOpen(this RectStatus s) => IsOpenRule(s);
+
+    /// The rule over a field of T that holds the status (RectItem.Status, a projection's Status), for queries.
+    public static Expression<Func<T, bool>> OpenOver<T>(Expression<Func<T, RectStatus>> status) =>
+        Expression.Lambda<Func<T, bool>>(
+            new Substitute(OpenRule.Parameters[0], status.Body).Visit(OpenRule.Body), status.Parameters);
+
+    public static Expression<Func<T, bool>> ClosedOver<T>(Expression<Func<T, RectStatus>> status)
+    {
+        var open = OpenOver(status);
+        return Expression.Lambda<Func<T, bool>>(Expression.Not(open.Body), open.Parameters);
+    }
+
+    sealed class Substitute(ParameterExpression from, Expression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+    }
 }
 
 public enum RectAction { Start, ReportProgress, RequestClosure, Return, Verify, ConfirmEffect, Reopen, RequestExtension, ApproveExtension, RefuseExtension, Review, Assign }
@@ -185,8 +213,6 @@ public static class RectLifecycle
     /// Every row for (from, action): an action may be open to more than one party (退回 by a reviewer or the verifier).
     public static IEnumerable<Step> FindAll(RectStatus from, RectAction action) =>
         Table.Where(s => s.From == from && s.Action == action);
-
-    public static IEnumerable<RectAction> Allowed(RectStatus from) => Table.Where(s => s.From == from).Select(s => s.Action);
 }
 
 /// What an actor brings to a transition: who they are and what they hold.
@@ -220,6 +246,9 @@ public class RectState
     /// 对账销号: the review stages still to pass before the final verification, set from the source's chain when
     /// closure is requested (a later change of the configuration does not touch requests already under way).
     public List<ClosureStage> PendingReviews { get; set; } = [];
+
+    /// 未销号 (RectStatuses.IsOpen; RectItem.Open in queries).
+    public bool IsOpen => Status.IsOpen();
 
     /// Serious items and items from 巡视巡察 or 监督检查 are verified by the supervisor (纪检监督), not the office.
     public bool NeedsSupervisor => Severity == Severity.Serious
@@ -432,6 +461,10 @@ public sealed class Problem : IAudited, IOrgOwned
 /// 整改事项: one rectification item of a problem, owned by its lead unit (牵头单位).
 public sealed class RectItem : RectState, IAudited, IOrgOwned
 {
+    /// IsOpen as a query filter (SQL: neither closed status); Closed is its negation (已销号 or 成效确认).
+    public static readonly Expression<Func<RectItem, bool>> Open = RectStatuses.OpenOver<RectItem>(i => i.Status);
+    public static readonly Expression<Func<RectItem, bool>> Closed = RectStatuses.ClosedOver<RectItem>(i => i.Status);
+
     public int Id { get; set; }
     public int ProblemId { get; set; }
     public Problem? Problem { get; set; }

@@ -29,7 +29,7 @@ public sealed class WorkingCalendar
             for (var i = 0; i < days; i++)
             {
                 var d = new DateOnly(y, 1, 1).AddDays(i);
-                if (Work.Contains(d) || (!Off.Contains(d) && d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))) n++;
+                if (Work.Contains(d) || (!Off.Contains(d) && IsWeekday(d))) n++;
                 c[i] = n;
             }
             return c;
@@ -80,7 +80,7 @@ public sealed class WorkingCalendar
             var name = parts.Length > 2 ? parts[2] : "";
             for (var d = from; d <= to; d = d.AddDays(1))
             {
-                if (!isOff && d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+                if (!isOff && IsWeekday(d))
                     throw new DomainException(new CalendarFileInvalid(lineNo, $"{d:yyyy-MM-dd} 不是周末，不需要调休上班"));
                 (isOff ? off : work).Add(d);
                 (isOff ? work : off).Remove(d);
@@ -106,12 +106,13 @@ public sealed class WorkingCalendar
         if (!s.Years.Contains(d.Year)) throw new DomainException(new CalendarYearMissing(d.Year));
         if (s.Work.Contains(d)) return true;
         if (s.Off.Contains(d)) return false;
-        return d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+        return IsWeekday(d);
     }
 
     /// The calendar's estimate: the day as the data says for a covered year, Monday–Friday for a year without data
     /// (closer to working days than calendar days; whoever shows a figure built on it names the missing year).
-    public bool IsWorkingDayOrWeekday(DateOnly d) => Covers(d.Year) ? IsWorkingDay(d) : IsWeekday(d);
+    /// The Estimate… members are the one lenient form of the calendar: every Mon–Fri fallback goes through them.
+    public bool EstimateIsWorkingDay(DateOnly d) => Covers(d.Year) ? IsWorkingDay(d) : IsWeekday(d);
 
     public string? NameOf(DateOnly d) => _state.Names.GetValueOrDefault(d);
 
@@ -127,6 +128,11 @@ public sealed class WorkingCalendar
     /// `estimated`); null only when n is negative or the day falls outside Bounds' window.
     public DateOnly? EstimateAddWorkingDays(DateOnly start, int n, ICollection<int>? estimated = null) =>
         Add(start, n, strict: false, estimated);
+
+    /// A due date n working days after start (EstimateAddWorkingDays), for a write: a date Bounds' window cannot hold
+    /// is refused as Invalid on `field`, naming the term ("办理时限", "回复时限"), never stored as a guess.
+    public DateOnly EstimateDueDate(DateOnly start, int n, string field, string term) => EstimateAddWorkingDays(start, n)
+        ?? throw new DomainException(new Invalid(field, $"{term}超出可计算的范围（{Bounds.OutOfWindowText}）"));
 
     /// Working days in (from, to] (0 when to ≤ from); false when a date is outside Bounds' window or a year between
     /// them has no holiday data.

@@ -441,13 +441,14 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
             DeadlineKind.Immediate => start,
             DeadlineKind.Ongoing => (DateOnly?)null,
         };
-        var closed = status is RectStatus.Closed or RectStatus.Confirmed;
+        var closed = !status.IsOpen();
+        var requested = closed || status == RectStatus.ClosureRequested;   // a closure was requested at some point
         if (closed && kind == DeadlineKind.Ongoing) kind = DeadlineKind.Dated;
         if (closed) deadline ??= start.AddDays(rng.Next(30, 270));
         var percent = status switch
         {
             RectStatus.Pending => 0,
-            RectStatus.Closed or RectStatus.Confirmed or RectStatus.ClosureRequested => 100,
+            _ when requested => 100,
             _ => rng.Next(5, 96),
         };
         var closedAt = closed ? p.CreatedAt.AddDays(rng.Next(20, 200)) : (DateTime?)null;
@@ -460,9 +461,9 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
             Status = status, Severity = p.Severity, Source = p.Source, Percent = percent,
             ReturnCount = status == RectStatus.Returned ? 1 + rng.Next(2) : rng.Next(12) == 0 ? 1 : 0,
             ReopenCount = status is RectStatus.InProgress && rng.Next(25) == 0 ? 1 : 0,
-            ClosureRequestedBy = status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed ? "generated" : null,
-            ClosureSummary = status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed ? "已按整改措施完成整改，佐证材料已上传" : null,
-            ClosureEvidenceCount = status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed ? 1 : 0,
+            ClosureRequestedBy = requested ? "generated" : null,
+            ClosureSummary = requested ? "已按整改措施完成整改，佐证材料已上传" : null,
+            ClosureEvidenceCount = requested ? 1 : 0,
             VerifiedBy = closed ? "generated-verifier" : null, ClosedAt = closedAt,
             RecheckDue = status == RectStatus.Closed && closedAt is { } c ? DateOnly.FromDateTime(ChinaTime.ToCst(c)).AddDays(90) : null,
             ExtensionCount = rng.Next(15) == 0 ? 1 : 0,
@@ -483,9 +484,9 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
             ActorName = i.Handler ?? "联络员", At = when > now ? now : when, Text = text, Percent = percent,
         };
         yield return U(RectAction.ReportProgress, RectStatus.Pending, RectStatus.InProgress, "已制定整改方案，明确责任分工", Math.Min(i.Percent, 30), at);
-        if (i.Status is RectStatus.ClosureRequested or RectStatus.Closed or RectStatus.Confirmed)
+        if (!i.Status.IsOpen() || i.Status == RectStatus.ClosureRequested)
             yield return U(RectAction.RequestClosure, RectStatus.InProgress, RectStatus.ClosureRequested, i.ClosureSummary!, null, at.AddDays(20));
-        if (i.Status is RectStatus.Closed or RectStatus.Confirmed)
+        if (!i.IsOpen)
             yield return U(RectAction.Verify, RectStatus.ClosureRequested, RectStatus.Closed, "经核查，整改到位，予以销号", null, i.ClosedAt ?? at.AddDays(30));
     }
 

@@ -92,8 +92,8 @@ public static class PortalCommands
         Problems.ThrowIfAny(errors);
 
         var dispatchOrg = await DispatchOrgAsync(db, options, ct);
-        if (input.OrgId is { } oid && !await db.Orgs.IgnoreQueryFilters()
-                .AnyAsync(o => o.Id == oid && !o.Archived && (o.Id == dispatchOrg.Id || o.Path.StartsWith(dispatchOrg.SelfPath)), ct))
+        if (input.OrgId is { } oid && !await db.Orgs.IgnoreQueryFilters().Subtree(dispatchOrg)
+                .AnyAsync(o => o.Id == oid && !o.Archived, ct))
             throw new DomainException(new Invalid("orgId", "所选单位不存在，可选“不清楚”由受理中心派单"));
 
         var now = ChinaTime.Now(clock);
@@ -275,7 +275,7 @@ public static class PortalCommands
         if (problemId is { } pid)
         {
             var items = await db.RectItems.IgnoreQueryFilters().Where(i => i.ProblemId == pid).Select(i => i.Status).ToListAsync(ct);
-            var closed = items.Count(s => s is RectStatus.Closed or RectStatus.Confirmed);
+            var closed = items.Count(s => !s.IsOpen());
             rect = items.Count == 0 ? "已纳入问题清单，正在制定整改措施"
                 : closed == items.Count ? $"整改措施 {items.Count} 项已全部整改完成（已销号）"
                 : $"整改措施 {items.Count} 项，已完成 {closed} 项";
@@ -297,7 +297,7 @@ public static class PortalCommands
         var now = ChinaTime.Now(clock);
         var ev = order.Apply(action, OrderActor.Citizen, orgs.First(o => o.Id == order.OrgId), orgs.First(o => o.Id == order.DispatchOrgId),
             ChinaTime.Today(clock), now, new OrderArgs(Text: DemandPrivacy.Plain(comment), Rating: rating), options.TimeLimits,
-            (d, n) => WorkingDays.Add(cal, d, n));
+            (d, n) => cal.EstimateDueDate(d, n, "deadline", "办理时限"));
         order.UpdatedAt = now;
         db.WorkOrderEvents.Add(new WorkOrderEvent
         {
@@ -313,7 +313,7 @@ public static class PortalCommands
     public static async Task<string?> OrgNameAsync(BihuanDb db, PortalOptions options, int id, CancellationToken ct)
     {
         var root = await DispatchOrgAsync(db, options, ct);
-        return await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == id && !o.Archived && o.Id != root.Id && o.Path.StartsWith(root.SelfPath))
+        return await db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Below(root)).Where(o => o.Id == id && !o.Archived)
             .Select(o => o.Name).FirstOrDefaultAsync(ct);
     }
 
@@ -323,8 +323,8 @@ public static class PortalCommands
         var text = (q ?? "").Trim();
         if (text.Length == 0 || text.Length > 50) return [];
         var root = await DispatchOrgAsync(db, options, ct);
-        return await db.Orgs.IgnoreQueryFilters()
-            .Where(o => !o.Archived && o.Id != root.Id && o.Path.StartsWith(root.SelfPath) && o.Name.Contains(text))
+        return await db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Below(root))
+            .Where(o => !o.Archived && o.Name.Contains(text))
             .OrderBy(o => o.Depth).ThenBy(o => o.Name).Take(20).Select(o => new OrgChoice(o.Id, o.Name)).ToListAsync(ct);
     }
 }

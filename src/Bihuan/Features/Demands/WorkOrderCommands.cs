@@ -74,7 +74,7 @@ public static class WorkOrderCommands
         var now = ChinaTime.Now(clock);
         var eventOrg = order.OrgId;
         var ev = order.Apply(action, actor, org, dispatchOrg, ChinaTime.Today(clock), now, args, options.TimeLimits,
-            (d, n) => WorkingDays.Add(cal, d, n));
+            (d, n) => cal.EstimateDueDate(d, n, "deadline", "办理时限"));
         order.UpdatedAt = now;
         db.WorkOrderEvents.Add(new WorkOrderEvent
         {

@@ -181,8 +181,7 @@ public static class WorkOrderQueries
         // At the dispatch desk's own org the desk owes the orders waiting for acceptance and dispatch.
         var desk = await RowsAsync(db, db.WorkOrders.Where(o => o.DispatchOrgId == org.Id && o.OrgId == org.Id
             && (o.Status == OrderStatus.Received || o.Status == OrderStatus.Accepted || o.ExtensionRequestedTo != null)), today, cal, rules, ct);
-        var items = await RectApi.RowsAsync(db, db.RectItems.Where(i => i.OrgId == org.Id && i.Status != RectStatus.Closed
-            && i.Status != RectStatus.Confirmed), clock, cal, rules, ct);
+        var items = await RectApi.RowsAsync(db, db.RectItems.Where(RectItem.Open).Where(i => i.OrgId == org.Id), clock, cal, rules, ct);
         // 学习研讨: tasks of approved plans, meeting decisions and 补学 (Features/Study/Duties).
         var study = await Duties.StudyDuties.OpenDutiesAsync(db, [org.Id], today, cal, rules, ct);
         // 督办单 waiting for the org's reply.
@@ -203,9 +202,8 @@ public static class WorkOrderQueries
     public static async Task<OrderKpi> KpiAsync(BihuanDb db, WorkingCalendar cal, int orgId, bool subtree, CancellationToken ct)
     {
         var org = await db.Orgs.FirstOrDefaultAsync(o => o.Id == orgId, ct) ?? throw new DomainException(new RecordNotFound("组织"));
-        var prefix = org.SelfPath;
         var orgIds = subtree
-            ? await db.Orgs.Where(o => o.Id == org.Id || o.Path.StartsWith(prefix)).Select(o => o.Id).ToListAsync(ct)
+            ? await db.Orgs.Subtree(org).Select(o => o.Id).ToListAsync(ct)
             : [org.Id];
         var orders = await db.WorkOrders.Where(o => orgIds.Contains(o.OrgId) && o.DispatchedOn != null && o.OrgId != o.DispatchOrgId)
             .AsNoTracking().Select(o => new
@@ -223,7 +221,7 @@ public static class WorkOrderQueries
         var rated = orders.Where(o => o.Rating is not null && o.Status == OrderStatus.Closed).ToList();
         static double? Rate(int n, int d) => d == 0 ? null : Math.Round((double)n / d, 4);
         // Spans with a date outside the window cannot be counted: left out of the average, not counted as 0.
-        var spans = repliedDated.Select(o => WorkingDays.Between(cal, o.DispatchedOn!.Value, o.RepliedOn!.Value))
+        var spans = repliedDated.Select(o => cal.EstimateWorkingDaysBetween(o.DispatchedOn!.Value, o.RepliedOn!.Value))
             .OfType<int>().ToList();
         return new OrderKpi(org.Id, org.Name, subtree, dispatched, signed.Count, Rate(signed.Count(o => !o.SignedLate), signed.Count),
             replied.Count, Rate(repliedDated.Count(o => o.RepliedOn <= o.Deadline), repliedDated.Count),
@@ -248,8 +246,7 @@ public static class WorkOrderQueries
                 o.Type, Unit = orgs.Where(x => x.Id == o.OrgId).Select(x => x.Name).First(), o.RepliedOn, o.Content, o.Reply,
                 Name = db.DemandContacts.IgnoreQueryFilters().Where(c => c.WorkOrderId == o.Id).Select(c => c.Name).FirstOrDefault(),
             }).ToListAsync(ct);
-        var rq = db.RectItems.IgnoreQueryFilters().Where(i => (i.Status == RectStatus.Closed || i.Status == RectStatus.Confirmed)
-            && (i.Source == SourceChannel.Hotline || i.Source == SourceChannel.PublicOpinion));
+        var rq = db.RectItems.IgnoreQueryFilters().Where(RectItem.Closed).Where(i => (i.Source == SourceChannel.Hotline || i.Source == SourceChannel.PublicOpinion));
         if (u.Length > 0) rq = rq.Where(i => orgs.Any(x => x.Id == i.OrgId && x.Name.Contains(u)));
         if (type is not null) rq = rq.Where(i => db.WorkOrders.IgnoreQueryFilters().Any(o => o.ProblemId == i.ProblemId && o.Type == type));
         var rects = await rq.OrderByDescending(i => i.ClosedAt).Take(take)

@@ -87,8 +87,7 @@ public static class OrgCommands
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
         var parent = await FindForAsync(db, newParentId, Permission.ManageOrgs, ct);
         if (org.ParentId == parent.Id) return org;
-        var prefix = org.SelfPath;
-        var descendants = await db.Orgs.IgnoreQueryFilters().Where(o => o.Path.StartsWith(prefix)).ToListAsync(ct);
+        var descendants = await db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Below(org)).ToListAsync(ct);
         org.MoveUnder(parent, descendants);
         org.SortOrder = await NextSortAsync(db, parent.Id, ct);
         await db.SaveChangesAsync(ct);

@@ -202,9 +202,9 @@ public static class LedgerExport
         if (r.InvalidValues is { } bad) progress += $"（数据无效：{bad}）";
         var closure = !Enum.IsDefined(r.Status) ? r.StatusLabel : r.Status switch
         {
-            RectStatus.Closed or RectStatus.Confirmed => Closed(x.ClosedAt, x.Verifier),
+            { } s when !s.IsOpen() => Closed(x.ClosedAt, x.Verifier),
             RectStatus.ClosureRequested => "申请销号待核验",
-            RectStatus.Pending or RectStatus.InProgress or RectStatus.Returned => "未销号",
+            _ => "未销号",
         };
         var lightXf = r.Light switch
         {

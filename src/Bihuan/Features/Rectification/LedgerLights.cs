@@ -18,7 +18,7 @@ public static class LedgerLights
         var q = RectApi.Filter(db, f, today, accountId);
         if (f.Lagging == true)
         {
-            var rows = await q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+            var rows = await q.Where(RectItem.Open)
                 .Select(i => new { i.Id, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent })
                 .AsNoTracking().ToListAsync(ct);
             var lagging = rows.Where(x => Lights.IsLagging(LagInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today), rules, cal))
@@ -33,7 +33,7 @@ public static class LedgerLights
         if (level == LightLevel.Invalid) return q.Where(invalid);
 
         var open = await q.Where(Not(red)).Where(Not(invalid))
-            .Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+            .Where(RectItem.Open)
             .Select(i => new
             {
                 i.Id, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent, i.LastProgressOn, i.ReturnCount, i.ReopenCount,
@@ -43,7 +43,7 @@ public static class LedgerLights
                 x.LastProgressOn, x.ReturnCount, x.ReopenCount, 0, today), rules, cal).Level == level)
             .Select(x => x.Id).ToList();
         return level == LightLevel.Green
-            ? q.Where(i => i.Status == RectStatus.Closed || i.Status == RectStatus.Confirmed || ids.Contains(i.Id))
+            ? q.Where(Or(RectItem.Closed, i => ids.Contains(i.Id)))
             : q.Where(i => ids.Contains(i.Id));
     }
 
@@ -58,8 +58,7 @@ public static class LedgerLights
 
     /// Lights.Of's Invalid light, as SQL: open (its status is neither closed one) and an input it cannot use.
     public static Expression<Func<RectItem, bool>> Invalid(BihuanDb db) =>
-        And(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed,
-            UnusableValues.Where<RectItem>(db.Model, LightInputs));
+        And(RectItem.Open, UnusableValues.Where<RectItem>(db.Model, LightInputs));
 
     /// Lights.Of's red rules for a rectification item, as SQL: open, every light input usable, and past its deadline
     /// (立行立改 without a date is due on its start day), or returned at least RedAfterReturns times, or reopened (when
@@ -68,15 +67,18 @@ public static class LedgerLights
     {
         var minReturns = rules.RedAfterReturns is { } r ? Math.Max(1, r) : int.MaxValue;
         var minReopens = rules.RedOnReopen ? 1 : int.MaxValue;
-        return And(Not(Invalid(db)), i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed
-            && ((i.DeadlineKind == DeadlineKind.Dated && i.Deadline < today)
+        return And(And(Not(Invalid(db)), RectItem.Open), i => (i.DeadlineKind == DeadlineKind.Dated && i.Deadline < today)
                 || (i.DeadlineKind == DeadlineKind.Immediate && (i.Deadline ?? i.StartOn) < today)
                 || i.ReturnCount >= minReturns
-                || i.ReopenCount >= minReopens));
+                || i.ReopenCount >= minReopens);
     }
 
     static Expression<Func<RectItem, bool>> Not(Expression<Func<RectItem, bool>> a) =>
         Expression.Lambda<Func<RectItem, bool>>(Expression.Not(a.Body), a.Parameters);
+
+    static Expression<Func<RectItem, bool>> Or(Expression<Func<RectItem, bool>> a, Expression<Func<RectItem, bool>> b) =>
+        Expression.Lambda<Func<RectItem, bool>>(Expression.OrElse(a.Body, new Rebind(b.Parameters[0], a.Parameters[0]).Visit(b.Body)),
+            a.Parameters);
 
     static Expression<Func<RectItem, bool>> And(Expression<Func<RectItem, bool>> a, Expression<Func<RectItem, bool>> b) =>
         Expression.Lambda<Func<RectItem, bool>>(Expression.AndAlso(a.Body, new Rebind(b.Parameters[0], a.Parameters[0]).Visit(b.Body)),

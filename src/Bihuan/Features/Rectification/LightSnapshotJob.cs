@@ -25,7 +25,7 @@ public sealed class LightSnapshotJob(WorkingCalendar cal, LightRules rules) : IB
         }).AsAsyncEnumerable().WithCancellation(ct))
         {
             if (!counts.TryGetValue(x.OrgId, out var s)) counts[x.OrgId] = s = new LightSnapshot { Day = day, OrgId = x.OrgId };
-            if (x.Status is RectStatus.Closed or RectStatus.Confirmed) { s.Closed++; continue; }
+            if (!x.Status.IsOpen()) { s.Closed++; continue; }
             s.Open++;
             var light = Lights.Of(new LightInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, x.LastProgressOn,
                 x.ReturnCount, x.ReopenCount, 0, day), rules, cal);

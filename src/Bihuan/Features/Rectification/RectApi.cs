@@ -178,15 +178,12 @@ public static class RectApi
         // Overdue: open and past a usable deadline (a stored 0001-01-01 is no deadline: the item's light is Invalid).
         var min = Bounds.MinDate;
         if (f.Overdue == true)
-            q = q.Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today
-                && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
+            q = q.Where(RectItem.Open).Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today);
         // The supervision dashboard's figures drill down with these (each reproduces one figure exactly).
         if (f.Closed is { } closed)
-            q = closed ? q.Where(i => i.Status == RectStatus.Closed || i.Status == RectStatus.Confirmed)
-                : q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed);
+            q = q.Where(closed ? RectItem.Closed : RectItem.Open);
         if (f.OnTime == true)   // open and not past a deadline (按期推进)
-            q = q.Where(i => i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed
-                && !(i.Deadline != null && i.Deadline >= min && i.Deadline < today));
+            q = q.Where(RectItem.Open).Where(i => !(i.Deadline != null && i.Deadline >= min && i.Deadline < today));
         if (f.Aspect is { } aspect) q = q.Where(i => i.Problem!.Aspect == aspect);
         if (f.Reopened == true) q = q.Where(i => i.ReopenCount > 0);
         if (f.Extended == true) q = q.Where(i => i.ExtensionCount > 0);

@@ -56,7 +56,7 @@ public static class RectCommands
         {
             var old = await db.Problems.FirstOrDefaultAsync(p => p.Id == rid, ct)
                 ?? throw new DomainException(new Invalid("recurrenceOfId", "原问题不存在或不在您的权限范围内"));
-            if (await db.RectItems.AnyAsync(i => i.ProblemId == old.Id && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed, ct)
+            if (await db.RectItems.Where(RectItem.Open).AnyAsync(i => i.ProblemId == old.Id, ct)
                 || !await db.RectItems.AnyAsync(i => i.ProblemId == old.Id, ct))
                 throw new DomainException(new Invalid("recurrenceOfId", "原问题尚未销号：请在原问题下增加整改措施，而不是登记复发"));
         }
@@ -80,15 +80,13 @@ public static class RectCommands
     /// Open problems (an item not yet closed, or no item yet) of the org's subtree whose text is close to `text`.
     public static async Task<List<SimilarProblem>> SimilarOpenProblemsAsync(BihuanDb db, Org org, string text, CancellationToken ct)
     {
-        var prefix = org.SelfPath;
-        var candidates = await db.Problems
-            .Where(p => p.OrgId == org.Id || p.Org!.Path.StartsWith(prefix))
+        var candidates = await db.Problems.InSubtree(p => p.Org, org)
             .OrderByDescending(p => p.Id).Take(5000)
             .Select(p => new
             {
                 p.Id, p.Description, OrgName = p.Org!.Name,
                 Closed = db.RectItems.Any(i => i.ProblemId == p.Id)
-                    && !db.RectItems.Any(i => i.ProblemId == p.Id && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed),
+                    && !db.RectItems.Where(RectItem.Open).Any(i => i.ProblemId == p.Id),
             }).ToListAsync(ct);
         var mine = TextSimilarity.Bigrams(text);
         // Open ones are duplicates (link instead); closed ones may be a recurrence (report it as such: it reopens them).
@@ -104,7 +102,7 @@ public static class RectCommands
     {
         if (report.RecurrenceOfId is not { } oldId) return 0;
         var items = await db.RectItems.Include(i => i.Org)
-            .Where(i => i.ProblemId == oldId && (i.Status == RectStatus.Closed || i.Status == RectStatus.Confirmed)).ToListAsync(ct);
+            .Where(RectItem.Closed).Where(i => i.ProblemId == oldId).ToListAsync(ct);
         var n = 0;
         foreach (var item in items.Where(i => i.AllowedFor(db.Access, i.Org!).Contains(RectAction.Reopen)))
         {

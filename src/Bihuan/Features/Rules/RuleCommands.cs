@@ -92,7 +92,7 @@ public static class RuleCommands
         if (orgId is { } o)
         {
             var org = await OrgCommands.FindAsync(db, o, ct);
-            var ids = Callers.Subtree(db, org);
+            var ids = db.Orgs.Subtree(org).Select(o => o.Id);
             q = q.Where(r => ids.Contains(r.OrgId));
         }
         if (rectItemId is { } item) q = q.Where(r => r.RectItemIds.Contains(item));
@@ -118,7 +118,7 @@ public static class RuleCommands
         if (orgId is { } o)
         {
             var org = await OrgCommands.FindAsync(db, o, ct);
-            var ids = Callers.Subtree(db, org);
+            var ids = db.Orgs.Subtree(org).Select(o => o.Id);
             problems = problems.Where(p => ids.Contains(p.OrgId));
             rules = rules.Where(r => ids.Contains(r.OrgId));
         }
@@ -129,7 +129,7 @@ public static class RuleCommands
         }
         var found = await problems.CountAsync(ct);
         var rectified = await problems.CountAsync(p => db.RectItems.Any(i => i.ProblemId == p.Id)
-            && !db.RectItems.Any(i => i.ProblemId == p.Id && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed), ct);
+            && !db.RectItems.Where(RectItem.Open).Any(i => i.ProblemId == p.Id), ct);
         var made = await rules.CountAsync(ct);
         var firstRule = await rules.MinAsync(r => r.IssuedOn, ct);
         var recurrences = await problems.Where(p => p.RecurrenceOfId != null).Select(p => p.CreatedAt).ToListAsync(ct);

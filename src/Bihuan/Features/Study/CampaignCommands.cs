@@ -152,7 +152,7 @@ public static class CampaignCommands
     {
         if (c.RootOrgId is not { } rootId) return false;
         var root = await db.Orgs.IgnoreQueryFilters().FirstAsync(o => o.Id == rootId, ct);
-        return org.SelfPath.StartsWith(root.SelfPath, StringComparison.Ordinal);
+        return org.IsInSubtreeOf(root);
     }
 
     /// The published campaigns an org takes part in, newest first.
@@ -161,7 +161,7 @@ public static class CampaignCommands
         var live = await db.Campaigns.Where(c => c.PublishedAt != null && c.RootOrgId != null).AsNoTracking().ToListAsync(ct);
         var rootIds = live.Select(c => c.RootOrgId!.Value).ToList();
         var roots = await db.Orgs.IgnoreQueryFilters().Where(o => rootIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
-        return live.Where(c => org.SelfPath.StartsWith(roots[c.RootOrgId!.Value].SelfPath, StringComparison.Ordinal))
+        return live.Where(c => org.IsInSubtreeOf(roots[c.RootOrgId!.Value]))
             .OrderByDescending(c => c.Id).ToList();
     }
 }
@@ -183,10 +183,4 @@ public static class Callers
         return id is null ? null : await db.Users.Where(u => u.Id == id).Select(u => u.PersonId).FirstOrDefaultAsync(ct);
     }
 
-    /// The ids of an org and its subtree (the query filter has already cut the orgs to the caller's scope).
-    public static IQueryable<int> Subtree(BihuanDb db, Org org)
-    {
-        var prefix = org.SelfPath;
-        return db.Orgs.Where(o => o.Id == org.Id || o.Path.StartsWith(prefix)).Select(o => o.Id);
-    }
 }

@@ -125,8 +125,8 @@ public static class MeetingCommands
                 OrgId = org.Id, PersonId = personId, ArticleId = articleId, StudiedOn = heldOn, Way = StudyWay.Group,
                 MeetingId = meeting.Id, RecordedBy = who, CreatedAt = now,
             });
-        // Two calendar weeks when the working days cannot be counted (a year without holiday data on the way).
-        var due = cal.AddWorkingDays(heldOn, MakeUpWorkingDays) ?? heldOn.AddDays(14);
+        // Counted as every other due date is: Monday–Friday in a year without holiday data (the calendar's estimate).
+        var due = cal.EstimateDueDate(heldOn, MakeUpWorkingDays, "heldOn", "补学时限");
         foreach (var personId in outcome.MakeUps)
             db.MakeUpTasks.Add(new MakeUpTask
             {
@@ -171,7 +171,7 @@ public static class MeetingCommands
         if (orgId is { } o)
         {
             var org = await OrgCommands.FindAsync(db, o, ct);
-            var ids = Callers.Subtree(db, org);
+            var ids = db.Orgs.Subtree(org).Select(o => o.Id);
             q = q.Where(m => ids.Contains(m.OrgId));
         }
         if (monthStart is { } ms)
@@ -198,7 +198,7 @@ public static class MeetingCommands
         var org = await OrgCommands.FindAsync(db, orgId, ct);
         var units = await db.Orgs.Where(o => o.ParentId == org.Id && !o.Archived).OrderBy(o => o.SortOrder).ThenBy(o => o.Id).ToListAsync(ct);
         var types = await TypeNamesAsync(db, ct);
-        var all = await db.Meetings.Where(m => Callers.Subtree(db, org).Contains(m.OrgId))
+        var all = await db.Meetings.InSubtree(m => m.Org, org)
             .Select(m => new { m.TypeIds, Path = m.Org!.Path, m.OrgId }).AsNoTracking().ToListAsync(ct);
         var result = new List<MeetingCount>();
         foreach (var u in units)

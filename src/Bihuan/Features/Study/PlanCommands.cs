@@ -186,7 +186,7 @@ public static class PlanCommands
         if (orgId is { } o)
         {
             var org = await OrgCommands.FindAsync(db, o, ct);
-            var ids = Callers.Subtree(db, org);
+            var ids = db.Orgs.Subtree(org).Select(o => o.Id);
             q = q.Where(p => ids.Contains(p.OrgId));
         }
         var rows = await q.OrderBy(p => p.CampaignId).ThenBy(p => p.OrgId).Take(2000)

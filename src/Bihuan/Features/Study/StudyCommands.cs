@@ -75,7 +75,7 @@ public static class StudyCommands
             ?? throw new DomainException(new RecordNotFound("学习教育"));
         var org = await OrgCommands.FindAsync(db, orgId, ct);
         var (all, core) = await RequiredAsync(db, campaign, ct);
-        var subtree = Callers.Subtree(db, org);
+        var subtree = db.Orgs.Subtree(org).Select(o => o.Id);
         var people = await db.People.Where(p => !p.Archived && subtree.Contains(p.OrgId))
             .Select(p => new { p.Id, p.Name, p.OrgId, p.IsLeadership, Path = p.Org!.Path }).AsNoTracking().ToListAsync(ct);
         var ids = people.Select(p => p.Id).ToList();

@@ -30,8 +30,7 @@ public static class Briefing
         if (t.DayNumber - f.DayNumber > 366) throw new DomainException(new Invalid("from", "简报期间不能超过一年"));
         var d = await dash.BuildAsync(db, orgId, today, ct);
         var root = await db.Orgs.AsNoTracking().FirstAsync(o => o.Id == d.Org.Id, ct);
-        var prefix = root.SelfPath;
-        var ids = db.Orgs.Where(o => o.Id == root.Id || o.Path.StartsWith(prefix)).Select(o => o.Id);
+        var ids = db.Orgs.Subtree(root).Select(o => o.Id);
         var items = db.RectItems.Where(i => ids.Contains(i.OrgId));
         var fromUtc = StartUtc(f);
         var toUtc = StartUtc(t.AddDays(1));
@@ -45,8 +44,7 @@ public static class Briefing
         cases.AddRange(reopened.Select(x => new TypicalCase(x.Id, x.P, x.O, $"重新整改 {x.ReopenCount} 次")));
         // Overdue: past a usable deadline (an unusable one is the Invalid light's, not an overdue case).
         var min = Bounds.MinDate;
-        var overdue = await items.Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today
-                && i.Status != RectStatus.Closed && i.Status != RectStatus.Confirmed)
+        var overdue = await items.Where(RectItem.Open).Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today)
             .OrderBy(i => i.Deadline).ThenBy(i => i.Id).Take(3)
             .Select(i => new { i.Id, P = i.Problem!.Description, O = i.Org!.Name, i.Deadline }).ToListAsync(ct);
         cases.AddRange(overdue.Where(x => cases.All(c => c.Id != x.Id)).Select(x => new TypicalCase(x.Id, x.P, x.O,

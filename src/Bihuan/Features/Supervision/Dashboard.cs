@@ -100,7 +100,7 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
             c.Add("asp." + x.Aspect);
             if (x.ReopenCount > 0) c.Add("reopened");
             if (x.ExtensionCount > 0) c.Add("extended");
-            if (x.Status is RectStatus.Closed or RectStatus.Confirmed) { c.Add("closed"); continue; }
+            if (!x.Status.IsOpen()) { c.Add("closed"); continue; }
             c.Add("open");
             if (x.Deadline is { } d && Bounds.InWindow(d) && d < today) c.Add("overdue");   // as the ledger's overdue filter
             var level = Lights.Of(new LightInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, x.LastProgressOn,

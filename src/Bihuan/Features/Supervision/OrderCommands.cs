@@ -36,8 +36,7 @@ public static class OrderCommands
         }
         var n = workingDays ?? 5;
         if (n is < 1 or > 60) throw new DomainException(new Invalid("dueWorkingDays", "回复时限须为 1 至 60 个工作日"));
-        return cal.EstimateAddWorkingDays(today, n)
-            ?? throw new DomainException(new Invalid("dueWorkingDays", $"回复时限超出可计算的范围（{Bounds.OutOfWindowText}）"));
+        return cal.EstimateDueDate(today, n, "dueWorkingDays", "回复时限");
     }
 
     public static async Task<SupervisionOrder> IssueAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, Notifier notifier,
@@ -62,7 +61,7 @@ public static class OrderCommands
         if (items.Count > 0)
         {
             var itemOrgs = items.Select(i => i.OrgId).Distinct().ToList();
-            var inside = await db.Orgs.Where(o => itemOrgs.Contains(o.Id) && (o.Id == org.Id || o.Path.StartsWith(org.SelfPath))).CountAsync(ct);
+            var inside = await db.Orgs.Subtree(org).CountAsync(o => itemOrgs.Contains(o.Id), ct);
             if (inside != itemOrgs.Count) throw new DomainException(new Invalid("itemIds", "督办的整改事项须属于被督办单位（或其下级）"));
         }
         var today = ChinaTime.Today(clock);

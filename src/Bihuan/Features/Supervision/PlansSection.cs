@@ -25,7 +25,7 @@ public sealed class PlansSection : IDashboardSection, IRollup
         foreach (var c in campaigns)
         {
             var (rootId, prefix) = (c.RootId, c.RootSelfPath);
-            var expected = db.Orgs.IgnoreQueryFilters().Where(o => !o.Archived && (o.Id == rootId || o.Path.StartsWith(prefix)));
+            var expected = db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Of(rootId, prefix)).Where(o => !o.Archived);
             if (ids is not null) expected = expected.Where(o => ids.Contains(o.Id));
             await foreach (var id in expected.Select(o => o.Id).AsAsyncEnumerable().WithCancellation(ct)) own.Of(id).Add(c.P + "expected");
         }

@@ -32,7 +32,7 @@ public sealed class StudySection : IDashboardSection, IRollup
         foreach (var c in await LiveCampaign.AllAsync(db, ct))
         {
             var (rootId, prefix, all, core) = (c.RootId, c.RootSelfPath, c.Articles, c.Core);
-            var people = db.People.IgnoreQueryFilters().Where(p => !p.Archived && (p.OrgId == rootId || p.Org!.Path.StartsWith(prefix)));
+            var people = db.People.IgnoreQueryFilters().InSubtree(p => p.Org, rootId, prefix).Where(p => !p.Archived);
             if (ids is not null) people = people.Where(p => ids.Contains(p.OrgId));
             // Per person two lookups on the (PersonId, ArticleId) index, then one GROUP BY org, leadership, started and
             // completed count: a few rows per org leave SQL (each person's subqueries are evaluated once).
