@@ -10,8 +10,6 @@ public static class InputBounds
 {
     /// Items in one list input (ids, tasks, phases, attendance …) unless the use case says fewer.
     public const int ListMax = 1000;
-    /// A count of days or working days a user may enter (report cycles, response times, validity).
-    public const int DaysMax = 366;
     /// Sort orders and similar free integers.
     public const int OrderMax = 1_000_000;
     /// Page numbers of a list (a page past this is no one's intent and overflows an offset).

@@ -16,8 +16,6 @@ public sealed record PlanTaskDto(int Id, string Title, string? Owner, DateOnly? 
 
 public sealed record PlanEventDto(string Action, string From, string To, string Actor, DateTime At, string? Comment);
 
-public sealed record PlanVersionDto(int Version, DateTime SubmittedAt, string Text, string TasksText);
-
 public sealed record PlanDto(int Id, int CampaignId, string CampaignName, int OrgId, string OrgName, string Title, string Text,
     PlanStatus Status, string StatusLabel, int Version, int ReturnCount, string? LastComment, bool SignedOff,
     List<PlanTaskDto> Tasks, List<string> AllowedActions, List<PlanEventDto> Timeline, List<int> Versions);
