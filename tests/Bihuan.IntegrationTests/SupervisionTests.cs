@@ -97,7 +97,8 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
                 // 滞后 as Lights.Of names it: with every other rule switched off, a yellow light is the lag rule alone
                 // (overdue items are red, and the lag rule never applies to them).
                 var lagOnly = new LightRules { BlueWithinWorkingDays = null, StaleAfterWorkingDays = null,
-                    RedAfterReturns = null, RedAfterDissatisfied = null, RedOnReopen = false, LagPercentPoints = rules.LagPercentPoints };
+                    RedAfterReturns = null, RedAfterDissatisfied = null, RedOnReopen = false,
+                    LagPercentPoints = rules.LagPercentPoints };
                 var lights = open.Select(i => Lights.Of(LightInput.Of(i, i.StartOn, i.Deadline, i.LastProgressOn, Today), rules, cal).Level).ToList();
                 result[g.Key] = new Brute(xs.Count, open.Count, xs.Count - open.Count, open.Count(i => i.Deadline < Today),
                     open.Count(i => !(i.Deadline < Today)), xs.Count(i => i.ReopenCount > 0), xs.Count(i => i.ExtensionCount > 0),

@@ -40,7 +40,8 @@ public static class RectStatuses
 {
     /// 未销号, the one spelling of the rule: an item is open until it is closed (已销号) or its effect confirmed
     /// (成效确认); a reopen (重新整改) makes it open again. As an expression so queries run it in SQL (RectItem.Open).
-    static readonly Expression<Func<RectStatus, bool>> OpenRule = s => s != RectStatus.Closed && s != RectStatus.Confirmed;
+    static readonly Expression<Func<RectStatus, bool>> OpenRule =
+        s => s != RectStatus.Closed && s != RectStatus.Confirmed;
     static readonly Func<RectStatus, bool> IsOpenRule = OpenRule.Compile();
 
     public static bool IsOpen(this RectStatus s) => IsOpenRule(s);
@@ -58,7 +59,8 @@ public static class RectStatuses
 
     sealed class Substitute(ParameterExpression from, Expression to) : ExpressionVisitor
     {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+        protected override Expression VisitParameter(ParameterExpression node) =>
+            node == from ? to : base.VisitParameter(node);
     }
 }
 

@@ -131,7 +131,8 @@ public sealed class WorkingCalendar
 
     /// A due date n working days after start (EstimateAddWorkingDays), for a write: a date Bounds' window cannot hold
     /// is refused as Invalid on `field`, naming the term ("办理时限", "回复时限"), never stored as a guess.
-    public DateOnly EstimateDueDate(DateOnly start, int n, string field, string term) => EstimateAddWorkingDays(start, n)
+    public DateOnly EstimateDueDate(DateOnly start, int n, string field, string term) =>
+        EstimateAddWorkingDays(start, n)
         ?? throw new DomainException(new Invalid(field, $"{term}超出可计算的范围（{Bounds.OutOfWindowText}）"));
 
     /// Working days in (from, to] (0 when to ≤ from); false when a date is outside Bounds' window or a year between

@@ -181,7 +181,8 @@ public static class WorkOrderQueries
         // At the dispatch desk's own org the desk owes the orders waiting for acceptance and dispatch.
         var desk = await RowsAsync(db, db.WorkOrders.Where(o => o.DispatchOrgId == org.Id && o.OrgId == org.Id
             && (o.Status == OrderStatus.Received || o.Status == OrderStatus.Accepted || o.ExtensionRequestedTo != null)), today, cal, rules, ct);
-        var items = await RectApi.RowsAsync(db, db.RectItems.Where(RectItem.Open).Where(i => i.OrgId == org.Id), clock, cal, rules, ct);
+        var items = await RectApi.RowsAsync(db, db.RectItems.Where(RectItem.Open).Where(i => i.OrgId == org.Id),
+            clock, cal, rules, ct);
         // 学习研讨: tasks of approved plans, meeting decisions and 补学 (Features/Study/Duties).
         var study = await Duties.StudyDuties.OpenDutiesAsync(db, [org.Id], today, cal, rules, ct);
         // 督办单 waiting for the org's reply.
@@ -246,7 +247,8 @@ public static class WorkOrderQueries
                 o.Type, Unit = orgs.Where(x => x.Id == o.OrgId).Select(x => x.Name).First(), o.RepliedOn, o.Content, o.Reply,
                 Name = db.DemandContacts.IgnoreQueryFilters().Where(c => c.WorkOrderId == o.Id).Select(c => c.Name).FirstOrDefault(),
             }).ToListAsync(ct);
-        var rq = db.RectItems.IgnoreQueryFilters().Where(RectItem.Closed).Where(i => (i.Source == SourceChannel.Hotline || i.Source == SourceChannel.PublicOpinion));
+        var rq = db.RectItems.IgnoreQueryFilters().Where(RectItem.Closed)
+            .Where(i => i.Source == SourceChannel.Hotline || i.Source == SourceChannel.PublicOpinion);
         if (u.Length > 0) rq = rq.Where(i => orgs.Any(x => x.Id == i.OrgId && x.Name.Contains(u)));
         if (type is not null) rq = rq.Where(i => db.WorkOrders.IgnoreQueryFilters().Any(o => o.ProblemId == i.ProblemId && o.Type == type));
         var rects = await rq.OrderByDescending(i => i.ClosedAt).Take(take)

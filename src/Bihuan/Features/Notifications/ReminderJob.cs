@@ -22,7 +22,8 @@ public sealed class ReminderJob(WorkingCalendar cal, LightRules rules, Notifier 
         var day = DateOnly.ParseExact(period, "yyyy-MM-dd", CultureInfo.InvariantCulture);
         var until = cal.EstimateAddWorkingDays(day, DueWithinWorkingDays) ?? day;
         var due = await db.RectItems.AsNoTracking()
-            .Where(RectItem.Open).Where(i => i.Status != RectStatus.ClosureRequested && i.Deadline != null && i.Deadline >= day && i.Deadline <= until)
+            .Where(RectItem.Open)
+            .Where(i => i.Status != RectStatus.ClosureRequested && i.Deadline != null && i.Deadline >= day && i.Deadline <= until)
             .Select(i => new { i.Id, i.OrgId, i.Deadline, i.Measures }).ToListAsync(ct);
         var orgs = due.Select(d => d.OrgId).Distinct().ToList();
         var owners = await db.RoleGrants.IgnoreQueryFilters()

@@ -21,7 +21,9 @@ public static class LedgerLights
             var rows = await q.Where(RectItem.Open)
                 .Select(i => new { i.Id, i.Status, i.DeadlineKind, i.StartOn, i.Deadline, i.Percent })
                 .AsNoTracking().ToListAsync(ct);
-            var lagging = rows.Where(x => Lights.IsLagging(LagInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today), rules, cal))
+            var lagging = rows
+                .Where(x => Lights.IsLagging(LagInput(x.Status, x.DeadlineKind, x.StartOn, x.Deadline, x.Percent, today),
+                    rules, cal))
                 .Select(x => x.Id).ToList();
             q = q.Where(i => lagging.Contains(i.Id));
         }
@@ -48,8 +50,8 @@ public static class LedgerLights
     }
 
     /// What Lights.IsLagging reads of an item (the lag rule needs no progress date or counters).
-    public static LightInput LagInput(RectStatus status, DeadlineKind kind, DateOnly start, DateOnly? deadline, int percent,
-        DateOnly today) => new(status, kind, start, deadline, percent, null, 0, 0, 0, today);
+    public static LightInput LagInput(RectStatus status, DeadlineKind kind, DateOnly start, DateOnly? deadline,
+        int percent, DateOnly today) => new(status, kind, start, deadline, percent, null, 0, 0, 0, today);
 
     /// The inputs Lights.Unusable tests, as an item's fields.
     static readonly string[] LightInputs =
@@ -67,7 +69,8 @@ public static class LedgerLights
     {
         var minReturns = rules.RedAfterReturns is { } r ? Math.Max(1, r) : int.MaxValue;
         var minReopens = rules.RedOnReopen ? 1 : int.MaxValue;
-        return And(And(Not(Invalid(db)), RectItem.Open), i => (i.DeadlineKind == DeadlineKind.Dated && i.Deadline < today)
+        return And(And(Not(Invalid(db)), RectItem.Open),
+            i => (i.DeadlineKind == DeadlineKind.Dated && i.Deadline < today)
                 || (i.DeadlineKind == DeadlineKind.Immediate && (i.Deadline ?? i.StartOn) < today)
                 || i.ReturnCount >= minReturns
                 || i.ReopenCount >= minReopens);
@@ -76,9 +79,9 @@ public static class LedgerLights
     static Expression<Func<RectItem, bool>> Not(Expression<Func<RectItem, bool>> a) =>
         Expression.Lambda<Func<RectItem, bool>>(Expression.Not(a.Body), a.Parameters);
 
-    static Expression<Func<RectItem, bool>> Or(Expression<Func<RectItem, bool>> a, Expression<Func<RectItem, bool>> b) =>
-        Expression.Lambda<Func<RectItem, bool>>(Expression.OrElse(a.Body, new Rebind(b.Parameters[0], a.Parameters[0]).Visit(b.Body)),
-            a.Parameters);
+    static Expression<Func<RectItem, bool>> Or(Expression<Func<RectItem, bool>> a,
+        Expression<Func<RectItem, bool>> b) => Expression.Lambda<Func<RectItem, bool>>(
+            Expression.OrElse(a.Body, new Rebind(b.Parameters[0], a.Parameters[0]).Visit(b.Body)), a.Parameters);
 
     static Expression<Func<RectItem, bool>> And(Expression<Func<RectItem, bool>> a, Expression<Func<RectItem, bool>> b) =>
         Expression.Lambda<Func<RectItem, bool>>(Expression.AndAlso(a.Body, new Rebind(b.Parameters[0], a.Parameters[0]).Visit(b.Body)),

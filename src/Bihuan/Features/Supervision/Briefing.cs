@@ -44,7 +44,8 @@ public static class Briefing
         cases.AddRange(reopened.Select(x => new TypicalCase(x.Id, x.P, x.O, $"重新整改 {x.ReopenCount} 次")));
         // Overdue: past a usable deadline (an unusable one is the Invalid light's, not an overdue case).
         var min = Bounds.MinDate;
-        var overdue = await items.Where(RectItem.Open).Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today)
+        var overdue = await items.Where(RectItem.Open)
+            .Where(i => i.Deadline != null && i.Deadline >= min && i.Deadline < today)
             .OrderBy(i => i.Deadline).ThenBy(i => i.Id).Take(3)
             .Select(i => new { i.Id, P = i.Problem!.Description, O = i.Org!.Name, i.Deadline }).ToListAsync(ct);
         cases.AddRange(overdue.Where(x => cases.All(c => c.Id != x.Id)).Select(x => new TypicalCase(x.Id, x.P, x.O,
