@@ -25,26 +25,6 @@ public sealed record SupervisionFilter(int? OrgId, string? Status, bool? Open, b
 /// 监督检查 over HTTP: the dashboard, 督办单 and the briefing. Dashboards and exports read through the ReadDb context.
 public static class SupervisionApi
 {
-    public static IServiceCollection AddSupervision(this IServiceCollection services)
-    {
-        services.AddRolledUpSection<LedgerSection>();
-        services.AddRolledUpSection<OrdersSection>();
-        services.AddRolledUpSection<PlansSection>();
-        services.AddRolledUpSection<MeetingsSection>();
-        services.AddRolledUpSection<StudySection>();
-        services.AddRolledUpSection<WorkOrdersSection>();
-        services.AddRolledUpSection<RulesSection>();
-        services.AddSingleton(RollupStore.For);
-        services.AddSingleton<IBihuanJob, RollupJob>();
-        services.AddHostedService<RollupRefresher>();
-        services.AddSingleton<SupervisionDashboard>();
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Bihuan:Smtp").Get<SmtpOptions>() ?? new SmtpOptions());
-        services.AddSingleton<Mailer>();
-        services.AddSingleton<Notifier>();
-        services.AddSingleton<IBihuanJob, ReminderJob>();
-        return services;
-    }
-
     /// A dashboard section kept as roll-ups: one instance serves the dashboard and the RollupStore.
     public static IServiceCollection AddRolledUpSection<T>(this IServiceCollection services) where T : class, IDashboardSection, IRollup
     {
