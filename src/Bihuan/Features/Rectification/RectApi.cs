@@ -35,11 +35,32 @@ public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly Star
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
     string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt, int? RecurrenceOfId = null);
 
-public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
-    int? Page, int? PageSize, int? CategoryId = null, Dimension? Dimension = null, int? LeaderId = null,
-    DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null, int? CampaignId = null, LightLevel? Light = null,
-    bool? Closed = null, bool? OnTime = null, Aspect? Aspect = null, bool? Reopened = null, bool? Extended = null, bool? Lagging = null,
-    bool? Invalid = null);
+public sealed record LedgerFilter
+{
+    public int? OrgId { get; init; }                // the org and its subtree (within the caller's scope)
+    public RectStatus? Status { get; init; }
+    public SourceChannel? Source { get; init; }
+    public string? Q { get; init; }                 // words in the problem, the measures or the org's name
+    public bool? Overdue { get; init; }
+    public bool? Mine { get; init; }                // items the caller handles
+    public int? Page { get; init; }
+    public int? PageSize { get; init; }
+    public int? CategoryId { get; init; }
+    public Dimension? Dimension { get; init; }
+    public int? LeaderId { get; init; }
+    public DateOnly? DueFrom { get; init; }
+    public DateOnly? DueTo { get; init; }
+    public LedgerSort? Sort { get; init; }
+    public int? CampaignId { get; init; }
+    public LightLevel? Light { get; init; }
+    public bool? Closed { get; init; }
+    public bool? OnTime { get; init; }
+    public Aspect? Aspect { get; init; }
+    public bool? Reopened { get; init; }
+    public bool? Extended { get; init; }
+    public bool? Lagging { get; init; }
+    public bool? Invalid { get; init; }             // items holding a stored value no read can use
+}
 
 /// Ledger orderings: by deadline (default, undated last), latest deadline first, newest first, least progress first.
 public enum LedgerSort { Deadline, DeadlineDesc, Newest, Progress }
