@@ -88,7 +88,7 @@ public sealed class RollupStore
         var rebuilt = new List<(IRollup Rollup, Dictionary<int, Counts> Rows)>();
         if (whole.Count > 0)
         {
-            var tree = await db.RollupSource<Org>().AsNoTracking()
+            var tree = await db.Orgs.AsNoTracking()   // the refresh runs as System: every org is in its scope
                 .Select(o => new TreeNode(o.Id, o.ParentId, o.Depth)).ToListAsync(ct);
             foreach (var r in whole) rebuilt.Add((r, RollUp(tree, await r.OwnAsync(db, null, today, ct))));
         }
