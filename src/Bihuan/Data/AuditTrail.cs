@@ -71,7 +71,7 @@ public static class AuditTrail
             db.PendingEvents.Clear();
             if (entries.Count > 0)
             {
-                var last = await db.AuditEntries.IgnoreQueryFilters().OrderByDescending(e => e.Seq)
+                var last = await db.AuditChain<AuditEntry>().OrderByDescending(e => e.Seq)
                     .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
                 var (seq, prev) = last is null ? (0L, AuditEntry.Genesis) : (last.Seq, last.Hash);
                 foreach (var e in entries)
@@ -99,7 +99,7 @@ public static class AuditTrail
             case Org o: return o.SelfPath;
             case IOrgOwned owned:
                 if (!cache.TryGetValue(owned.OrgId, out var path))
-                    cache[owned.OrgId] = path = await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == owned.OrgId)
+                    cache[owned.OrgId] = path = await db.AuditChain<Org>().Where(o => o.Id == owned.OrgId)
                         .Select(o => o.Path + o.Id.ToString() + "/").FirstOrDefaultAsync(ct);
                 return path;
             default: return null;
@@ -134,7 +134,7 @@ public static class AuditTrail
         while (true)
         {
             var from = expectedSeq;
-            var page = await db.AuditEntries.IgnoreQueryFilters().AsNoTracking()
+            var page = await db.AuditChain<AuditEntry>().AsNoTracking()
                 .Where(e => e.Seq >= from).OrderBy(e => e.Seq).Take(batch).ToListAsync(ct);
             foreach (var e in page)
             {
@@ -175,9 +175,7 @@ public static class AuditTrail
             // that is gigabytes. Read keys and snapshots straight from the entity unless shadow values need the entry.
             var direct = !type.GetProperties().Any(p => p.IsShadowProperty());
             var keyGetters = type.FindPrimaryKey()!.Properties.Select(p => p.GetGetter()).ToArray();
-            var set = (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
-                .MakeGenericMethod(type.ClrType).Invoke(db, null)!;
-            await foreach (var row in set.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+            await foreach (var row in db.AuditChainRows(type.ClrType).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
             {
                 var entry = direct ? null : db.Entry(row);
                 var key = entry is null ? KeyOf(keyGetters, row) : KeyOf(entry);
@@ -215,16 +213,14 @@ public static class AuditTrail
     {
         var name = TypeName(type);
         var last = new Dictionary<string, AuditEntry>();
-        await foreach (var e in db.AuditEntries.IgnoreQueryFilters().AsNoTracking()
+        await foreach (var e in db.AuditChain<AuditEntry>().AsNoTracking()
                            .Where(e => e.EntityType == name && e.Action != AuditAction.Event && e.Action != AuditAction.Generated)
                            .OrderBy(e => e.Seq).AsAsyncEnumerable().WithCancellation(ct))
             last[e.EntityId] = e;
         var columns = type.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var keyGetters = type.FindPrimaryKey()!.Properties.Select(p => p.GetGetter()).ToArray();
-        var set = (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
-            .MakeGenericMethod(type.ClrType).Invoke(db, null)!;
         var added = 0;
-        await foreach (var row in set.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var row in db.AuditChainRows(type.ClrType).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
         {
             if (!last.TryGetValue(KeyOf(keyGetters, row), out var e) || e.Action == AuditAction.Delete || e.After is null) continue;
             var now = Snapshot(type, row);

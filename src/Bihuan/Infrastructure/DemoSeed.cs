@@ -88,7 +88,7 @@ public static class DemoSeed
         holder.Actor = "seed";
         var db = sp.GetRequiredService<BihuanDb>();
         var clock = sp.GetRequiredService<TimeProvider>();
-        if (await db.Orgs.IgnoreQueryFilters().AnyAsync(ct)) return false;
+        if (await db.Orgs.AnyAsync(ct)) return false;
 
         var codes = new Dictionary<string, Org>();
         async Task Add(N n, int? parentId)

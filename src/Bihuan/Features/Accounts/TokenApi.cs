@@ -30,7 +30,7 @@ public static class TokenApi
     {
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
         var account = await db.Users.FirstAsync(u => u.Id == id, ct);
-        var grants = (await PeopleApi.ProjectGrants(db.RoleGrants.IgnoreQueryFilters().Where(g => g.AccountId == id), db)
+        var grants = (await PeopleApi.ProjectGrants(db.OwnGrants().Where(g => g.AccountId == id), db)
             .ToListAsync(ct)).ConvertAll(PeopleApi.Label);
         return TypedResults.Ok(new MeDto(id, account.UserName ?? "", account.DisplayName, grants));
     }

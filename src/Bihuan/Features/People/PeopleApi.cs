@@ -132,7 +132,7 @@ public static class PeopleApi
         Problems.ThrowIfAny(errors);
         var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, Permission.ManageRoles, ct);
         if (!await db.Users.AnyAsync(u => u.Id == input.AccountId, ct)) throw new DomainException(new Invalid("accountId", "账号不存在"));
-        if (await db.RoleGrants.IgnoreQueryFilters().AnyAsync(g => g.AccountId == input.AccountId && g.OrgId == org.Id && g.Role == input.Role, ct))
+        if (await db.ForIntegrity<RoleGrant>().AnyAsync(g => g.AccountId == input.AccountId && g.OrgId == org.Id && g.Role == input.Role, ct))
             throw new DomainException(new Invalid("role", "该账号在此组织已有这个角色"));
         var grant = new RoleGrant { AccountId = input.AccountId!, OrgId = org.Id, Role = input.Role!.Value, CreatedAt = ChinaTime.Now(clock) };
         db.RoleGrants.Add(grant);

@@ -168,15 +168,7 @@ public static class RectApi
 
     public static IQueryable<RectItem> Filter(BihuanDb db, LedgerFilter f, DateOnly today, string? accountId)
     {
-        var q = db.RectItems.AsQueryable();
-        // An account that only holds own-org grants (a 联络员) sees exactly those orgs' items. The query filter already
-        // says so, but as an IN-subquery over the org table, which PostgreSQL plans as a scan of the whole ledger; the
-        // same restriction stated as OrgId = ANY(@ids) lets it use the OrgId index. It never widens the scope.
-        if (db.Access is { IsSystem: false, RecordPaths.Count: 0, RecordOrgIds.Count: > 0 } own)
-        {
-            var ids = own.RecordOrgIds;
-            q = q.Where(i => ids.Contains(i.OrgId));
-        }
+        var q = db.NarrowToOwnOrgs(db.RectItems);   // the query filter restated for the index, never wider
         if (f.OrgId is { } orgId)
         {
             // The org and its subtree (the query filter has already cut it to the caller's scope).
@@ -217,7 +209,7 @@ public static class RectApi
         {
             // Mine: I am the item's responsible leader (my person record), or its handler by my person's name.
             var personId = db.Users.Where(u => u.Id == accountId).Select(u => u.PersonId);
-            var name = db.People.IgnoreQueryFilters().Where(p => personId.Contains(p.Id)).Select(p => p.Name);
+            var name = db.OwnPerson().Where(p => personId.Contains(p.Id)).Select(p => p.Name);
             q = q.Where(i => personId.Contains(i.LeaderId) || name.Contains(i.Handler));
         }
         return q;

@@ -73,7 +73,7 @@ public static class StoredValueRepair
     {
         if (entity is IOrgOwned owned)
         {
-            var org = await db.Orgs.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(o => o.Id == owned.OrgId, ct)
+            var org = await db.OrgDirectory().AsNoTracking().FirstOrDefaultAsync(o => o.Id == owned.OrgId, ct)
                 ?? throw new DomainException(new RecordNotFound("组织"));
             if (!db.Access.Can(Permission.RepairValues, org))
                 throw new DomainException(new Forbidden("只有该单位上级的学习教育办公室或系统管理员可以修正无效数据"));
