@@ -93,15 +93,15 @@ public static class Open311Api
         }
         catch (DomainException e)
         {
-            var p = Problems.ToProblem(e.Error);
+            var p = ErrorMapping.ToProblem(e.Error);
             var text = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v && v.Errors.Count > 0
                 ? string.Join("；", v.Errors.SelectMany(x => x.Value)) : p.Title ?? e.Message;
-            var status = e.Error.Kind switch { ErrorKind.NotFound => 404, ErrorKind.Forbidden => 403, _ => 400 };
+            var status = p.Status ?? ErrorMapping.StatusOf(e.Error.Kind);   // the one mapping: a conflict stays 409
             return Write(fmt, "errors", Errors(status, text), status);
         }
     }
 
-    /// A fault or unexpected error on an Open311 path (Infrastructure/Problems.cs decides the status), in the spec's
+    /// A fault or unexpected error on an Open311 path (Infrastructure/ErrorMapping.cs decides the status), in the spec's
     /// errors document and the format the path asks for.
     public static Task WriteErrorAsync(HttpContext ctx, int status, string description)
     {

@@ -71,18 +71,14 @@ public static class OrgApi
         return TypedResults.NoContent();
     }
 
-    static async Task<Results<Ok<OrgImportResult>, ProblemHttpResult>> Import(
+    static async Task<Ok<OrgImportResult>> Import(
         BihuanDb db, TimeProvider clock, ImportLimits limits, IFormFile file, bool? commit, CancellationToken ct)
     {
         await using var stream = file.OpenReadStream();
         var result = await OrgImport.RunAsync(db, clock, limits, stream, file.FileName, file.Length, commit ?? false, ct);
-        return result.Ok
-            ? TypedResults.Ok(result)
-            : TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = 400, Title = result.Message, Type = "https://bihuan.local/problems/import",
-                Extensions = { ["code"] = "import_invalid", ["rows"] = result.Errors },
-            });
+        if (!result.Ok)
+            throw new DomainException(new ImportRefused(result.Message, new Dictionary<string, object?> { ["rows"] = result.Errors }));
+        return TypedResults.Ok(result);
     }
 
     static async Task<FileContentHttpResult> Export(BihuanDb db, CancellationToken ct)
