@@ -22,7 +22,7 @@ var app = BihuanHost.CreateBuilder(args).Build();
 await app.PrepareDatabaseAsync();
 app.UseBihuanPipeline();
 
-var api = app.MapGroup("/api/v1").RequireAuthorization().WithInputBounds();
+var api = app.MapGroup("/api/v1").RequireAuthorization().WithInputBounds().DeclareRefusals();
 api.MapOrgApi();
 api.MapPeopleApi();
 api.MapAuditApi();
