@@ -13,7 +13,7 @@ public sealed record AnswersMetadata(params int[] Statuses);
 /// What /openapi/v1.json says an endpoint can answer, derived from the endpoint's shape so that a new endpoint is
 /// documented truthfully without anyone remembering to: the refusals come from the pipeline every API endpoint
 /// passes (RequestInput's bounds and decoding: 400; the token: 401; permissions: 403; faults: 503), its route
-/// (a parameter names a record that may not exist or not be visible: 404), its method (a write can meet a state that
+/// (an id in the route, query or body names a record that may not exist or not be visible: 404), its method (a write can meet a state that
 /// refuses it, ErrorMapping's Conflict: 409), its body (415 for the wrong content type, 413 past an upload limit).
 /// The integration suite checks the result: every (method, route, status) answered in it is declared here
 /// (tests/Bihuan.IntegrationTests/AnsweredStatuses.cs).
@@ -23,11 +23,16 @@ public static class Refusals
         where TBuilder : IEndpointConventionBuilder
     {
         string[] types = contentTypes.Length > 0 ? contentTypes : ["application/problem+json"];
-        var body = types.Contains("application/problem+json") ? typeof(ProblemDetails) : null;
+        // Open311 answers its errors document (XML or JSON), not ProblemDetails.
+        var body = types.Contains("application/problem+json") ? typeof(ProblemDetails) : typeof(string);
         group.Finally(e =>
         {
             if (e is not RouteEndpointBuilder r) return;
             var declared = e.Metadata.OfType<IProducesResponseTypeMetadata>().Select(p => p.StatusCode).ToHashSet();
+            // An endpoint writing its own documents (Open311) declares its success too: 201 for a POST, else 200.
+            var methods = e.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault()?.HttpMethods ?? [];
+            if (body == typeof(string) && !declared.Any(s => s is >= 200 and < 300))
+                e.Metadata.Add(new ProducesResponseTypeMetadata(methods.Any(HttpMethods.IsPost) ? 201 : 200, typeof(string), types));
             foreach (var status in Implied(r).Where(s => !declared.Contains(s)))
                 e.Metadata.Add(new ProducesResponseTypeMetadata(status, body, types));
         });
@@ -41,7 +46,10 @@ public static class Refusals
         var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable };
         if (e.Metadata.OfType<IAuthorizeData>().Any() && !e.Metadata.OfType<IAllowAnonymous>().Any())
             statuses.UnionWith([StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden]);
-        if (e.RoutePattern.Parameters.Count > 0) statuses.Add(StatusCodes.Status404NotFound);
+        // A record named by the route, the query or the body may not exist or not be visible to the caller.
+        if (e.RoutePattern.Parameters.Count > 0 || e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true
+            || e.RoutePattern.RawText?.StartsWith("api/", StringComparison.Ordinal) == true)
+            statuses.Add(StatusCodes.Status404NotFound);
         if (methods.Any(m => !HttpMethods.IsGet(m) && !HttpMethods.IsHead(m))) statuses.Add(StatusCodes.Status409Conflict);
         if (e.Metadata.OfType<IAcceptsMetadata>().Any()) statuses.Add(StatusCodes.Status415UnsupportedMediaType);
         if (e.Metadata.OfType<IRequestSizeLimitMetadata>().Any()) statuses.Add(StatusCodes.Status413PayloadTooLarge);

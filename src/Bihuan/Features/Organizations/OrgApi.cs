@@ -23,7 +23,7 @@ public static class OrgApi
         g.MapDelete("/{id:int}", Delete).WithSummary("Delete an org created by mistake; refused if it has children or records");
         g.MapPost("/import", Import).DisableAntiforgery().WithUploadLimit()
             .WithSummary("Import a tree from .xlsx/.csv: preview (commit=false) or commit a clean file atomically");
-        g.MapGet("/export.xlsx", Export).WithSummary("The visible tree as .xlsx (same columns as the import)");
+        g.MapGet("/export.xlsx", Export).Produces(200, typeof(byte[]), Features.Rectification.LedgerExportApi.ContentType).WithSummary("The visible tree as .xlsx (same columns as the import)");
         return api;
     }
 
