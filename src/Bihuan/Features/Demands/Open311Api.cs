@@ -64,7 +64,8 @@ public static class Open311Api
             g.MapGet("/services/{code}" + suffix, (HttpContext ctx, string? format, string code, BihuanDb db, PortalOptions o, string? jurisdiction_id) =>
                 Run(ctx, format, async ct => { await Jurisdiction(db, o, jurisdiction_id, ct); return Definition(code); }));
             g.MapPost("/requests" + suffix, (HttpContext ctx, string? format, BihuanDb db, TimeProvider clock, PortalOptions o) =>
-                Run(ctx, format, ct => Post(ctx, db, clock, o, ct))).WithMetadata(new AnswersMetadata(StatusCodes.Status429TooManyRequests));
+                Run(ctx, format, ct => Post(ctx, db, clock, o, ct)))
+                .WithMetadata(new AnswersMetadata(StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests));
             g.MapGet("/requests" + suffix, (HttpContext ctx, string? format, BihuanDb db, TimeProvider clock, PortalOptions o) =>
                 Run(ctx, format, ct => Requests(ctx, db, clock, o, null, ct)));
             g.MapGet("/requests/{id}" + suffix, (HttpContext ctx, string? format, string id, BihuanDb db, TimeProvider clock, PortalOptions o) =>
