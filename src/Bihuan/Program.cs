@@ -24,7 +24,7 @@ await app.PrepareDatabaseAsync();
 app.UseBihuanPipeline();
 
 // The features, one line each (Features/<Area>/<Area>Module.cs): their API under /api/v1, their other endpoints.
-var api = app.MapGroup("/api/v1").RequireAuthorization().WithInputBounds();
+var api = app.MapGroup("/api/v1").RequireAuthorization().WithInputBounds().DeclareRefusals();
 app.MapOrganizations(api);
 app.MapPeople(api);
 app.MapAccounts(api);

@@ -39,12 +39,12 @@ public abstract class StaffPage : ComponentBase
         catch (DomainException e)
         {
             LastError = e.Error;
-            var p = Problems.ToProblem(e.Error);
+            var p = ErrorMapping.ToProblem(e.Error);
             ErrorMessage = p.Title;
             Errors = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v ? new(v.Errors) : null;
             // a bare 404 status makes .NET 10 drop the rendered body: show the router's 未找到 page instead
             if (e.Error.Kind == ErrorKind.NotFound) ShowNotFound();
-            else HttpContext.Response.StatusCode = Problems.StatusOf(e.Error.Kind);
+            else HttpContext.Response.StatusCode = ErrorMapping.StatusOf(e.Error.Kind);
             return false;
         }
         catch (Exception e) when (Faults.Classify(e) is { } fault && !Ct.IsCancellationRequested)

@@ -53,7 +53,9 @@ public static class Open311Api
 
     public static WebApplication MapOpen311Api(this WebApplication app)
     {
-        var g = app.MapGroup("/open311/v2").AllowAnonymous().DisableAntiforgery().WithTags("Open311 GeoReport v2");
+        // Errors are the spec's errors document (XML or JSON), statuses from ErrorMapping; public POSTs are rate-limited.
+        var g = app.MapGroup("/open311/v2").AllowAnonymous().DisableAntiforgery().WithTags("Open311 GeoReport v2")
+            .DeclareRefusals("application/xml", "application/json");
         foreach (var suffix in new[] { ".{format}", "" })
         {
             g.MapGet("/discovery" + suffix, (HttpContext ctx, string? format) => Run(ctx, format, _ => Task.FromResult(Discovery(ctx))));
@@ -62,7 +64,8 @@ public static class Open311Api
             g.MapGet("/services/{code}" + suffix, (HttpContext ctx, string? format, string code, BihuanDb db, PortalOptions o, string? jurisdiction_id) =>
                 Run(ctx, format, async ct => { await Jurisdiction(db, o, jurisdiction_id, ct); return Definition(code); }));
             g.MapPost("/requests" + suffix, (HttpContext ctx, string? format, BihuanDb db, TimeProvider clock, PortalOptions o) =>
-                Run(ctx, format, ct => Post(ctx, db, clock, o, ct)));
+                Run(ctx, format, ct => Post(ctx, db, clock, o, ct)))
+                .WithMetadata(new AnswersMetadata(StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests));
             g.MapGet("/requests" + suffix, (HttpContext ctx, string? format, BihuanDb db, TimeProvider clock, PortalOptions o) =>
                 Run(ctx, format, ct => Requests(ctx, db, clock, o, null, ct)));
             g.MapGet("/requests/{id}" + suffix, (HttpContext ctx, string? format, string id, BihuanDb db, TimeProvider clock, PortalOptions o) =>
@@ -93,15 +96,15 @@ public static class Open311Api
         }
         catch (DomainException e)
         {
-            var p = Problems.ToProblem(e.Error);
+            var p = ErrorMapping.ToProblem(e.Error);
             var text = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v && v.Errors.Count > 0
                 ? string.Join("；", v.Errors.SelectMany(x => x.Value)) : p.Title ?? e.Message;
-            var status = e.Error.Kind switch { ErrorKind.NotFound => 404, ErrorKind.Forbidden => 403, _ => 400 };
+            var status = p.Status ?? ErrorMapping.StatusOf(e.Error.Kind);   // the one mapping: a conflict stays 409
             return Write(fmt, "errors", Errors(status, text), status);
         }
     }
 
-    /// A fault or unexpected error on an Open311 path (Infrastructure/Problems.cs decides the status), in the spec's
+    /// A fault or unexpected error on an Open311 path (Infrastructure/ErrorMapping.cs decides the status), in the spec's
     /// errors document and the format the path asks for.
     public static Task WriteErrorAsync(HttpContext ctx, int status, string description)
     {

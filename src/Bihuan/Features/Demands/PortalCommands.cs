@@ -89,7 +89,7 @@ public static class PortalCommands
         // NaN and ±Infinity parse as numbers but cannot be stored or written as JSON.
         errors.Finite("lat", input.Lat, -90, 90, "纬度").Finite("long", input.Long, -180, 180, "经度");
         if (images.Count > 3) errors.Add(new("images", "最多上传 3 张图片"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
 
         var dispatchOrg = await DispatchOrgAsync(db, options, ct);
         if (input.OrgId is { } oid && !await db.OrgDirectory()

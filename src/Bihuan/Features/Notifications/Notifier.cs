@@ -114,7 +114,8 @@ public static class NotificationApi
         g.MapGet("/", async (BihuanDb db, bool? unread, CancellationToken ct) => TypedResults.Ok(await ListAsync(db, unread == true, 100, ct)))
             .WithSummary("My notifications, newest first, with the unread count");
         g.MapPost("/{id:long}/read", async (BihuanDb db, TimeProvider clock, long id, CancellationToken ct) =>
-            await MarkReadAsync(db, clock, id, ct) ? Results.NoContent() : Results.NotFound()).WithSummary("Mark one read");
+            await MarkReadAsync(db, clock, id, ct) ? Results.NoContent() : Results.NotFound()).WithSummary("Mark one read")
+            .Produces(StatusCodes.Status204NoContent);
         g.MapPost("/read-all", async (BihuanDb db, TimeProvider clock, CancellationToken ct) =>
             TypedResults.Ok(new { marked = await MarkAllReadAsync(db, clock, ct) })).WithSummary("Mark all read");
         g.MapGet("/preferences", async (BihuanDb db, ClaimsPrincipal user, CancellationToken ct) =>

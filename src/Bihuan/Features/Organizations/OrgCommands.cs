@@ -33,7 +33,7 @@ public static class OrgCommands
 
     public static async Task<Org> CreateAsync(BihuanDb db, OrgInput input, TimeProvider clock, CancellationToken ct)
     {
-        Problems.ThrowIfAny(Org.Validate(input.Name, input.Code).Concat(ValidateType(input.Type)).Concat(SortBound(input.SortOrder)));
+        ErrorMapping.ThrowIfAny(Org.Validate(input.Name, input.Code).Concat(ValidateType(input.Type)).Concat(SortBound(input.SortOrder)));
         Org? parent = null;
         if (input.ParentId is { } pid)
             parent = await FindForAsync(db, pid, Permission.ManageOrgs, ct);
@@ -66,7 +66,7 @@ public static class OrgCommands
     public static async Task<Org> UpdateAsync(BihuanDb db, int id, OrgChange change, CancellationToken ct)
     {
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
-        Problems.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code).Concat(ValidateType(change.Type))
+        ErrorMapping.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code).Concat(ValidateType(change.Type))
             .Concat(SortBound(change.SortOrder)));
         if (change.Code is { } c && c.Trim() != org.Code)
         {

@@ -101,7 +101,7 @@ public static class CampaignCommands
         var ids = c.StudyMaterialIds.Distinct().ToList();
         if (ids.Count > 0 && await db.StudyMaterials.CountAsync(m => ids.Contains(m.Id), ct) != ids.Count)
             errors.Add(new("studyMaterialIds", "学习材料不存在"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
     }
 
     public static async Task<Campaign> UpdateAsync(BihuanDb db, int id, CampaignInput input, CancellationToken ct)

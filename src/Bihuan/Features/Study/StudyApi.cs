@@ -101,7 +101,7 @@ public static class StudyApi
             await using var s = file.OpenReadStream();
             var report = await StudyCommands.ImportAsync(db, limits, s, file.FileName, file.Length, commit == true, ct);
             return report.Errors.Count > 0
-                ? Results.Problem(Problems.ToProblem(new ValidationFailed(report.Errors.ConvertAll(e => new Invalid("file", e)))))
+                ? Results.Problem(ErrorMapping.ToProblem(new ValidationFailed(report.Errors.ConvertAll(e => new Invalid("file", e)))))
                 : Results.Ok(report);
         }).DisableAntiforgery().WithUploadLimit().WithSummary("Catalog from .xlsx/.csv (材料 | 章节 | 篇目 | 核心), titles only; checked first, commit=true writes");
         study.MapPost("/records", async (BihuanDb db, TimeProvider clock, ClaimsPrincipal user, StudyInput input, CancellationToken ct) =>

@@ -39,8 +39,9 @@ public static class SupervisionApi
         var g = api.MapGroup("/supervision").WithTags("监督检查 Supervision");
         g.MapGet("/dashboard", Dashboard)
             .WithSummary("Figures for an org's subtree (default: the top of your scope); every figure carries its drill-down link");
-        g.MapGet("/dashboard.xlsx", DashboardXlsx).WithSummary("Every dashboard table as an .xlsx workbook");
-        g.MapGet("/briefing.docx", BriefingDocx).WithSummary("工作简报 for a scope and period (from, to: yyyy-MM-dd) as .docx");
+        g.MapGet("/dashboard.xlsx", DashboardXlsx).Produces(200, typeof(byte[]), Features.Rectification.LedgerExportApi.ContentType).WithSummary("Every dashboard table as an .xlsx workbook");
+        g.MapGet("/briefing.docx", BriefingDocx)
+            .Produces(200, typeof(byte[]), "application/vnd.openxmlformats-officedocument.wordprocessingml.document").WithSummary("工作简报 for a scope and period (from, to: yyyy-MM-dd) as .docx");
         g.MapGet("/orders", Orders).WithSummary("督办单 list: orgId (subtree), status, open, overdue, itemId");
         g.MapPost("/orders", Issue).WithSummary("Issue a 督办单 about rectification items (纪检监督 supervisor)");
         g.MapGet("/orders/{id:int}", Order);
