@@ -1,5 +1,6 @@
 using Bihuan.Components;
 using Bihuan.Features.Demands;
+using Bihuan.Features.Rectification;
 
 namespace Bihuan.Infrastructure;
 
@@ -21,7 +22,8 @@ public static class BihuanHost
             .AddBihuanWeb()
             .AddBihuanJobs(builder.Configuration)
             .AddPortal(builder.Configuration)
-            .AddImportLimits(builder.Configuration);
+            .AddImportLimits(builder.Configuration)
+            .AddRectItems();
         return builder;
     }
 

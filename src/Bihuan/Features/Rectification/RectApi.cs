@@ -22,14 +22,18 @@ public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerEn
 public sealed record TimelineEntry(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text,
     int? Percent, List<FileRef> Evidence);
 
-/// AllowedActions: what the caller may do now (status and party), the forms the item page offers.
-/// Unusable: the stored values no read can use (shown as invalid); CanRepair: the caller may set them right.
+/// AllowedActions: what the caller may do now (status and party) as the action routes of POST …/{id}/{action};
+/// Allowed: the same actions typed, for the item page's forms (never a label or a route compared in a page).
+/// Unusable: the stored values no read can use (shown as invalid); CanRepair: the caller may set them right;
+/// CanIssueOrder: the caller may issue a 督办单 on the item.
 public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
     DateOnly? ExtensionRequestedTo, int ExtensionCount,
     List<string> AllowedActions, List<TimelineEntry> Timeline, List<string>? PendingReviews = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<RectAction> Allowed { get; init; } = [];
     public List<UnusableValue> Unusable { get; init; } = [];
     public bool CanRepair { get; init; }
+    public bool CanIssueOrder { get; init; }
 }
 
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
@@ -55,6 +59,9 @@ public static class RectApi
         ["approve-extension"] = RectAction.ApproveExtension, ["refuse-extension"] = RectAction.RefuseExtension,
         ["review"] = RectAction.Review, ["assign"] = RectAction.Assign,
     };
+
+    /// The route (and the item page's form name) of an action.
+    public static string RouteOf(RectAction a) => ActionRoutes.First(kv => kv.Value == a).Key;
 
     public static RouteGroupBuilder MapRectApi(this RouteGroupBuilder api)
     {
@@ -258,27 +265,27 @@ public static class RectApi
         var files = await Uploads.OfAsync(db, c => ids.Contains(c.RectUpdateId), c => c.RectUpdateId, ct);
         var timeline = updates.ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
             u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, files.GetValueOrDefault(u.Id) ?? []));
+        var allowed = item.AllowedFor(db.Access, item.Org!).ToList();
         return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount, item.ExtensionRequestedTo, item.ExtensionCount,
-            item.AllowedFor(db.Access, item.Org!).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).ToList(), timeline,
+            allowed.ConvertAll(RouteOf), timeline,
             item.PendingReviews.ConvertAll(x => x.Label()))
         {
+            Allowed = allowed,
             Unusable = UnusableValues.Of(db.Model, item),
             CanRepair = db.Access.Can(Permission.RepairValues, item.Org!),
+            CanIssueOrder = SupervisionLifecycle.IsIssuer(db.Access, item.Org!) && !db.Access.IsSystem,
         };
     }
 
-    static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
-        LightRules rules, int id, CancellationToken ct) =>
-        await DetailAsync(db, clock, cal, rules, id, ct) is { } d ? TypedResults.Ok(d) : TypedResults.NotFound();
+    static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(RectItems items, int id, CancellationToken ct) =>
+        await items.DetailAsync(id, ct) is { } d ? TypedResults.Ok(d) : TypedResults.NotFound();
 
     static async Task<Ok<BulkResult>> Bulk(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, BulkInput input,
         CancellationToken ct) => TypedResults.Ok(await RectCommands.BulkAsync(db, clock, user, input, ct));
 
-    static async Task<Results<Ok<ItemDetail>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
-        LightRules rules, ClaimsPrincipal user, int id, string action, ActionInput? input, CancellationToken ct)
-    {
-        if (!ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
-        await RectCommands.ApplyAsync(db, clock, user, id, a, input ?? new ActionInput(null, null, null), ct);
-        return TypedResults.Ok((await DetailAsync(db, clock, cal, rules, id, ct))!);
-    }
+    static async Task<Results<Ok<ItemDetail>, NotFound>> Act(RectItems items, ClaimsPrincipal user, int id, string action,
+        ActionInput? input, CancellationToken ct) =>
+        ActionRoutes.TryGetValue(action, out var a)
+            ? TypedResults.Ok(await items.ActAsync(user, id, a, input ?? new ActionInput(null, null, null), null, ct))
+            : TypedResults.NotFound();
 }
