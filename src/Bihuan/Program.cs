@@ -28,6 +28,7 @@ api.MapPeopleApi();
 api.MapAuditApi();
 api.MapAccountApi();
 api.MapRectApi();
+api.MapInspectionApi();
 api.MapFilesApi();
 api.MapCalendarApi();
 api.MapLedgerExportApi();

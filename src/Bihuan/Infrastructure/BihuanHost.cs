@@ -23,7 +23,7 @@ public static class BihuanHost
             .AddBihuanJobs(builder.Configuration)
             .AddPortal(builder.Configuration)
             .AddImportLimits(builder.Configuration)
-            .AddRectItems();
+            .AddRectificationUseCases();
         return builder;
     }
 

@@ -61,7 +61,9 @@ public sealed class RectItems(BihuanDb db, TimeProvider clock, WorkingCalendar c
         StoredValueRepair.RepairAsync(db, new RepairInput(nameof(RectItem), id, field, value, reason), ct);
 }
 
-public static class RectItemsServices
+public static class RectificationUseCases
 {
-    public static IServiceCollection AddRectItems(this IServiceCollection services) => services.AddScoped<RectItems>();
+    /// The use cases pages and endpoints share, scoped like the BihuanDb they hold.
+    public static IServiceCollection AddRectificationUseCases(this IServiceCollection services) =>
+        services.AddScoped<RectItems>().AddScoped<Inspection>();
 }
