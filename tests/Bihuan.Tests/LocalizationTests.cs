@@ -20,7 +20,9 @@ public sealed partial class LocalizationTests
     public void EnglishResource_CoversEveryUiText_NoneMissing()
     {
         var src = Path.Combine(RepoRoot(), "src", "Bihuan");
-        var used = Directory.EnumerateFiles(Path.Combine(src, "Components"), "*.razor", SearchOption.AllDirectories)
+        // the app shell and shared widgets (Components) and the pages inside their features (Features/*/Pages)
+        var used = new[] { "Components", "Features" }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(src, d), "*.razor", SearchOption.AllDirectories))
             .SelectMany(f => KeyUse().Matches(File.ReadAllText(f)).Select(m => m.Groups["k"].Value))
             .Concat(Enum.GetValues<Role>().Select(r => r.Label()))
             .Concat(Enum.GetValues<Permission>().Select(p => p.Label()))
