@@ -30,7 +30,6 @@ public sealed class ThinPageTests
         ["Organizations.OrgPage"] = "org detail, move and archive with Db and permission checks in the page",
         ["Organizations.OrgsPage"] = "org tree read with Db",
         ["People.PeoplePage"] = "people register with Db and permission checks in the page",
-        ["Rectification.ClosureChainsPage"] = "对账销号 configuration read and set with Db",
         ["Rectification.LedgerImportPage"] = "ledger import with Db; RecordProblems checked in the page",
         ["Rectification.LedgerListPage"] = "ledger query and bulk actions with Db",
         ["Rectification.NewProblemPage"] = "problem creation and duplicate check with Db",

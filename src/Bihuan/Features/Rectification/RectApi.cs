@@ -83,7 +83,7 @@ public static class RectApi
             .WithSummary("start | progress | request-closure | review | assign | return | verify | confirm | reopen | request-extension | approve-extension | refuse-extension (illegal transitions: 409)");
 
         var chains = api.MapGroup("/closure-chains").WithTags("整改台账 Rectification");
-        chains.MapGet("/", ClosureChains).WithSummary("对账销号: the review stages each source's closure requests pass before verification");
+        chains.MapGet("/", ListClosureChains).WithSummary("对账销号: the review stages each source's closure requests pass before verification");
         chains.MapPut("/{source}", SetClosureChain).WithSummary("Set a source's review stages (admin): UnitSelfCheck, LeadReview; [] = verification only");
 
         return api;
@@ -93,26 +93,14 @@ public static class RectApi
     /// Stage names (UnitSelfCheck, LeadReview), in any order.
     public sealed record ClosureChainInput(List<string>? Stages);
 
-    static async Task<Ok<List<ClosureChainDto>>> ClosureChains(BihuanDb db, CancellationToken ct)
-    {
-        var rules = await db.ClosureChains.ToDictionaryAsync(c => c.Source, c => c.Stages, ct);
-        return TypedResults.Ok(Enum.GetValues<SourceChannel>().Select(s => ToDto(s, rules.GetValueOrDefault(s) ?? [])).ToList());
-    }
+    static async Task<Ok<List<ClosureChainDto>>> ListClosureChains(ClosureChains chains, CancellationToken ct) =>
+        TypedResults.Ok((await chains.ListAsync(ct)).Chains.ConvertAll(ToDto));
 
-    static ClosureChainDto ToDto(SourceChannel s, List<ClosureStage> stages) =>
-        new(s.ToString(), s.Label(), stages.ConvertAll(x => x.ToString()), stages.ConvertAll(x => x.Label()));
+    static ClosureChainDto ToDto(ClosureChain c) =>
+        new(c.Source.ToString(), c.Source.Label(), c.Stages.ConvertAll(x => x.ToString()), c.Stages.ConvertAll(x => x.Label()));
 
-    static async Task<Ok<ClosureChainDto>> SetClosureChain(BihuanDb db, string source, ClosureChainInput input, CancellationToken ct)
-    {
-        if (!Enum.TryParse<SourceChannel>(source, ignoreCase: true, out var s) || int.TryParse(source, out _))
-            throw new DomainException(new Invalid("source", "未知的问题来源"));
-        var stages = new List<ClosureStage>();
-        foreach (var name in input.Stages ?? [])
-            if (Enum.TryParse<ClosureStage>(name, ignoreCase: true, out var st) && !int.TryParse(name, out _)) stages.Add(st);
-            else throw new DomainException(new Invalid("stages", $"未知的审核环节：{name}（可选 UnitSelfCheck、LeadReview）"));
-        var rule = await RectCommands.SetClosureChainAsync(db, s, stages, ct);
-        return TypedResults.Ok(ToDto(s, rule.Stages));
-    }
+    static async Task<Ok<ClosureChainDto>> SetClosureChain(ClosureChains chains, string source, ClosureChainInput input,
+        CancellationToken ct) => TypedResults.Ok(ToDto(await chains.SetAsync(source, input.Stages, ct)));
 
     static async Task<Ok<List<ProblemDto>>> ListProblems(BihuanDb db, int? orgId, string? q, CancellationToken ct)
     {

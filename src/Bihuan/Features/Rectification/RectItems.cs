@@ -65,5 +65,5 @@ public static class RectificationUseCases
 {
     /// The use cases pages and endpoints share, scoped like the BihuanDb they hold.
     public static IServiceCollection AddRectificationUseCases(this IServiceCollection services) =>
-        services.AddScoped<RectItems>().AddScoped<Inspection>();
+        services.AddScoped<RectItems>().AddScoped<Inspection>().AddScoped<ClosureChains>();
 }
