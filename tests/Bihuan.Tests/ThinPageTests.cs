@@ -49,12 +49,7 @@ public sealed class ThinPageTests
         ["Supervision.OrdersPage"] = "督办单 list with Db",
     };
 
-    static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bihuan.slnx"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    static string RepoRoot() => LocalizationTests.RepoRoot();
 
     /// "Area.Name" → the compiled component, for every .razor file under Features/*/Pages.
     static Dictionary<string, Type> Pages()
