@@ -6,7 +6,7 @@ namespace Bihuan.Tests;
 
 public sealed partial class LocalizationTests
 {
-    static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bihuan.slnx"))) dir = dir.Parent;

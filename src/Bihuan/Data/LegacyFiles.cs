@@ -62,8 +62,10 @@ static class LegacyFiles
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.Database.SqlQueryRaw<Row>(SelectScratch).ToListAsync(ct);
         var accounts = await db.Users.Where(u => u.UserName != null).ToDictionaryAsync(u => u.UserName!, u => u.Id, ct);
-        var updates = await Orgs(db.LegacyFileOwners<RectUpdate>().Select(x => new { x.Id, x.OrgId, x.At }), ct, x => x.Id, x => (x.OrgId, x.At));
-        var meetings = await Orgs(db.LegacyFileOwners<Meeting>().Select(x => new { x.Id, x.OrgId, x.CreatedAt }), ct, x => x.Id, x => (x.OrgId, x.CreatedAt));
+        var updates = await Orgs(db.LegacyFileOwners<RectUpdate>().Select(x => new { x.Id, x.OrgId, x.At }), ct,
+            x => x.Id, x => (x.OrgId, x.At));
+        var meetings = await Orgs(db.LegacyFileOwners<Meeting>().Select(x => new { x.Id, x.OrgId, x.CreatedAt }), ct,
+            x => x.Id, x => (x.OrgId, x.CreatedAt));
         var orders = await Orgs(db.LegacyFileOwners<WorkOrder>().Select(x => new { x.Id, x.OrgId, x.DispatchOrgId, x.CreatedAt }), ct,
             x => x.Id, x => (x.OrgId, x.DispatchOrgId, x.CreatedAt));
         // A 督办单's evidence belonged to its latest response; it is cited by that response now.

@@ -8,12 +8,14 @@ public static class RectificationModule
     public static IServiceCollection AddRectification(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton<IBihuanJob, LightSnapshotJob>();
+        services.AddRectificationUseCases();   // RectItems, Inspection, ClosureChains: shared by pages and API
         return services;
     }
 
     public static WebApplication MapRectification(this WebApplication app, RouteGroupBuilder api)
     {
         api.MapRectApi();
+        api.MapInspectionApi();
         api.MapLedgerExportApi();
         api.MapLedgerImportApi();
         return app;
