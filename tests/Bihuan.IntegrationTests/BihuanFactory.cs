@@ -91,6 +91,8 @@ public class BihuanFactory : WebApplicationFactory<Program>
         return JsonDocument.Parse(s_document).RootElement.Clone();
     }
 
+    static readonly object ReportLock = new();
+
     /// Fails when this app answered a (method, route, status) the OpenAPI document does not declare.
     public void CheckAnsweredStatuses()
     {
@@ -110,9 +112,17 @@ public class BihuanFactory : WebApplicationFactory<Program>
 
     public override async ValueTask DisposeAsync()
     {
+        // Reported, not thrown: a class fixture's dispose failure does not fail a test under xUnit 2, only the run's
+        // exit code, without saying which test met the undeclared status. The findings go to the test output and to
+        // undeclared-statuses.txt beside the test binaries; OpenApiTruthTests' sweep is the check that fails a test.
         var lie = CheckBeforeDisposing();
         await base.DisposeAsync();
-        if (lie is not null) throw lie;
+        if (lie is not null)
+        {
+            Console.Error.WriteLine(lie.Message);
+            lock (ReportLock)
+                File.AppendAllText(Path.Combine(AppContext.BaseDirectory, "undeclared-statuses.txt"), lie.Message + "\n");
+        }
     }
 
     /// A client authenticated as a demo account through a personal access token (API calls).
