@@ -238,28 +238,22 @@ public static class AuditTrail
     }
 
     /// Whether two snapshots hold the same values once keys outside `columns` are dropped from the recorded one.
-    static bool SameBut(JsonObject recorded, string current, HashSet<string> columns)
-    {
-        var was = recorded.Where(kv => columns.Contains(kv.Key))
-            .ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
-        var now = JsonNode.Parse(current)!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
-        // a key the recorded snapshot lacks and null now: a column a later migration added (SameButAddedNulls)
-        return was.All(kv => now.TryGetValue(kv.Key, out var v) && v == kv.Value)
-            && now.All(kv => was.ContainsKey(kv.Key) || kv.Value is null);
-    }
+    static bool SameBut(JsonObject recorded, string current, HashSet<string> columns) =>
+        SameButAddedNulls(recorded.Where(kv => columns.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString()), Values(current));
 
     /// Whether the current snapshot differs from the recorded one only by keys the recorded one lacks and that are
     /// null now: columns a later migration added (nullable, null on the rows written before it). A column added with a
     /// non-null value on old rows needs an audited step of its own, like RecordDroppedColumnsAsync.
-    internal static bool SameButAddedNulls(string? recorded, string current)
-    {
-        if (recorded is null) return false;
-        var was = JsonNode.Parse(recorded)!.AsObject();
-        var now = JsonNode.Parse(current)!.AsObject();
-        foreach (var (key, value) in was)
-            if (!now.TryGetPropertyValue(key, out var v) || v?.ToJsonString() != value?.ToJsonString()) return false;
-        return now.All(kv => was.ContainsKey(kv.Key) || kv.Value is null);
-    }
+    internal static bool SameButAddedNulls(string? recorded, string current) =>
+        recorded is not null && SameButAddedNulls(Values(recorded), Values(current));
+
+    static bool SameButAddedNulls(Dictionary<string, string?> was, Dictionary<string, string?> now) =>
+        was.All(kv => now.TryGetValue(kv.Key, out var v) && v == kv.Value)
+        && now.All(kv => was.ContainsKey(kv.Key) || kv.Value is null);
+
+    static Dictionary<string, string?> Values(string snapshot) =>
+        JsonNode.Parse(snapshot)!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
 
     static string KeyOf(IClrPropertyGetter[] getters, object entity) => getters.Length == 1
         ? Format(getters[0].GetClrValue(entity))!
