@@ -67,7 +67,7 @@ static class ImportBench
             {
                 var t = Stopwatch.StartNew();
                 await LedgerExport.WriteAsync(output, db, TimeProvider.System, WorkingCalendar.Shipped(), LightRules.Default, null,
-                    new LedgerFilter(orgId, null, null, null, null, null, null, null), "广州市发展和改革委员会整改台账", "bench", DateTime.UtcNow, default);
+                    new LedgerFilter { OrgId = orgId }, "广州市发展和改革委员会整改台账", "bench", DateTime.UtcNow, default);
                 exportSeconds = t.Elapsed.TotalSeconds;
             }
             {

@@ -39,15 +39,15 @@ static class LedgerBench
             Dictionary<string, object> D() => new() { ["prefix"] = district.SelfPath, ["orgId"] = district.Id };
             var cases = new List<Case>
             {
-                new("区级台账首页（区学习教育办公室）", office, new(null, null, null, null, null, null, 1, 50), inDistrict, D()),
-                new("区级逾期事项", office, new(null, null, null, null, true, null, 1, 50),
+                new("区级台账首页（区学习教育办公室）", office, new() { Page = 1, PageSize = 50 }, inDistrict, D()),
+                new("区级逾期事项", office, new() { Overdue = true, Page = 1, PageSize = 50 },
                     inDistrict + " AND i.\"Deadline\" IS NOT NULL AND i.\"Deadline\" < @today AND i.\"Status\" NOT IN ('Closed','Confirmed')",
                     new(D()) { ["today"] = today }),
-                new("区级全文检索“电梯”", office, new(null, null, null, "电梯", null, null, 1, 50),
+                new("区级全文检索“电梯”", office, new() { Q = "电梯", Page = 1, PageSize = 50 },
                     inDistrict + " AND (i.\"Measures\" LIKE '%电梯%' OR p.\"Description\" LIKE '%电梯%' OR i.\"Handler\" LIKE '%电梯%')", D()),
-                new("单位台账（联络员）", liaison, new(null, null, null, null, null, null, 1, 50),
+                new("单位台账（联络员）", liaison, new() { Page = 1, PageSize = 50 },
                     "i.\"OrgId\" = @orgId", new() { ["orgId"] = unit.Id }),
-                new("全市整改中事项（市纪委监委）", city, new(null, RectStatus.InProgress, null, null, null, null, 1, 50),
+                new("全市整改中事项（市纪委监委）", city, new() { Status = RectStatus.InProgress, Page = 1, PageSize = 50 },
                     "(o.\"Path\" LIKE @prefix || '%' OR i.\"OrgId\" = @orgId) AND i.\"Status\" = 'InProgress'",
                     new() { ["prefix"] = root.SelfPath, ["orgId"] = root.Id }),
             };

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Bihuan.Data;
 using Bihuan.Domain;
 using Bihuan.Features.Accounts;
@@ -73,6 +74,58 @@ public class BihuanFactory : WebApplicationFactory<Program>
         builder.UseSetting("Bihuan:Portal:PostsPerMinutePerIp", "1000000");
         builder.UseSetting("Bihuan:Portal:MaxPerSourcePerHour", "1000000");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new AnsweredStatuses.Filter(Answered)));
+    }
+
+    /// What the API and Open311 endpoints of this app answered (checked against /openapi/v1.json on dispose).
+    public AnsweredStatuses Answered { get; } = new();
+    bool _answersChecked;
+    static string? s_document;
+    static readonly Lock DocumentLock = new();
+
+    /// The app's OpenAPI document (the same for every test app: fetched once).
+    public JsonElement OpenApiDocument()
+    {
+        lock (DocumentLock)
+            s_document ??= Anonymous().GetStringAsync("/openapi/v1.json").GetAwaiter().GetResult();
+        return JsonDocument.Parse(s_document).RootElement.Clone();
+    }
+
+    static readonly object ReportLock = new();
+
+    static void Report(Exception? lie)
+    {
+        if (lie is null) return;
+        Console.Error.WriteLine(lie.Message);
+        lock (ReportLock)
+            File.AppendAllText(Path.Combine(AppContext.BaseDirectory, "undeclared-statuses.txt"), lie.Message + "\n");
+    }
+
+    /// Fails when this app answered a (method, route, status) the OpenAPI document does not declare.
+    public void CheckAnsweredStatuses()
+    {
+        if (_answersChecked || Answered.Seen.Count == 0) return;
+        _answersChecked = true;
+        var missing = AnsweredStatuses.Undeclared(OpenApiDocument(), Answered.Seen, Answered.ExampleOf);
+        if (missing.Count > 0)
+            throw new InvalidOperationException("/openapi/v1.json does not declare what the app answered:\n" + string.Join("\n", missing));
+    }
+
+    // The app and its database go in any case; the finding is thrown after.
+    Exception? CheckBeforeDisposing()
+    {
+        try { CheckAnsweredStatuses(); return null; }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException) { return e; }   // a stopped server: nothing to compare
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        // Reported, not thrown: a class fixture's dispose failure does not fail a test under xUnit 2, only the run's
+        // exit code, without saying which test met the undeclared status. The findings go to the test output and to
+        // undeclared-statuses.txt beside the test binaries; OpenApiTruthTests' sweep is the check that fails a test.
+        var lie = CheckBeforeDisposing();
+        await base.DisposeAsync();
+        Report(lie);
     }
 
     /// A client authenticated as a demo account through a personal access token (API calls).
@@ -133,8 +186,14 @@ public class BihuanFactory : WebApplicationFactory<Program>
 
     protected override void Dispose(bool disposing)
     {
+        var lie = disposing ? CheckBeforeDisposing() : null;
         base.Dispose(disposing);
-        if (!disposing || !_owned) return;
+        if (disposing && _owned) RemoveFiles();
+        Report(lie);
+    }
+
+    void RemoveFiles()
+    {
         try { if (Directory.Exists(FilesRoot)) Directory.Delete(FilesRoot, recursive: true); } catch (IOException) { }
         if (_sqliteFile is not null)
             foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })

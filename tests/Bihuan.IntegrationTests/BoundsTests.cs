@@ -82,7 +82,7 @@ public abstract class BoundsTestsBase(Func<BihuanFactory> factory)
         await (await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login", ["__RequestVerificationToken"] = Token(login),
-            ["Input.UserName"] = "yx.fgj.liaison", ["Input.Password"] = Data.DemoSeed.Password,
+            ["Input.UserName"] = "yx.fgj.liaison", ["Input.Password"] = Infrastructure.DemoSeed.Password,
         }))).Expect(HttpStatusCode.Found);
         var page = await browser.GetStringAsync("/rules");
         var title = $"界外日期制度{Guid.NewGuid():N}"[..16];

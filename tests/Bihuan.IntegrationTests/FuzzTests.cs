@@ -449,7 +449,7 @@ public abstract partial class FuzzTestsBase(Func<BihuanFactory> factory, ITestOu
         await (await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login", ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["Input.UserName"] = user, ["Input.Password"] = Data.DemoSeed.Password,
+            ["Input.UserName"] = user, ["Input.Password"] = Infrastructure.DemoSeed.Password,
         }))).Expect(HttpStatusCode.Found);
         return browser;
     }

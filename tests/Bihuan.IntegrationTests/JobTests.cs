@@ -27,7 +27,8 @@ public abstract class JobTestsBase(Func<BihuanFactory> factory)
         new JobOptions { Node = name, StaleClaimMinutes = staleMinutes }, App.Services.GetRequiredService<DatabaseOptions>(),
         new At(utc), NullLogger<JobHost>.Instance);
 
-    static DateTime Day(int offset) => new DateTime(2026, 12, 1, 4, 0, 0, DateTimeKind.Utc).AddDays(offset);
+    // Far from the real clock: the app's own job node claims today's period, which a fixed date near today collides with.
+    static DateTime Day(int offset) => new DateTime(2031, 12, 1, 4, 0, 0, DateTimeKind.Utc).AddDays(offset);
 
     async Task<List<JobRun>> Runs(string period)
     {
@@ -42,7 +43,7 @@ public abstract class JobTestsBase(Func<BihuanFactory> factory)
         var b = Node("node-b", Day(1));
         var results = await Task.WhenAll(a.RunDueAsync(default), b.RunDueAsync(default));
         Assert.Equal(1, results.Count(r => r.Contains("light-snapshot")));
-        var run = Assert.Single(await Runs("2026-12-02"));
+        var run = Assert.Single(await Runs("2031-12-02"));
         Assert.NotNull(run.FinishedAt);
         Assert.Contains(run.Node, new[] { "node-a", "node-b" });
         Assert.Empty(await a.RunDueAsync(default));
@@ -57,7 +58,7 @@ public abstract class JobTestsBase(Func<BihuanFactory> factory)
         var (db, scope) = App.SystemDb();
         using (scope)
         {
-            db.JobRuns.Add(new JobRun { Name = "light-snapshot", Period = "2026-12-04", Node = "dead", ClaimedAt = Day(3).AddMinutes(-5) });
+            db.JobRuns.Add(new JobRun { Name = "light-snapshot", Period = "2031-12-04", Node = "dead", ClaimedAt = Day(3).AddMinutes(-5) });
             await db.SaveChangesAsync();
         }
         var fresh = Node("node-a", Day(3));
@@ -66,7 +67,7 @@ public abstract class JobTestsBase(Func<BihuanFactory> factory)
         var later = Node("node-a", Day(3).AddMinutes(40));
         Assert.Equal(["light-snapshot"], await later.RunDueAsync(default));
         await later.StopAsync(default);
-        var run = Assert.Single(await Runs("2026-12-04"));
+        var run = Assert.Single(await Runs("2031-12-04"));
         Assert.Equal("node-a", run.Node);
         Assert.NotNull(run.FinishedAt);
     }

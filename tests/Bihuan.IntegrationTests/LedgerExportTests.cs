@@ -258,7 +258,7 @@ public abstract class LedgerExportTestsBase(Func<BihuanFactory> factory)
 
             var sp = scope.ServiceProvider;
             var bytes = await LedgerExport.BuildAsync(db, TimeProvider.System, sp.GetRequiredService<WorkingCalendar>(),
-                sp.GetRequiredService<LightRules>(), null, new LedgerFilter(null, null, null, mark, null, null, null, null),
+                sp.GetRequiredService<LightRules>(), null, new LedgerFilter { Q = mark },
                 LedgerExport.Title(null), "tests", now, default);
             var x = Read(bytes);
             Assert.EndsWith($"· 共 {n} 项", x.Cell(2, 0));

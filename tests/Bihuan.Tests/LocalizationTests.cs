@@ -6,7 +6,7 @@ namespace Bihuan.Tests;
 
 public sealed partial class LocalizationTests
 {
-    static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Bihuan.slnx"))) dir = dir.Parent;
@@ -20,7 +20,7 @@ public sealed partial class LocalizationTests
     public void EnglishResource_CoversEveryUiText_NoneMissing()
     {
         var src = Path.Combine(RepoRoot(), "src", "Bihuan");
-        var used = Directory.EnumerateFiles(Path.Combine(src, "Components"), "*.razor", SearchOption.AllDirectories)
+        var used = Directory.EnumerateFiles(src, "*.razor", SearchOption.AllDirectories)   // shell and every feature's pages
             .SelectMany(f => KeyUse().Matches(File.ReadAllText(f)).Select(m => m.Groups["k"].Value))
             .Concat(Enum.GetValues<Role>().Select(r => r.Label()))
             .Concat(Enum.GetValues<Permission>().Select(p => p.Label()))

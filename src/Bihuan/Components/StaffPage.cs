@@ -7,12 +7,12 @@ using Microsoft.Extensions.Localization;
 
 namespace Bihuan.Components;
 
-/// Base of the signed-in pages (static server rendering, plain forms): the scoped database, the clock, and one
-/// way to run a form's use case so that a refused action shows its field messages instead of failing.
+/// Base of the signed-in pages (static server rendering, plain forms): the clock, and one way to run a form's use
+/// case so that a refused action shows its field messages instead of failing. A page binds its form and calls a use
+/// case (the method its API twin calls); it holds no database, checks no permission and opens no transaction.
 [Authorize]
 public abstract class StaffPage : ComponentBase
 {
-    [Inject] protected BihuanDb Db { get; set; } = default!;
     [Inject] protected TimeProvider Clock { get; set; } = default!;
     [Inject] protected NavigationManager Nav { get; set; } = default!;
     [Inject] IStringLocalizer<Text> Texts { get; set; } = default!;
@@ -25,7 +25,6 @@ public abstract class StaffPage : ComponentBase
     /// The domain error of the last refused action (for pages that show more than its message).
     protected Error? LastError { get; private set; }
 
-    protected AccessScope Access => Db.Access;
     protected CancellationToken Ct => HttpContext.RequestAborted;
 
     protected async Task<bool> Run(Func<Task> action, string? ok = null)
@@ -39,12 +38,12 @@ public abstract class StaffPage : ComponentBase
         catch (DomainException e)
         {
             LastError = e.Error;
-            var p = Problems.ToProblem(e.Error);
+            var p = ErrorMapping.ToProblem(e.Error);
             ErrorMessage = p.Title;
             Errors = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v ? new(v.Errors) : null;
             // a bare 404 status makes .NET 10 drop the rendered body: show the router's 未找到 page instead
             if (e.Error.Kind == ErrorKind.NotFound) ShowNotFound();
-            else HttpContext.Response.StatusCode = Problems.StatusOf(e.Error.Kind);
+            else HttpContext.Response.StatusCode = ErrorMapping.StatusOf(e.Error.Kind);
             return false;
         }
         catch (Exception e) when (Faults.Classify(e) is { } fault && !Ct.IsCancellationRequested)
@@ -90,4 +89,12 @@ public abstract class StaffPage : ComponentBase
     protected override bool ShouldRender() => !NotFoundShown;
 
     protected static string Time(DateTime utc) => ChinaTime.Format(utc);
+}
+
+/// Base of the staff pages not yet thin: they still query the scoped database and check permissions themselves.
+/// Tests/Bihuan.Tests/ThinPageTests lists each one; a converted page moves to StaffPage and leaves the list.
+public abstract class DbStaffPage : StaffPage
+{
+    [Inject] protected BihuanDb Db { get; set; } = default!;
+    protected AccessScope Access => Db.Access;
 }

@@ -71,7 +71,7 @@ public static class AuditTrail
             db.PendingEvents.Clear();
             if (entries.Count > 0)
             {
-                var last = await db.AuditEntries.IgnoreQueryFilters().OrderByDescending(e => e.Seq)
+                var last = await db.AuditChain<AuditEntry>().OrderByDescending(e => e.Seq)
                     .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
                 var (seq, prev) = last is null ? (0L, AuditEntry.Genesis) : (last.Seq, last.Hash);
                 foreach (var e in entries)
@@ -99,7 +99,7 @@ public static class AuditTrail
             case Org o: return o.SelfPath;
             case IOrgOwned owned:
                 if (!cache.TryGetValue(owned.OrgId, out var path))
-                    cache[owned.OrgId] = path = await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == owned.OrgId)
+                    cache[owned.OrgId] = path = await db.AuditChain<Org>().Where(o => o.Id == owned.OrgId)
                         .Select(o => o.Path + o.Id.ToString() + "/").FirstOrDefaultAsync(ct);
                 return path;
             default: return null;
@@ -134,7 +134,7 @@ public static class AuditTrail
         while (true)
         {
             var from = expectedSeq;
-            var page = await db.AuditEntries.IgnoreQueryFilters().AsNoTracking()
+            var page = await db.AuditChain<AuditEntry>().AsNoTracking()
                 .Where(e => e.Seq >= from).OrderBy(e => e.Seq).Take(batch).ToListAsync(ct);
             foreach (var e in page)
             {
@@ -175,9 +175,7 @@ public static class AuditTrail
             // that is gigabytes. Read keys and snapshots straight from the entity unless shadow values need the entry.
             var direct = !type.GetProperties().Any(p => p.IsShadowProperty());
             var keyGetters = type.FindPrimaryKey()!.Properties.Select(p => p.GetGetter()).ToArray();
-            var set = (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
-                .MakeGenericMethod(type.ClrType).Invoke(db, null)!;
-            await foreach (var row in set.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+            await foreach (var row in db.AuditChainRows(type.ClrType).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
             {
                 var entry = direct ? null : db.Entry(row);
                 var key = entry is null ? KeyOf(keyGetters, row) : KeyOf(entry);
@@ -215,16 +213,14 @@ public static class AuditTrail
     {
         var name = TypeName(type);
         var last = new Dictionary<string, AuditEntry>();
-        await foreach (var e in db.AuditEntries.IgnoreQueryFilters().AsNoTracking()
+        await foreach (var e in db.AuditChain<AuditEntry>().AsNoTracking()
                            .Where(e => e.EntityType == name && e.Action != AuditAction.Event && e.Action != AuditAction.Generated)
                            .OrderBy(e => e.Seq).AsAsyncEnumerable().WithCancellation(ct))
             last[e.EntityId] = e;
         var columns = type.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var keyGetters = type.FindPrimaryKey()!.Properties.Select(p => p.GetGetter()).ToArray();
-        var set = (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
-            .MakeGenericMethod(type.ClrType).Invoke(db, null)!;
         var added = 0;
-        await foreach (var row in set.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var row in db.AuditChainRows(type.ClrType).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
         {
             if (!last.TryGetValue(KeyOf(keyGetters, row), out var e) || e.Action == AuditAction.Delete || e.After is null) continue;
             var now = Snapshot(type, row);
@@ -242,28 +238,22 @@ public static class AuditTrail
     }
 
     /// Whether two snapshots hold the same values once keys outside `columns` are dropped from the recorded one.
-    static bool SameBut(JsonObject recorded, string current, HashSet<string> columns)
-    {
-        var was = recorded.Where(kv => columns.Contains(kv.Key))
-            .ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
-        var now = JsonNode.Parse(current)!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
-        // a key the recorded snapshot lacks and null now: a column a later migration added (SameButAddedNulls)
-        return was.All(kv => now.TryGetValue(kv.Key, out var v) && v == kv.Value)
-            && now.All(kv => was.ContainsKey(kv.Key) || kv.Value is null);
-    }
+    static bool SameBut(JsonObject recorded, string current, HashSet<string> columns) =>
+        SameButAddedNulls(recorded.Where(kv => columns.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString()), Values(current));
 
     /// Whether the current snapshot differs from the recorded one only by keys the recorded one lacks and that are
     /// null now: columns a later migration added (nullable, null on the rows written before it). A column added with a
     /// non-null value on old rows needs an audited step of its own, like RecordDroppedColumnsAsync.
-    internal static bool SameButAddedNulls(string? recorded, string current)
-    {
-        if (recorded is null) return false;
-        var was = JsonNode.Parse(recorded)!.AsObject();
-        var now = JsonNode.Parse(current)!.AsObject();
-        foreach (var (key, value) in was)
-            if (!now.TryGetPropertyValue(key, out var v) || v?.ToJsonString() != value?.ToJsonString()) return false;
-        return now.All(kv => was.ContainsKey(kv.Key) || kv.Value is null);
-    }
+    internal static bool SameButAddedNulls(string? recorded, string current) =>
+        recorded is not null && SameButAddedNulls(Values(recorded), Values(current));
+
+    static bool SameButAddedNulls(Dictionary<string, string?> was, Dictionary<string, string?> now) =>
+        was.All(kv => now.TryGetValue(kv.Key, out var v) && v == kv.Value)
+        && now.All(kv => was.ContainsKey(kv.Key) || kv.Value is null);
+
+    static Dictionary<string, string?> Values(string snapshot) =>
+        JsonNode.Parse(snapshot)!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());
 
     static string KeyOf(IClrPropertyGetter[] getters, object entity) => getters.Length == 1
         ? Format(getters[0].GetClrValue(entity))!

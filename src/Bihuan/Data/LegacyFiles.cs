@@ -62,12 +62,14 @@ static class LegacyFiles
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var rows = await db.Database.SqlQueryRaw<Row>(SelectScratch).ToListAsync(ct);
         var accounts = await db.Users.Where(u => u.UserName != null).ToDictionaryAsync(u => u.UserName!, u => u.Id, ct);
-        var updates = await Orgs(db.RectUpdates.IgnoreQueryFilters().Select(x => new { x.Id, x.OrgId, x.At }), ct, x => x.Id, x => (x.OrgId, x.At));
-        var meetings = await Orgs(db.Meetings.IgnoreQueryFilters().Select(x => new { x.Id, x.OrgId, x.CreatedAt }), ct, x => x.Id, x => (x.OrgId, x.CreatedAt));
-        var orders = await Orgs(db.WorkOrders.IgnoreQueryFilters().Select(x => new { x.Id, x.OrgId, x.DispatchOrgId, x.CreatedAt }), ct,
+        var updates = await Orgs(db.LegacyFileOwners<RectUpdate>().Select(x => new { x.Id, x.OrgId, x.At }), ct,
+            x => x.Id, x => (x.OrgId, x.At));
+        var meetings = await Orgs(db.LegacyFileOwners<Meeting>().Select(x => new { x.Id, x.OrgId, x.CreatedAt }), ct,
+            x => x.Id, x => (x.OrgId, x.CreatedAt));
+        var orders = await Orgs(db.LegacyFileOwners<WorkOrder>().Select(x => new { x.Id, x.OrgId, x.DispatchOrgId, x.CreatedAt }), ct,
             x => x.Id, x => (x.OrgId, x.DispatchOrgId, x.CreatedAt));
         // A 督办单's evidence belonged to its latest response; it is cited by that response now.
-        var responses = (await db.SupervisionEvents.IgnoreQueryFilters().Where(e => e.Action == SupervisionAction.Respond)
+        var responses = (await db.LegacyFileOwners<SupervisionEvent>().Where(e => e.Action == SupervisionAction.Respond)
                 .Select(e => new { e.Id, e.OrderId, e.OrgId, e.At }).ToListAsync(ct))
             .GroupBy(e => e.OrderId).ToDictionary(g => g.Key, g => g.MaxBy(e => e.Id)!);
         var moved = 0;

@@ -57,7 +57,7 @@ public static class RollupMarks
                                         || e.Property(nameof(Problem.Aspect)).IsModified):
                     // Items are counted by their problem's attributes: the orgs of its items.
                     var id = p.Id;
-                    foreach (var orgId in await db.RectItems.IgnoreQueryFilters().Where(i => i.ProblemId == id).Select(i => i.OrgId)
+                    foreach (var orgId in await db.StaleMarks<RectItem>().Where(i => i.ProblemId == id).Select(i => i.OrgId)
                                  .Distinct().ToListAsync(ct))
                         Mark(orgId, nameof(RectItem));
                     break;
@@ -72,8 +72,8 @@ public static class RollupMarks
         if (studied is not null)
         {
             var ids = studied.ToList();
-            foreach (var orgId in await db.People.IgnoreQueryFilters().Where(p => ids.Contains(p.Id)).Select(p => p.OrgId)
-                         .Union(db.MakeUpTasks.IgnoreQueryFilters().Where(m => ids.Contains(m.PersonId)).Select(m => m.OrgId)).ToListAsync(ct))
+            foreach (var orgId in await db.StaleMarks<Person>().Where(p => ids.Contains(p.Id)).Select(p => p.OrgId)
+                         .Union(db.StaleMarks<MakeUpTask>().Where(m => ids.Contains(m.PersonId)).Select(m => m.OrgId)).ToListAsync(ct))
                 Mark(orgId, nameof(StudyRecord));
         }
         if (marks is null) return;

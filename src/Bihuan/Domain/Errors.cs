@@ -1,6 +1,6 @@
 namespace Bihuan.Domain;
 
-/// A domain rule refused an action. One place (Infrastructure/ProblemMapping) turns these into ProblemDetails:
+/// A domain rule refused an action. One place (Infrastructure/ErrorMapping.cs) turns these into ProblemDetails:
 /// the Kind decides the HTTP status, Field (when set) becomes a field-level message.
 public abstract record Error(string Code, string Message, ErrorKind Kind = ErrorKind.Invalid, string? Field = null);
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace Bihuan.Domain;
 
 /// The bounds every value a user enters must keep, checked where the use case accepts it. Each method adds an
-/// Invalid (field + message) to the use case's list, which the use case throws at once (Problems.ThrowIfAny), so a
+/// Invalid (field + message) to the use case's list, which the use case throws at once (ErrorMapping.ThrowIfAny), so a
 /// form shows every message under its field and the API answers 400 with errors.<field>. A value outside these
 /// bounds must never reach a read: a deadline in 9999 or a list holding null takes shared pages down.
 public static class InputBounds
@@ -73,7 +73,7 @@ public static class InputBounds
         return errors;
     }
 
-    /// Throws the collected errors (the same as Problems.ThrowIfAny, for code that has only the domain).
+    /// Throws the collected errors (the same as ErrorMapping.ThrowIfAny, for code that has only the domain).
     public static void ThrowIfAny(this List<Invalid> errors)
     {
         if (errors.Count > 0) throw new DomainException(new ValidationFailed(errors));

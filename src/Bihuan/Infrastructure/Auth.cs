@@ -90,7 +90,7 @@ public static class AuthSetup
 
     public static async Task<AccessScope> LoadScopeAsync(BihuanDb db, string accountId, CancellationToken ct)
     {
-        var grants = await db.RoleGrants.IgnoreQueryFilters()
+        var grants = await db.SignIn<RoleGrant>()
             .Where(g => g.AccountId == accountId && !g.Org!.Archived)
             .Select(g => new { g.Role, g.OrgId, g.Org!.Path })
             .ToListAsync(ct);
@@ -113,7 +113,7 @@ sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("malformed token");
         var hash = AccessToken.HashOf(token);
         var now = clock.GetUtcNow().UtcDateTime;
-        var found = await db.AccessTokens.IgnoreQueryFilters().AsNoTracking()
+        var found = await db.SignIn<AccessToken>().AsNoTracking()
             .Where(t => t.SecretHash == hash)
             .Join(db.Users, t => t.AccountId, u => u.Id, (t, u) => new { Token = t, u.UserName, u.LockoutEnd })
             .FirstOrDefaultAsync(Context.RequestAborted);

@@ -1,5 +1,18 @@
 using Bihuan.Components;
+using Bihuan.Features.Accounts;
+using Bihuan.Features.Audit;
+using Bihuan.Features.Calendar;
 using Bihuan.Features.Demands;
+using Bihuan.Features.Duties;
+using Bihuan.Features.Files;
+using Bihuan.Features.Notifications;
+using Bihuan.Features.Organizations;
+using Bihuan.Features.People;
+using Bihuan.Features.Rectification;
+using Bihuan.Features.Repair;
+using Bihuan.Features.Rules;
+using Bihuan.Features.Study;
+using Bihuan.Features.Supervision;
 
 namespace Bihuan.Infrastructure;
 
@@ -20,8 +33,8 @@ public static class BihuanHost
             .AddBihuanAuth()
             .AddBihuanWeb()
             .AddBihuanJobs(builder.Configuration)
-            .AddPortal(builder.Configuration)
-            .AddImportLimits(builder.Configuration);
+            .AddImportLimits(builder.Configuration)
+            .AddFeatures(builder.Configuration);
         return builder;
     }
 
@@ -29,17 +42,20 @@ public static class BihuanHost
     public static IServiceCollection AddBihuanJobs(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton(config.GetSection("Bihuan:Jobs").Get<JobOptions>() ?? new JobOptions());
-        services.AddSingleton<IBihuanJob, Features.Rectification.LightSnapshotJob>();
-        Features.Supervision.SupervisionApi.AddSupervision(services);   // dashboard sections, notifications, the daily reminder job
         services.AddSingleton<JobHost>();
         services.AddHostedService(sp => sp.GetRequiredService<JobHost>());
         return services;
     }
 
+    /// Each feature's services (Features/<Area>/<Area>Module.cs), in the order of Program.cs's Map calls.
+    public static IServiceCollection AddFeatures(this IServiceCollection services, IConfiguration config) => services
+        .AddOrganizations(config).AddPeople(config).AddAccounts(config).AddAudit(config).AddCalendar(config)
+        .AddFiles(config).AddRectification(config).AddStudy(config).AddDuties(config).AddRules(config)
+        .AddSupervision(config).AddNotifications(config).AddDemands(config).AddRepair(config);
+
     public static WebApplication MapStaffPages(this WebApplication app)
     {
         app.MapRazorComponents<App>().WithUploadLimits(app.Services.GetRequiredService<ImportLimits>());
-        app.MapAccountEndpoints();
         return app;
     }
 }

@@ -165,7 +165,7 @@ public static class RequestInput
                 for (var i = 0; i < ctx.Arguments.Count && i < walked.Length; i++)
                     if (walked[i] is { } name) Walk(ctx.Arguments[i], name, errors, 0);
                 if (errors.Count == 0) return await next(ctx);
-                return Problems.Result(new ValidationFailed(errors.DistinctBy(e => (e.Field, e.Text)).ToList()));
+                return ErrorMapping.Result(new ValidationFailed(errors.DistinctBy(e => (e.Field, e.Text)).ToList()));
             };
         });
         return api;

@@ -52,6 +52,7 @@ public static class WebSetup
                 doc.Info.Description = "学查改一体推进 — organizations, people, roles, audit. Authenticate with a personal access token: Authorization: Bearer bh_…";
                 return Task.CompletedTask;
             });
+            o.DescribeApi();
             // Two features may name a type alike (OrderDetail of a work order and of a 督办单): the schema of one would
             // stand for both. Such names get their feature as a prefix (DemandsOrderDetail, SupervisionOrderDetail).
             o.CreateSchemaReferenceId = t => OpenApiOptions.CreateDefaultSchemaReferenceId(t) is { } id

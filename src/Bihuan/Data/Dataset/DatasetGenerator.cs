@@ -32,7 +32,7 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
 
     public async Task<IReadOnlyList<GeneratedTable>> RunAsync(CancellationToken ct = default)
     {
-        if (await db.Orgs.IgnoreQueryFilters().AnyAsync(ct))
+        if (await db.ForIntegrity<Org>().AnyAsync(ct))
             throw new DomainException(new Invalid("database", "数据库中已有组织：数据集只能生成到空数据库（先 bihuan migrate 一个新库）"));
         var load = db.Engine == DatabaseEngine.Sqlite
             ? await SqliteLoad.BeginAsync(db, Loaded.Select(t => db.Model.FindEntityType(t)!.GetTableName()!), ct) : null;

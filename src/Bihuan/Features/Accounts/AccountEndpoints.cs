@@ -2,7 +2,7 @@ using Bihuan.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Bihuan.Components;
+namespace Bihuan.Features.Accounts;
 
 public static class AccountEndpoints
 {

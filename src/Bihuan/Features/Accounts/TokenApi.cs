@@ -30,7 +30,7 @@ public static class TokenApi
     {
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
         var account = await db.Users.FirstAsync(u => u.Id == id, ct);
-        var grants = (await PeopleApi.ProjectGrants(db.RoleGrants.IgnoreQueryFilters().Where(g => g.AccountId == id), db)
+        var grants = (await PeopleApi.ProjectGrants(db.OwnGrants().Where(g => g.AccountId == id), db)
             .ToListAsync(ct)).ConvertAll(PeopleApi.Label);
         return TypedResults.Ok(new MeDto(id, account.UserName ?? "", account.DisplayName, grants));
     }
@@ -47,7 +47,7 @@ public static class TokenApi
         if (string.IsNullOrWhiteSpace(input.Name)) errors.Add(new("name", "请填写令牌用途，如“数据对接”"));
         else if (input.Name.Trim().Length > 100) errors.Add(new("name", "名称不能超过 100 个字"));
         if (input.ExpiresInDays is < 1 or > 366) errors.Add(new("expiresInDays", "有效期须在 1 到 366 天之间"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         var (token, prefix, hash) = AccessToken.Generate();
         var now = ChinaTime.Now(clock);
         var t = new AccessToken

@@ -1,44 +1,11 @@
 using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Bihuan.Data;
 using Bihuan.Domain;
 using Bihuan.Features.Files;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Bihuan.Features.Demands;
-
-public static class PortalSetup
-{
-    public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration config)
-    {
-        services.Configure<PortalOptions>(config.GetSection("Bihuan:Portal"));
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PortalOptions>>().Value);
-        services.AddSingleton<PublicChallenge>();
-        services.AddSingleton<TicketJournal>();
-        // Public POSTs (submit, look up, rate, Open311) are limited per client address; staff pages are not.
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
-            {
-                var p = ctx.Request.Path;
-                if (!HttpMethods.IsPost(ctx.Request.Method) || !(p.StartsWithSegments("/public") || p.StartsWithSegments("/open311")))
-                    return RateLimitPartition.GetNoLimiter("");
-                var permit = ctx.RequestServices.GetRequiredService<PortalOptions>().PostsPerMinutePerIp;
-                return RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permit), Window = TimeSpan.FromMinutes(1) });
-            });
-            o.OnRejected = async (c, ct) =>
-            {
-                c.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
-                await c.HttpContext.Response.WriteAsync("提交过于频繁，请一分钟后再试。Too many requests, try again in a minute.", ct);
-            };
-        });
-        return services;
-    }
-}
 
 /// 群众诉求 work orders over HTTP for staff (/api/v1/workorders). Scope comes from the DbContext.
 public static class DemandApi

@@ -53,7 +53,9 @@ public static class Open311Api
 
     public static WebApplication MapOpen311Api(this WebApplication app)
     {
-        var g = app.MapGroup("/open311/v2").AllowAnonymous().DisableAntiforgery().WithTags("Open311 GeoReport v2");
+        // Errors are the spec's errors document (XML or JSON), statuses from ErrorMapping; public POSTs are rate-limited.
+        var g = app.MapGroup("/open311/v2").AllowAnonymous().DisableAntiforgery().WithTags("Open311 GeoReport v2")
+            .DeclareRefusals("application/xml", "application/json");
         foreach (var suffix in new[] { ".{format}", "" })
         {
             g.MapGet("/discovery" + suffix, (HttpContext ctx, string? format) => Run(ctx, format, _ => Task.FromResult(Discovery(ctx))));
@@ -62,7 +64,8 @@ public static class Open311Api
             g.MapGet("/services/{code}" + suffix, (HttpContext ctx, string? format, string code, BihuanDb db, PortalOptions o, string? jurisdiction_id) =>
                 Run(ctx, format, async ct => { await Jurisdiction(db, o, jurisdiction_id, ct); return Definition(code); }));
             g.MapPost("/requests" + suffix, (HttpContext ctx, string? format, BihuanDb db, TimeProvider clock, PortalOptions o) =>
-                Run(ctx, format, ct => Post(ctx, db, clock, o, ct)));
+                Run(ctx, format, ct => Post(ctx, db, clock, o, ct)))
+                .WithMetadata(new AnswersMetadata(StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests));
             g.MapGet("/requests" + suffix, (HttpContext ctx, string? format, BihuanDb db, TimeProvider clock, PortalOptions o) =>
                 Run(ctx, format, ct => Requests(ctx, db, clock, o, null, ct)));
             g.MapGet("/requests/{id}" + suffix, (HttpContext ctx, string? format, string id, BihuanDb db, TimeProvider clock, PortalOptions o) =>
@@ -93,15 +96,15 @@ public static class Open311Api
         }
         catch (DomainException e)
         {
-            var p = Problems.ToProblem(e.Error);
+            var p = ErrorMapping.ToProblem(e.Error);
             var text = p is Microsoft.AspNetCore.Http.HttpValidationProblemDetails v && v.Errors.Count > 0
                 ? string.Join("；", v.Errors.SelectMany(x => x.Value)) : p.Title ?? e.Message;
-            var status = e.Error.Kind switch { ErrorKind.NotFound => 404, ErrorKind.Forbidden => 403, _ => 400 };
+            var status = p.Status ?? ErrorMapping.StatusOf(e.Error.Kind);   // the one mapping: a conflict stays 409
             return Write(fmt, "errors", Errors(status, text), status);
         }
     }
 
-    /// A fault or unexpected error on an Open311 path (Infrastructure/Problems.cs decides the status), in the spec's
+    /// A fault or unexpected error on an Open311 path (Infrastructure/ErrorMapping.cs decides the status), in the spec's
     /// errors document and the format the path asks for.
     public static Task WriteErrorAsync(HttpContext ctx, int status, string description)
     {
@@ -163,7 +166,7 @@ public static class Open311Api
         var f = Clean(await ctx.Request.ReadFormAsync(ct));
         var key = f["api_key"].ToString();
         var hash = key.Length is > 0 and < 200 ? Open311Key.Hash(key) : "";
-        var row = hash.Length == 0 ? null : await db.Open311Keys.IgnoreQueryFilters().FirstOrDefaultAsync(k => k.KeyHash == hash && !k.Revoked, ct);
+        var row = hash.Length == 0 ? null : await db.SignIn<Open311Key>().FirstOrDefaultAsync(k => k.KeyHash == hash && !k.Revoked, ct);
         if (row is null) throw new Open311Error(403, "api_key is missing or invalid");
         await Jurisdiction(db, o, f["jurisdiction_id"], ct);
         var type = TypeOf(f["service_code"]) ?? throw new Open311Error(400, $"service_code not found: {f["service_code"]}");
@@ -178,7 +181,7 @@ public static class Open311Api
             throw new Open311Error(400, "a location is required: lat and long, or address_string");
         int? orgId = null;
         if (f["attribute[unit_code]"].ToString() is { Length: > 0 } unit)
-            orgId = await db.Orgs.IgnoreQueryFilters().Where(x => x.Code == unit && !x.Archived).Select(x => (int?)x.Id).FirstOrDefaultAsync(ct)
+            orgId = await db.OrgDirectory().Where(x => x.Code == unit && !x.Archived).Select(x => (int?)x.Id).FirstOrDefaultAsync(ct)
                     ?? throw new Open311Error(400, $"attribute[unit_code] not found: {unit}");
         var anonymous = f["attribute[anonymous]"] == "true";
         var name = $"{f["last_name"]}{f["first_name"]}".Trim();
@@ -199,7 +202,7 @@ public static class Open311Api
     {
         await Jurisdiction(db, o, ctx.Request.Query["jurisdiction_id"], ct);
         var t = token.Trim().ToUpperInvariant();
-        if (!await db.WorkOrders.IgnoreQueryFilters().AnyAsync(x => x.Ticket == t, ct)) throw new Open311Error(404, "token not found");
+        if (!await db.PublicDemands<WorkOrder>().AnyAsync(x => x.Ticket == t, ct)) throw new Open311Error(404, "token not found");
         return ("service_requests", new A("request", [new O(("service_request_id", new V(t)), ("token", new V(t)))]));
     }
 
@@ -207,7 +210,7 @@ public static class Open311Api
     {
         var qs = ctx.Request.Query;
         await Jurisdiction(db, o, qs["jurisdiction_id"], ct);
-        var q = db.WorkOrders.IgnoreQueryFilters().AsQueryable();
+        var q = db.PublicDemands<WorkOrder>().AsQueryable();
         var ids = one is not null ? [one] : qs["service_request_id"].ToString()
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         if (ids.Count > 0)
@@ -246,8 +249,8 @@ public static class Open311Api
         var rows = await q.OrderByDescending(x => x.CreatedAt).Take(1000).AsNoTracking().Select(x => new
         {
             x.Ticket, x.Status, x.Type, x.Published, x.Content, x.Location, x.Lat, x.Long, x.CreatedAt, x.UpdatedAt, x.Deadline, x.DispatchedOn,
-            Unit = db.Orgs.IgnoreQueryFilters().Where(u => u.Id == x.OrgId).Select(u => u.Name).First(),
-            Name = db.DemandContacts.IgnoreQueryFilters().Where(c => c.WorkOrderId == x.Id).Select(c => c.Name).FirstOrDefault(),
+            Unit = db.OrgDirectory().Where(u => u.Id == x.OrgId).Select(u => u.Name).First(),
+            Name = db.PublicDemands<DemandContact>().Where(c => c.WorkOrderId == x.Id).Select(c => c.Name).FirstOrDefault(),
         }).ToListAsync(ct);
         if (one is not null && rows.Count == 0) throw new Open311Error(404, $"service_request_id not found: {one}");
         return ("service_requests", new A("request", rows.Select(r => (N)new O(

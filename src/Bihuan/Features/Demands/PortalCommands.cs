@@ -46,7 +46,7 @@ public static class PortalCommands
 
     public static async Task<Org> DispatchOrgAsync(BihuanDb db, PortalOptions options, CancellationToken ct)
     {
-        var orgs = db.Orgs.IgnoreQueryFilters().Where(o => !o.Archived);
+        var orgs = db.OrgDirectory().Where(o => !o.Archived);
         return (options.DispatchOrgCode is { Length: > 0 } code
                    ? await orgs.FirstOrDefaultAsync(o => o.Code == code, ct)
                    : await orgs.Where(o => o.ParentId == null).OrderBy(o => o.Id).FirstOrDefaultAsync(ct))
@@ -89,10 +89,10 @@ public static class PortalCommands
         // NaN and ±Infinity parse as numbers but cannot be stored or written as JSON.
         errors.Finite("lat", input.Lat, -90, 90, "纬度").Finite("long", input.Long, -180, 180, "经度");
         if (images.Count > 3) errors.Add(new("images", "最多上传 3 张图片"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
 
         var dispatchOrg = await DispatchOrgAsync(db, options, ct);
-        if (input.OrgId is { } oid && !await db.Orgs.IgnoreQueryFilters().Subtree(dispatchOrg)
+        if (input.OrgId is { } oid && !await db.OrgDirectory().Subtree(dispatchOrg)
                 .AnyAsync(o => o.Id == oid && !o.Archived, ct))
             throw new DomainException(new Invalid("orgId", "所选单位不存在，可选“不清楚”由受理中心派单"));
 
@@ -100,8 +100,8 @@ public static class PortalCommands
         if (phone.Length > 0)
         {
             var since = now.AddDays(-1);
-            var n = await db.DemandContacts.IgnoreQueryFilters().Where(c => c.Phone == phone)
-                .Join(db.WorkOrders.IgnoreQueryFilters(), c => c.WorkOrderId, o => o.Id, (c, o) => o.CreatedAt)
+            var n = await db.PublicDemands<DemandContact>().Where(c => c.Phone == phone)
+                .Join(db.PublicDemands<WorkOrder>(), c => c.WorkOrderId, o => o.Id, (c, o) => o.CreatedAt)
                 .CountAsync(at => at > since, ct);
             if (n >= options.MaxPerPhonePerDay)
                 throw new DomainException(new Invalid("phone", "该手机号 24 小时内提交次数已达上限，请稍后再试或拨打 12345"));
@@ -109,7 +109,7 @@ public static class PortalCommands
         if (input.SourceHash is { } src)
         {
             var since = now.AddHours(-1);
-            if (await db.WorkOrders.IgnoreQueryFilters().CountAsync(o => o.SourceHash == src && o.CreatedAt > since, ct)
+            if (await db.PublicDemands<WorkOrder>().CountAsync(o => o.SourceHash == src && o.CreatedAt > since, ct)
                 >= options.MaxPerSourcePerHour)
                 throw new DomainException(new Invalid("content", "提交过于频繁，请稍后再试"));
         }
@@ -219,7 +219,7 @@ public static class PortalCommands
             DemandPrivacy.CodeMatches("GZ00000000000000", code, new string('0', 64));
             return null;
         }
-        var order = await db.WorkOrders.IgnoreQueryFilters().FirstOrDefaultAsync(o => o.Ticket == t, ct);
+        var order = await db.PublicDemands<WorkOrder>().FirstOrDefaultAsync(o => o.Ticket == t, ct);
         var ok = DemandPrivacy.CodeMatches(t, code, order?.CodeHash ?? new string('0', 64));
         return ok ? order : null;
     }
@@ -236,11 +236,11 @@ public static class PortalCommands
 
     public static async Task<PublicStatusView> ViewAsync(BihuanDb db, WorkOrder order, CancellationToken ct)
     {
-        var contact = await db.DemandContacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.WorkOrderId == order.Id, ct);
+        var contact = await db.PublicDemands<DemandContact>().FirstOrDefaultAsync(c => c.WorkOrderId == order.Id, ct);
         string R(string? s) => DemandPrivacy.Redact(s, contact?.Name);
-        var events = await db.WorkOrderEvents.IgnoreQueryFilters().Where(e => e.WorkOrderId == order.Id)
+        var events = await db.PublicDemands<WorkOrderEvent>().Where(e => e.WorkOrderId == order.Id)
             .OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync(ct);
-        var orgNames = await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == order.OrgId).Select(o => o.Name).ToListAsync(ct);
+        var orgNames = await db.OrgDirectory().Where(o => o.Id == order.OrgId).Select(o => o.Name).ToListAsync(ct);
         var timeline = new List<PublicStep> { new(order.CreatedAt, "已收到", null) };
         var seenDispatch = false;
         foreach (var e in events.Where(e => PublicActions.Contains(e.Action)))
@@ -266,7 +266,7 @@ public static class PortalCommands
         var reply = order.Reply;
         if (order.MasterId is { } mid)
         {
-            var master = await db.WorkOrders.IgnoreQueryFilters().Where(o => o.Id == mid)
+            var master = await db.PublicDemands<WorkOrder>().Where(o => o.Id == mid)
                 .Select(o => new { o.Ticket, o.Reply, o.ProblemId }).FirstOrDefaultAsync(ct);
             mergedInto = master?.Ticket;
             reply ??= master?.Reply;
@@ -274,7 +274,7 @@ public static class PortalCommands
         }
         if (problemId is { } pid)
         {
-            var items = await db.RectItems.IgnoreQueryFilters().Where(i => i.ProblemId == pid).Select(i => i.Status).ToListAsync(ct);
+            var items = await db.PublicDemands<RectItem>().Where(i => i.ProblemId == pid).Select(i => i.Status).ToListAsync(ct);
             var closed = items.Count(s => !s.IsOpen());
             rect = items.Count == 0 ? "已纳入问题清单，正在制定整改措施"
                 : closed == items.Count ? $"整改措施 {items.Count} 项已全部整改完成（已销号）"
@@ -293,7 +293,7 @@ public static class PortalCommands
     {
         var order = await FindAsync(db, ticket, code, ct) ?? throw new DomainException(new Invalid("code", "受理编号或查询码不正确"));
         var action = rating == Rating.Dissatisfied && order.RedoCount == 0 ? OrderAction.Redo : OrderAction.Rate;
-        var orgs = await db.Orgs.IgnoreQueryFilters().Where(o => o.Id == order.OrgId || o.Id == order.DispatchOrgId).ToListAsync(ct);
+        var orgs = await db.OrgDirectory().Where(o => o.Id == order.OrgId || o.Id == order.DispatchOrgId).ToListAsync(ct);
         var now = ChinaTime.Now(clock);
         var ev = order.Apply(action, OrderActor.Citizen, orgs.First(o => o.Id == order.OrgId), orgs.First(o => o.Id == order.DispatchOrgId),
             ChinaTime.Today(clock), now, new OrderArgs(Text: DemandPrivacy.Plain(comment), Rating: rating), options.TimeLimits,
@@ -313,7 +313,7 @@ public static class PortalCommands
     public static async Task<string?> OrgNameAsync(BihuanDb db, PortalOptions options, int id, CancellationToken ct)
     {
         var root = await DispatchOrgAsync(db, options, ct);
-        return await db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Below(root)).Where(o => o.Id == id && !o.Archived)
+        return await db.OrgDirectory().Where(OrgSubtree.Below(root)).Where(o => o.Id == id && !o.Archived)
             .Select(o => o.Name).FirstOrDefaultAsync(ct);
     }
 
@@ -323,7 +323,7 @@ public static class PortalCommands
         var text = (q ?? "").Trim();
         if (text.Length == 0 || text.Length > 50) return [];
         var root = await DispatchOrgAsync(db, options, ct);
-        return await db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Below(root))
+        return await db.OrgDirectory().Where(OrgSubtree.Below(root))
             .Where(o => !o.Archived && o.Name.Contains(text))
             .OrderBy(o => o.Depth).ThenBy(o => o.Name).Take(20).Select(o => new OrgChoice(o.Id, o.Name)).ToListAsync(ct);
     }

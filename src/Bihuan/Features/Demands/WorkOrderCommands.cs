@@ -40,7 +40,7 @@ public static class WorkOrderCommands
 
     public static async Task<(Org Org, Org DispatchOrg)> OrgsOfAsync(BihuanDb db, WorkOrder o, CancellationToken ct)
     {
-        var orgs = await db.Orgs.IgnoreQueryFilters().Where(x => x.Id == o.OrgId || x.Id == o.DispatchOrgId).ToListAsync(ct);
+        var orgs = await db.OrgDirectory().Where(x => x.Id == o.OrgId || x.Id == o.DispatchOrgId).ToListAsync(ct);
         return (orgs.First(x => x.Id == o.OrgId), orgs.First(x => x.Id == o.DispatchOrgId));
     }
 
@@ -53,7 +53,7 @@ public static class WorkOrderCommands
         var (org, dispatchOrg) = await OrgsOfAsync(db, order, ct);
         Org? to = null;
         if (action == OrderAction.Dispatch && input.OrgId is { } oid)
-            to = await db.Orgs.IgnoreQueryFilters().FirstOrDefaultAsync(o => o.Id == oid, ct)
+            to = await db.OrgDirectory().FirstOrDefaultAsync(o => o.Id == oid, ct)
                  ?? throw new DomainException(new Invalid("orgId", "承办单位不存在"));
         if (action == OrderAction.Merge && input.MasterId is { } mid)
         {
@@ -84,7 +84,7 @@ public static class WorkOrderCommands
         // The master's reply goes to every order merged into it.
         if (action is OrderAction.Reply or OrderAction.SignOff)
         {
-            var children = await db.WorkOrders.IgnoreQueryFilters().Where(o => o.MasterId == order.Id).ToListAsync(ct);
+            var children = await db.OrderTrail<WorkOrder>().Where(o => o.MasterId == order.Id).ToListAsync(ct);
             foreach (var c in children)
             {
                 c.Reply = order.Reply;

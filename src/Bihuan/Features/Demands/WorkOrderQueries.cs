@@ -110,14 +110,14 @@ public static class WorkOrderQueries
         var today = ChinaTime.Today(clock);
         var actor = new OrderActor(actorId, actorName, db.Access);
         var requested = o.RequestedOrgId is { } rid
-            ? await db.Orgs.IgnoreQueryFilters().Where(x => x.Id == rid).Select(x => x.Name).FirstOrDefaultAsync(ct) : null;
+            ? await db.OrgDirectory().Where(x => x.Id == rid).Select(x => x.Name).FirstOrDefaultAsync(ct) : null;
         var contact = await db.DemandContacts.AsNoTracking().FirstOrDefaultAsync(c => c.WorkOrderId == id, ct);
         var timeline = (await db.WorkOrderEvents.Where(e => e.WorkOrderId == id).OrderBy(e => e.At).ThenBy(e => e.Id).AsNoTracking()
                 .ToListAsync(ct))
             .ConvertAll(e => new OrderTimelineEntry(e.Action.Label(), e.FromStatus.Label(), e.ToStatus.Label(), e.ActorName, e.At, e.Text));
         timeline.Insert(0, new OrderTimelineEntry("提交诉求", "", OrderStatus.Received.Label(), o.Channel == DemandChannel.Open311 ? "Open311" : "诉求人", o.CreatedAt, null));
-        var master = o.MasterId is { } mid ? await db.WorkOrders.IgnoreQueryFilters().Where(x => x.Id == mid).Select(x => x.Ticket).FirstOrDefaultAsync(ct) : null;
-        var merged = await db.WorkOrders.IgnoreQueryFilters().Where(x => x.MasterId == id).Select(x => x.Ticket).ToListAsync(ct);
+        var master = o.MasterId is { } mid ? await db.OrderTrail<WorkOrder>().Where(x => x.Id == mid).Select(x => x.Ticket).FirstOrDefaultAsync(ct) : null;
+        var merged = await db.OrderTrail<WorkOrder>().Where(x => x.MasterId == id).Select(x => x.Ticket).ToListAsync(ct);
         var images = (await Uploads.OfAsync(db, c => c.WorkOrderId == id, c => c.WorkOrderId, ct)).GetValueOrDefault(id) ?? [];
         var allowed = o.AllowedFor(actor, org, dispatchOrg).ToList();
         var dispatching = allowed.Contains(OrderAction.Dispatch);
@@ -134,9 +134,9 @@ public static class WorkOrderQueries
     public static async Task<List<Suggestion>> SuggestAsync(BihuanDb db, WorkOrder o, Org dispatchOrg, CancellationToken ct)
     {
         var list = new List<Suggestion>();
-        if (o.RequestedOrgId is { } rid && await db.Orgs.IgnoreQueryFilters().FirstOrDefaultAsync(x => x.Id == rid, ct) is { } r)
+        if (o.RequestedOrgId is { } rid && await db.OrgDirectory().FirstOrDefaultAsync(x => x.Id == rid, ct) is { } r)
             list.Add(new(r.Id, r.Name, "诉求人选择的单位"));
-        var past = await db.WorkOrders.IgnoreQueryFilters()
+        var past = await db.OrderTrail<WorkOrder>()
             .Where(x => x.Id != o.Id && x.DispatchedOn != null && x.OrgId != x.DispatchOrgId && x.DispatchOrgId == dispatchOrg.Id)
             .OrderByDescending(x => x.Id).Take(2000).Select(x => new { x.OrgId, x.Content }).ToListAsync(ct);
         var mine = TextSimilarity.Bigrams(o.Content);
@@ -144,7 +144,7 @@ public static class WorkOrderQueries
             .Where(x => x.Score >= 0.3).GroupBy(x => x.OrgId).Select(g => (OrgId: g.Key, Score: g.Max(x => x.Score), Count: g.Count()))
             .OrderByDescending(x => x.Score).Take(3).ToList();
         var ids = best.Select(b => b.OrgId).ToList();
-        var names = await db.Orgs.IgnoreQueryFilters().Where(x => ids.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.Name, ct);
+        var names = await db.OrgDirectory().Where(x => ids.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => x.Name, ct);
         foreach (var b in best.Where(b => list.All(l => l.OrgId != b.OrgId)))
             list.Add(new(b.OrgId, names[b.OrgId], $"曾派办相似诉求 {b.Count} 件（相似度 {(int)(b.Score * 100)}%）"));
         return list;
@@ -213,7 +213,7 @@ public static class WorkOrderQueries
             }).ToListAsync(ct);
         // Events are counted by the org they happened at (orgIds are all in the caller's scope): an order sent back has
         // left the unit, but its 退单 still counts against the unit.
-        var events = db.WorkOrderEvents.IgnoreQueryFilters().Where(e => orgIds.Contains(e.OrgId));
+        var events = db.OrderTrail<WorkOrderEvent>().Where(e => orgIds.Contains(e.OrgId));
         var dispatched = await events.CountAsync(e => e.Action == OrderAction.Dispatch, ct);
         var sentBack = await events.CountAsync(e => e.Action == OrderAction.SendBack, ct);
         var signed = orders.Where(o => o.SignedOn is not null).ToList();
@@ -237,26 +237,26 @@ public static class WorkOrderQueries
     public static async Task<PublicResults> PublicResultsAsync(BihuanDb db, string? unit, DemandType? type, int take, CancellationToken ct)
     {
         var u = (unit ?? "").Trim();
-        var q = db.WorkOrders.IgnoreQueryFilters().Where(o => o.Published && o.Reply != null);
+        var q = db.PublicDemands<WorkOrder>().Where(o => o.Published && o.Reply != null);
         if (type is { } t) q = q.Where(o => o.Type == t);
-        var orgs = db.Orgs.IgnoreQueryFilters();
+        var orgs = db.OrgDirectory();
         if (u.Length > 0) q = q.Where(o => orgs.Any(x => x.Id == o.OrgId && x.Name.Contains(u)));
         var replies = await q.OrderByDescending(o => o.RepliedOn).ThenByDescending(o => o.Id).Take(take)
             .Select(o => new
             {
                 o.Type, Unit = orgs.Where(x => x.Id == o.OrgId).Select(x => x.Name).First(), o.RepliedOn, o.Content, o.Reply,
-                Name = db.DemandContacts.IgnoreQueryFilters().Where(c => c.WorkOrderId == o.Id).Select(c => c.Name).FirstOrDefault(),
+                Name = db.PublicDemands<DemandContact>().Where(c => c.WorkOrderId == o.Id).Select(c => c.Name).FirstOrDefault(),
             }).ToListAsync(ct);
-        var rq = db.RectItems.IgnoreQueryFilters().Where(RectItem.Closed)
+        var rq = db.PublicDemands<RectItem>().Where(RectItem.Closed)
             .Where(i => i.Source == SourceChannel.Hotline || i.Source == SourceChannel.PublicOpinion);
         if (u.Length > 0) rq = rq.Where(i => orgs.Any(x => x.Id == i.OrgId && x.Name.Contains(u)));
-        if (type is not null) rq = rq.Where(i => db.WorkOrders.IgnoreQueryFilters().Any(o => o.ProblemId == i.ProblemId && o.Type == type));
+        if (type is not null) rq = rq.Where(i => db.PublicDemands<WorkOrder>().Any(o => o.ProblemId == i.ProblemId && o.Type == type));
         var rects = await rq.OrderByDescending(i => i.ClosedAt).Take(take)
             .Select(i => new
             {
                 Unit = orgs.Where(x => x.Id == i.OrgId).Select(x => x.Name).First(), i.Problem!.Description, i.Measures, i.ClosedAt,
-                Names = db.WorkOrders.IgnoreQueryFilters().Where(o => o.ProblemId == i.ProblemId)
-                    .Join(db.DemandContacts.IgnoreQueryFilters(), o => o.Id, c => c.WorkOrderId, (o, c) => c.Name).ToList(),
+                Names = db.PublicDemands<WorkOrder>().Where(o => o.ProblemId == i.ProblemId)
+                    .Join(db.PublicDemands<DemandContact>(), o => o.Id, c => c.WorkOrderId, (o, c) => c.Name).ToList(),
             }).ToListAsync(ct);
         return new PublicResults(
             replies.ConvertAll(r => new PublishedReply(r.Type.Label(), r.Unit, r.RepliedOn ?? default,

@@ -85,13 +85,9 @@ public static class Uploads
         var list = (ids ?? []).Distinct().ToList();
         if (list.Count == 0) return [];
         if (list.Count > MaxPerRecord) throw new DomainException(new Invalid(field, $"一次最多附 {MaxPerRecord} 个文件"));
-        // Two queries, because IgnoreQueryFilters switches every filter of a query off: the caller's own uploads
+        // Two queries, because a scope exit switches every filter of its query off: the caller's own uploads
         // (whatever their state) for orgs the caller still sees, and uploads cited by records the caller sees.
-        var me = db.Access.AccountId;
-        var own = me is null ? [] : (await db.Uploads.IgnoreQueryFilters()
-                .Where(u => list.Contains(u.Id) && u.UploadedById == me)
-                .Join(db.Orgs.IgnoreQueryFilters(), u => u.OrgId, o => o.Id, (u, o) => new { u, o }).ToListAsync(ct))
-            .Where(x => db.Access.Sees(x.o)).Select(x => x.u).ToList();
+        var own = await db.OwnUploadsAsync(list, ct);
         var ownIds = own.Select(u => u.Id).ToList();
         var cited = await db.Uploads.Where(u => list.Contains(u.Id) && !ownIds.Contains(u.Id)
             && db.FileCitations.Any(c => c.UploadId == u.Id)).ToListAsync(ct);

@@ -52,10 +52,10 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
     {
         if (list.Count == 0) return 0;
         var accounts = list.Select(n => n.AccountId).Distinct().ToList();
-        var prefs = await db.NotificationPreferences.IgnoreQueryFilters().Where(p => accounts.Contains(p.AccountId))
+        var prefs = await db.Delivery<NotificationPreference>().Where(p => accounts.Contains(p.AccountId))
             .AsNoTracking().ToDictionaryAsync(p => p.AccountId, ct);
         var keys = list.Select(n => n.Key).Distinct().ToList();
-        var existing = (await db.Notifications.IgnoreQueryFilters().Where(n => accounts.Contains(n.AccountId) && keys.Contains(n.Key))
+        var existing = (await db.Delivery<Notification>().Where(n => accounts.Contains(n.AccountId) && keys.Contains(n.Key))
             .Select(n => new { n.AccountId, n.Key }).ToListAsync(ct)).Select(x => (x.AccountId, x.Key)).ToHashSet();
         var now = clock.GetUtcNow().UtcDateTime;
         var added = new List<Notification>();
@@ -84,7 +84,7 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
                         $"{a.Title}\n\n{a.Body}\n\n{(a.Link is null ? "" : "查看：" + a.Link)}\n\n（本邮件由闭环系统自动发送，可在“消息通知 → 通知设置”中关闭）", ct))
                     sent.Add(a.Id);
             if (sent.Count > 0)
-                await db.Notifications.IgnoreQueryFilters().Where(n => sent.Contains(n.Id))
+                await db.Delivery<Notification>().Where(n => sent.Contains(n.Id))
                     .ExecuteUpdateAsync(s => s.SetProperty(n => n.EmailedAt, now), ct);
         }
         return added.Count;
@@ -94,7 +94,7 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
 
     /// The accounts that answer for an org: its 主要负责人 and 联络员 (granted on the org itself).
     public static async Task<List<string>> OwnerAccountsAsync(BihuanDb db, int orgId, CancellationToken ct) =>
-        await db.RoleGrants.IgnoreQueryFilters()
+        await db.Delivery<RoleGrant>()
             .Where(g => g.OrgId == orgId && (g.Role == Role.UnitHead || g.Role == Role.Liaison))
             .Select(g => g.AccountId).Distinct().ToListAsync(ct);
 }
@@ -114,7 +114,8 @@ public static class NotificationApi
         g.MapGet("/", async (BihuanDb db, bool? unread, CancellationToken ct) => TypedResults.Ok(await ListAsync(db, unread == true, 100, ct)))
             .WithSummary("My notifications, newest first, with the unread count");
         g.MapPost("/{id:long}/read", async (BihuanDb db, TimeProvider clock, long id, CancellationToken ct) =>
-            await MarkReadAsync(db, clock, id, ct) ? Results.NoContent() : Results.NotFound()).WithSummary("Mark one read");
+            await MarkReadAsync(db, clock, id, ct) ? Results.NoContent() : Results.NotFound()).WithSummary("Mark one read")
+            .Produces(StatusCodes.Status204NoContent);
         g.MapPost("/read-all", async (BihuanDb db, TimeProvider clock, CancellationToken ct) =>
             TypedResults.Ok(new { marked = await MarkAllReadAsync(db, clock, ct) })).WithSummary("Mark all read");
         g.MapGet("/preferences", async (BihuanDb db, ClaimsPrincipal user, CancellationToken ct) =>

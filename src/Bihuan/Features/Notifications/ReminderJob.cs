@@ -26,7 +26,7 @@ public sealed class ReminderJob(WorkingCalendar cal, LightRules rules, Notifier 
             .Where(i => i.Status != RectStatus.ClosureRequested && i.Deadline != null && i.Deadline >= day && i.Deadline <= until)
             .Select(i => new { i.Id, i.OrgId, i.Deadline, i.Measures }).ToListAsync(ct);
         var orgs = due.Select(d => d.OrgId).Distinct().ToList();
-        var owners = await db.RoleGrants.IgnoreQueryFilters()
+        var owners = await db.RoleGrants
             .Where(g => orgs.Contains(g.OrgId) && (g.Role == Role.UnitHead || g.Role == Role.Liaison))
             .Select(g => new { g.OrgId, g.AccountId }).ToListAsync(ct);
         var list = new List<NewNotification>();
@@ -44,9 +44,9 @@ public sealed class ReminderJob(WorkingCalendar cal, LightRules rules, Notifier 
         if (rising.Count > 0)
         {
             var ids = rising.Select(r => r.OrgId).ToList();
-            var paths = await db.Orgs.IgnoreQueryFilters().Where(o => ids.Contains(o.Id))
+            var paths = await db.Orgs.Where(o => ids.Contains(o.Id))
                 .Select(o => new { o.Id, o.Name, o.Path }).ToListAsync(ct);
-            var supervisors = await db.RoleGrants.IgnoreQueryFilters().Where(g => g.Role == Role.Supervisor)
+            var supervisors = await db.RoleGrants.Where(g => g.Role == Role.Supervisor)
                 .Select(g => new { g.AccountId, Path = g.Org!.Path, g.OrgId }).ToListAsync(ct);
             foreach (var r in rising)
             {

@@ -23,7 +23,7 @@ public static class OrgApi
         g.MapDelete("/{id:int}", Delete).WithSummary("Delete an org created by mistake; refused if it has children or records");
         g.MapPost("/import", Import).DisableAntiforgery().WithUploadLimit()
             .WithSummary("Import a tree from .xlsx/.csv: preview (commit=false) or commit a clean file atomically");
-        g.MapGet("/export.xlsx", Export).WithSummary("The visible tree as .xlsx (same columns as the import)");
+        g.MapGet("/export.xlsx", Export).Produces(200, typeof(byte[]), Features.Rectification.LedgerExportApi.ContentType).WithSummary("The visible tree as .xlsx (same columns as the import)");
         return api;
     }
 
@@ -71,18 +71,14 @@ public static class OrgApi
         return TypedResults.NoContent();
     }
 
-    static async Task<Results<Ok<OrgImportResult>, ProblemHttpResult>> Import(
+    static async Task<Ok<OrgImportResult>> Import(
         BihuanDb db, TimeProvider clock, ImportLimits limits, IFormFile file, bool? commit, CancellationToken ct)
     {
         await using var stream = file.OpenReadStream();
         var result = await OrgImport.RunAsync(db, clock, limits, stream, file.FileName, file.Length, commit ?? false, ct);
-        return result.Ok
-            ? TypedResults.Ok(result)
-            : TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = 400, Title = result.Message, Type = "https://bihuan.local/problems/import",
-                Extensions = { ["code"] = "import_invalid", ["rows"] = result.Errors },
-            });
+        if (!result.Ok)
+            throw new DomainException(new ImportRefused(result.Message, new Dictionary<string, object?> { ["rows"] = result.Errors }));
+        return TypedResults.Ok(result);
     }
 
     static async Task<FileContentHttpResult> Export(BihuanDb db, CancellationToken ct)

@@ -33,16 +33,16 @@ public static class OrgCommands
 
     public static async Task<Org> CreateAsync(BihuanDb db, OrgInput input, TimeProvider clock, CancellationToken ct)
     {
-        Problems.ThrowIfAny(Org.Validate(input.Name, input.Code).Concat(ValidateType(input.Type)).Concat(SortBound(input.SortOrder)));
+        ErrorMapping.ThrowIfAny(Org.Validate(input.Name, input.Code).Concat(ValidateType(input.Type)).Concat(SortBound(input.SortOrder)));
         Org? parent = null;
         if (input.ParentId is { } pid)
             parent = await FindForAsync(db, pid, Permission.ManageOrgs, ct);
         else if (!db.Access.CanAnywhere(Permission.ManageOrgs))
             throw new DomainException(new Invalid("parentId", "请选择上级组织"));
-        else if (await db.Orgs.IgnoreQueryFilters().AnyAsync(o => o.ParentId == null, ct))
+        else if (await db.ForIntegrity<Org>().AnyAsync(o => o.ParentId == null, ct))
             throw new DomainException(new RootAlreadyExists());
         var code = input.Code!.Trim();
-        if (await db.Orgs.IgnoreQueryFilters().AnyAsync(o => o.Code == code, ct))
+        if (await db.ForIntegrity<Org>().AnyAsync(o => o.Code == code, ct))
             throw new DomainException(new DuplicateOrgCode(code));
         var org = new Org
         {
@@ -61,17 +61,17 @@ public static class OrgCommands
     }
 
     static async Task<int> NextSortAsync(BihuanDb db, int? parentId, CancellationToken ct) =>
-        (await db.Orgs.IgnoreQueryFilters().Where(o => o.ParentId == parentId).MaxAsync(o => (int?)o.SortOrder, ct) ?? 0) + 10;
+        (await db.ForIntegrity<Org>().Where(o => o.ParentId == parentId).MaxAsync(o => (int?)o.SortOrder, ct) ?? 0) + 10;
 
     public static async Task<Org> UpdateAsync(BihuanDb db, int id, OrgChange change, CancellationToken ct)
     {
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
-        Problems.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code).Concat(ValidateType(change.Type))
+        ErrorMapping.ThrowIfAny(Org.Validate(change.Name ?? org.Name, change.Code ?? org.Code).Concat(ValidateType(change.Type))
             .Concat(SortBound(change.SortOrder)));
         if (change.Code is { } c && c.Trim() != org.Code)
         {
             var code = c.Trim();
-            if (await db.Orgs.IgnoreQueryFilters().AnyAsync(o => o.Code == code && o.Id != id, ct))
+            if (await db.ForIntegrity<Org>().AnyAsync(o => o.Code == code && o.Id != id, ct))
                 throw new DomainException(new DuplicateOrgCode(code));
             org.Code = code;
         }
@@ -87,7 +87,7 @@ public static class OrgCommands
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
         var parent = await FindForAsync(db, newParentId, Permission.ManageOrgs, ct);
         if (org.ParentId == parent.Id) return org;
-        var descendants = await db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Below(org)).ToListAsync(ct);
+        var descendants = await db.ForIntegrity<Org>().Where(OrgSubtree.Below(org)).ToListAsync(ct);
         org.MoveUnder(parent, descendants);
         org.SortOrder = await NextSortAsync(db, parent.Id, ct);
         await db.SaveChangesAsync(ct);
@@ -100,10 +100,10 @@ public static class OrgCommands
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
         if (archived)
         {
-            var live = await db.Orgs.IgnoreQueryFilters().CountAsync(o => o.ParentId == id && !o.Archived, ct);
+            var live = await db.ForIntegrity<Org>().CountAsync(o => o.ParentId == id && !o.Archived, ct);
             if (live > 0) throw new DomainException(new OrgHasLiveChildren(org.Name, live));
         }
-        else if (org.ParentId is { } pid && await db.Orgs.IgnoreQueryFilters().AnyAsync(o => o.Id == pid && o.Archived, ct))
+        else if (org.ParentId is { } pid && await db.ForIntegrity<Org>().AnyAsync(o => o.Id == pid && o.Archived, ct))
             throw new DomainException(new Invalid("archived", "上级组织已撤销，不能单独恢复下级组织"));
         org.Archived = archived;
         await db.SaveChangesAsync(ct);
@@ -114,7 +114,7 @@ public static class OrgCommands
     public static async Task DeleteAsync(BihuanDb db, int id, CancellationToken ct)
     {
         var org = await FindForAsync(db, id, Permission.ManageOrgs, ct);
-        var children = await db.Orgs.IgnoreQueryFilters().CountAsync(o => o.ParentId == id, ct);
+        var children = await db.ForIntegrity<Org>().CountAsync(o => o.ParentId == id, ct);
         if (children > 0) throw new DomainException(new OrgHasLiveChildren(org.Name, children));
         foreach (var (what, any) in await RecordsOfAsync(db, id, ct))
             if (any) throw new DomainException(new OrgHasRecords(org.Name, what));
@@ -124,11 +124,11 @@ public static class OrgCommands
 
     static async Task<List<(string, bool)>> RecordsOfAsync(BihuanDb db, int id, CancellationToken ct) =>
     [
-        ("人员", await db.People.IgnoreQueryFilters().AnyAsync(p => p.OrgId == id, ct)),
-        ("角色授权", await db.RoleGrants.IgnoreQueryFilters().AnyAsync(g => g.OrgId == id, ct)),
+        ("人员", await db.ForIntegrity<Person>().AnyAsync(p => p.OrgId == id, ct)),
+        ("角色授权", await db.ForIntegrity<RoleGrant>().AnyAsync(g => g.OrgId == id, ct)),
         ("学习教育", await db.Campaigns.AnyAsync(c => c.RootOrgId == id, ct)),
-        ("问题", await db.Problems.IgnoreQueryFilters().AnyAsync(p => p.OrgId == id, ct)),
-        ("整改事项", await db.RectItems.IgnoreQueryFilters().AnyAsync(i => i.OrgId == id, ct)),
-        ("查摆记录", await db.InspectionChecks.IgnoreQueryFilters().AnyAsync(i => i.OrgId == id, ct)),
+        ("问题", await db.ForIntegrity<Problem>().AnyAsync(p => p.OrgId == id, ct)),
+        ("整改事项", await db.ForIntegrity<RectItem>().AnyAsync(i => i.OrgId == id, ct)),
+        ("查摆记录", await db.ForIntegrity<InspectionCheck>().AnyAsync(i => i.OrgId == id, ct)),
     ];
 }

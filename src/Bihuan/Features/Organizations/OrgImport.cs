@@ -80,8 +80,8 @@ public static class OrgImport
         var byName = all.ToLookup(o => o.Name);
         var fileCodes = new Dictionary<string, Line>();
         // Codes used anywhere (also outside the importer's scope), loaded once rather than asked row by row.
-        var allCodes = (await db.Orgs.IgnoreQueryFilters().Select(o => o.Code).ToListAsync(ct)).ToHashSet();
-        var root = await db.Orgs.IgnoreQueryFilters().FirstOrDefaultAsync(o => o.ParentId == null, ct);
+        var allCodes = (await db.ForIntegrity<Org>().Select(o => o.Code).ToListAsync(ct)).ToHashSet();
+        var root = await db.ForIntegrity<Org>().FirstOrDefaultAsync(o => o.ParentId == null, ct);
 
         foreach (var l in lines)
         {

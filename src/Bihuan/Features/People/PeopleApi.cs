@@ -73,7 +73,7 @@ public static class PeopleApi
 
     public static async Task<Person> CreatePersonAsync(BihuanDb db, TimeProvider clock, PersonInput input, CancellationToken ct)
     {
-        Problems.ThrowIfAny(Person.Validate(input.Name, input.Position, input.Phone));
+        ErrorMapping.ThrowIfAny(Person.Validate(input.Name, input.Position, input.Phone));
         if (input.OrgId is not { } orgId) throw new DomainException(new Invalid("orgId", "请选择所在组织"));
         var org = await OrgCommands.FindForAsync(db, orgId, Permission.ManagePeople, ct);
         var person = new Person
@@ -92,7 +92,7 @@ public static class PeopleApi
         var person = await db.People.Include(p => p.Org).FirstOrDefaultAsync(p => p.Id == id, ct)
             ?? throw new DomainException(new RecordNotFound("人员"));
         if (!db.Access.Can(Permission.ManagePeople, person.Org!)) throw new DomainException(new Forbidden("您对该人员只有查看权限"));
-        Problems.ThrowIfAny(Person.Validate(input.Name ?? person.Name, input.Position, input.Phone));
+        ErrorMapping.ThrowIfAny(Person.Validate(input.Name ?? person.Name, input.Position, input.Phone));
         if (input.OrgId is { } orgId && orgId != person.OrgId)
             person.Org = await OrgCommands.FindForAsync(db, orgId, Permission.ManagePeople, ct);
         if (input.Name is { } n) person.Name = n.Trim();
@@ -129,10 +129,10 @@ public static class PeopleApi
         if (input.OrgId is null) errors.Add(new("orgId", "请选择组织"));
         if (input.Role is null) errors.Add(new("role", "请选择角色"));
         else if (!Enum.IsDefined(input.Role.Value)) errors.Add(new("role", "未知的角色"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, Permission.ManageRoles, ct);
         if (!await db.Users.AnyAsync(u => u.Id == input.AccountId, ct)) throw new DomainException(new Invalid("accountId", "账号不存在"));
-        if (await db.RoleGrants.IgnoreQueryFilters().AnyAsync(g => g.AccountId == input.AccountId && g.OrgId == org.Id && g.Role == input.Role, ct))
+        if (await db.ForIntegrity<RoleGrant>().AnyAsync(g => g.AccountId == input.AccountId && g.OrgId == org.Id && g.Role == input.Role, ct))
             throw new DomainException(new Invalid("role", "该账号在此组织已有这个角色"));
         var grant = new RoleGrant { AccountId = input.AccountId!, OrgId = org.Id, Role = input.Role!.Value, CreatedAt = ChinaTime.Now(clock) };
         db.RoleGrants.Add(grant);
@@ -196,7 +196,7 @@ public static class AccountCommands
         if (string.IsNullOrWhiteSpace(displayName)) errors.Add(new("displayName", "姓名不能为空"));
         else if (displayName.Trim().Length > DisplayNameMax) errors.Add(new("displayName", $"姓名不能超过 {DisplayNameMax} 个字"));
         if (string.IsNullOrEmpty(password)) errors.Add(new("password", "密码不能为空"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         if (personId is { } pid && !await db.People.AnyAsync(p => p.Id == pid, ct))
             throw new DomainException(new Invalid("personId", "人员不存在"));
         var account = new Account

@@ -16,7 +16,7 @@ public static class LedgerExportApi
     public static RouteGroupBuilder MapLedgerExportApi(this RouteGroupBuilder api)
     {
         // A literal segment: "/rectifications/{id:int}" cannot capture it (not an int, and literals outrank parameters).
-        api.MapGet("/rectifications/export.xlsx", Export).WithTags("整改台账 Rectification")
+        api.MapGet("/rectifications/export.xlsx", Export).Produces(200, typeof(byte[]), ContentType).WithTags("整改台账 Rectification")
             .WithSummary("The ledger as .xlsx (same filters as the list, page/pageSize ignored), stamped with who exported it and when");
         return api;
     }

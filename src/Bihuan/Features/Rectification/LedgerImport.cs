@@ -84,7 +84,7 @@ public static partial class LedgerImport
         var units = await LeadUnitsAsync(db, read.Rows.Select(r => r.Text(LedgerField.LeadUnit)), ct);
         var leaders = await LeadersAsync(db, read.Rows.Select(r => r.Text(LedgerField.Leader)), ct);
         var categories = await db.Categories.Where(c => !c.Archived).OrderBy(c => c.SortOrder).AsNoTracking().ToListAsync(ct);
-        var existing = (await db.Problems.IgnoreQueryFilters().Where(p => p.OrgId == org.Id && p.ImportKey != null)
+        var existing = (await db.ForIntegrity<Problem>().Where(p => p.OrgId == org.Id && p.ImportKey != null)
             .Select(p => p.ImportKey!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
         var plans = new List<Plan>(read.Rows.Count);
@@ -206,7 +206,7 @@ public static partial class LedgerImport
         var rows = plans.Select(p => Build(p, org, today, now)).ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await AuditTrail.LockAsync(db, ct);
-        var present = (await db.Problems.IgnoreQueryFilters().Where(p => p.OrgId == org.Id && p.ImportKey != null)
+        var present = (await db.ForIntegrity<Problem>().Where(p => p.OrgId == org.Id && p.ImportKey != null)
             .Select(p => p.ImportKey!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         if (present.Count > 0) rows.RemoveAll(r => present.Contains(r.Problem.ImportKey!));
         if (rows.Count == 0) return 0;

@@ -2,7 +2,6 @@ using Bihuan.Data;
 using Bihuan.Domain;
 using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Bihuan.Features.Rectification;
 
@@ -18,7 +17,7 @@ public static class LedgerImportApi
         return api;
     }
 
-    static async Task<Results<Ok<LedgerImportResult>, ProblemHttpResult>> Import(BihuanDb db, TimeProvider clock,
+    static async Task<Ok<LedgerImportResult>> Import(BihuanDb db, TimeProvider clock,
         ImportLimits limits, HttpRequest request, IFormFile file, int? orgId, bool? commit, int? headerRow, CancellationToken ct)
     {
         var errors = new List<Invalid>();
@@ -26,22 +25,17 @@ public static class LedgerImportApi
         LedgerImport.TryParseOverrides(request.Query.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value.ToString())),
             out var overrides, out var mapErrors);
         errors.AddRange(mapErrors);
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
 
         await using var stream = file.OpenReadStream();
         var result = await LedgerImport.RunAsync(db, clock, limits, stream, file.FileName, file.Length, orgId!.Value, overrides,
             commit ?? false, ct, headerRow);
-        return result.Ok
-            ? TypedResults.Ok(result)
-            : TypedResults.Problem(new ProblemDetails
+        if (!result.Ok)
+            throw new DomainException(new ImportRefused(result.Message, new Dictionary<string, object?>
             {
-                Status = 400, Title = result.Message, Type = "https://bihuan.local/problems/import",
-                Extensions =
-                {
-                    ["code"] = "import_invalid", ["rows"] = result.Errors, ["errorCount"] = result.ErrorCount,
-                    ["headerRow"] = result.HeaderRow, ["mapping"] = result.Mapping, ["columns"] = result.Columns,
-                    ["preview"] = result.Preview,
-                },
-            });
+                ["rows"] = result.Errors, ["errorCount"] = result.ErrorCount, ["headerRow"] = result.HeaderRow,
+                ["mapping"] = result.Mapping, ["columns"] = result.Columns, ["preview"] = result.Preview,
+            }));
+        return TypedResults.Ok(result);
     }
 }

@@ -22,24 +22,49 @@ public sealed record LedgerPage(int Total, int Page, int PageSize, List<LedgerEn
 public sealed record TimelineEntry(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text,
     int? Percent, List<FileRef> Evidence);
 
-/// AllowedActions: what the caller may do now (status and party), the forms the item page offers.
-/// Unusable: the stored values no read can use (shown as invalid); CanRepair: the caller may set them right.
+/// AllowedActions: what the caller may do now (status and party) as the action routes of POST …/{id}/{action};
+/// Allowed: the same actions typed, for the item page's forms (never a label or a route compared in a page).
+/// Unusable: the stored values no read can use (shown as invalid); CanRepair: the caller may set them right;
+/// CanIssueOrder: the caller may issue a 督办单 on the item.
 public sealed record ItemDetail(LedgerEntry Item, string? CoUnits, DateOnly StartOn, DateOnly? RecheckDue, int ReturnCount,
     DateOnly? ExtensionRequestedTo, int ExtensionCount,
     List<string> AllowedActions, List<TimelineEntry> Timeline, List<string>? PendingReviews = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<RectAction> Allowed { get; init; } = [];
     public List<UnusableValue> Unusable { get; init; } = [];
     public bool CanRepair { get; init; }
+    public bool CanIssueOrder { get; init; }
 }
 
 public sealed record ProblemDto(int Id, int OrgId, string OrgName, string Description, string Source, string Aspect,
     string? Category, string Dimension, string Severity, string? Batch, DateTime CreatedAt, int? RecurrenceOfId = null);
 
-public sealed record LedgerFilter(int? OrgId, RectStatus? Status, SourceChannel? Source, string? Q, bool? Overdue, bool? Mine,
-    int? Page, int? PageSize, int? CategoryId = null, Dimension? Dimension = null, int? LeaderId = null,
-    DateOnly? DueFrom = null, DateOnly? DueTo = null, LedgerSort? Sort = null, int? CampaignId = null, LightLevel? Light = null,
-    bool? Closed = null, bool? OnTime = null, Aspect? Aspect = null, bool? Reopened = null, bool? Extended = null, bool? Lagging = null,
-    bool? Invalid = null);
+public sealed record LedgerFilter
+{
+    public int? OrgId { get; init; }                // the org and its subtree (within the caller's scope)
+    public RectStatus? Status { get; init; }
+    public SourceChannel? Source { get; init; }
+    public string? Q { get; init; }                 // words in the problem, the measures or the org's name
+    public bool? Overdue { get; init; }
+    public bool? Mine { get; init; }                // items the caller handles
+    public int? Page { get; init; }
+    public int? PageSize { get; init; }
+    public int? CategoryId { get; init; }
+    public Dimension? Dimension { get; init; }
+    public int? LeaderId { get; init; }
+    public DateOnly? DueFrom { get; init; }
+    public DateOnly? DueTo { get; init; }
+    public LedgerSort? Sort { get; init; }
+    public int? CampaignId { get; init; }
+    public LightLevel? Light { get; init; }
+    public bool? Closed { get; init; }
+    public bool? OnTime { get; init; }
+    public Aspect? Aspect { get; init; }
+    public bool? Reopened { get; init; }
+    public bool? Extended { get; init; }
+    public bool? Lagging { get; init; }
+    public bool? Invalid { get; init; }             // items holding a stored value no read can use
+}
 
 /// Ledger orderings: by deadline (default, undated last), latest deadline first, newest first, least progress first.
 public enum LedgerSort { Deadline, DeadlineDesc, Newest, Progress }
@@ -55,6 +80,9 @@ public static class RectApi
         ["approve-extension"] = RectAction.ApproveExtension, ["refuse-extension"] = RectAction.RefuseExtension,
         ["review"] = RectAction.Review, ["assign"] = RectAction.Assign,
     };
+
+    /// The route (and the item page's form name) of an action.
+    public static string RouteOf(RectAction a) => ActionRoutes.First(kv => kv.Value == a).Key;
 
     public static RouteGroupBuilder MapRectApi(this RouteGroupBuilder api)
     {
@@ -76,7 +104,7 @@ public static class RectApi
             .WithSummary("start | progress | request-closure | review | assign | return | verify | confirm | reopen | request-extension | approve-extension | refuse-extension (illegal transitions: 409)");
 
         var chains = api.MapGroup("/closure-chains").WithTags("整改台账 Rectification");
-        chains.MapGet("/", ClosureChains).WithSummary("对账销号: the review stages each source's closure requests pass before verification");
+        chains.MapGet("/", ListClosureChains).WithSummary("对账销号: the review stages each source's closure requests pass before verification");
         chains.MapPut("/{source}", SetClosureChain).WithSummary("Set a source's review stages (admin): UnitSelfCheck, LeadReview; [] = verification only");
 
         return api;
@@ -86,26 +114,14 @@ public static class RectApi
     /// Stage names (UnitSelfCheck, LeadReview), in any order.
     public sealed record ClosureChainInput(List<string>? Stages);
 
-    static async Task<Ok<List<ClosureChainDto>>> ClosureChains(BihuanDb db, CancellationToken ct)
-    {
-        var rules = await db.ClosureChains.ToDictionaryAsync(c => c.Source, c => c.Stages, ct);
-        return TypedResults.Ok(Enum.GetValues<SourceChannel>().Select(s => ToDto(s, rules.GetValueOrDefault(s) ?? [])).ToList());
-    }
+    static async Task<Ok<List<ClosureChainDto>>> ListClosureChains(ClosureChains chains, CancellationToken ct) =>
+        TypedResults.Ok((await chains.ListAsync(ct)).Chains.ConvertAll(ToDto));
 
-    static ClosureChainDto ToDto(SourceChannel s, List<ClosureStage> stages) =>
-        new(s.ToString(), s.Label(), stages.ConvertAll(x => x.ToString()), stages.ConvertAll(x => x.Label()));
+    static ClosureChainDto ToDto(ClosureChain c) =>
+        new(c.Source.ToString(), c.Source.Label(), c.Stages.ConvertAll(x => x.ToString()), c.Stages.ConvertAll(x => x.Label()));
 
-    static async Task<Ok<ClosureChainDto>> SetClosureChain(BihuanDb db, string source, ClosureChainInput input, CancellationToken ct)
-    {
-        if (!Enum.TryParse<SourceChannel>(source, ignoreCase: true, out var s) || int.TryParse(source, out _))
-            throw new DomainException(new Invalid("source", "未知的问题来源"));
-        var stages = new List<ClosureStage>();
-        foreach (var name in input.Stages ?? [])
-            if (Enum.TryParse<ClosureStage>(name, ignoreCase: true, out var st) && !int.TryParse(name, out _)) stages.Add(st);
-            else throw new DomainException(new Invalid("stages", $"未知的审核环节：{name}（可选 UnitSelfCheck、LeadReview）"));
-        var rule = await RectCommands.SetClosureChainAsync(db, s, stages, ct);
-        return TypedResults.Ok(ToDto(s, rule.Stages));
-    }
+    static async Task<Ok<ClosureChainDto>> SetClosureChain(ClosureChains chains, string source, ClosureChainInput input,
+        CancellationToken ct) => TypedResults.Ok(ToDto(await chains.SetAsync(source, input.Stages, ct)));
 
     static async Task<Ok<List<ProblemDto>>> ListProblems(BihuanDb db, int? orgId, string? q, CancellationToken ct)
     {
@@ -147,15 +163,7 @@ public static class RectApi
 
     public static IQueryable<RectItem> Filter(BihuanDb db, LedgerFilter f, DateOnly today, string? accountId)
     {
-        var q = db.RectItems.AsQueryable();
-        // An account that only holds own-org grants (a 联络员) sees exactly those orgs' items. The query filter already
-        // says so, but as an IN-subquery over the org table, which PostgreSQL plans as a scan of the whole ledger; the
-        // same restriction stated as OrgId = ANY(@ids) lets it use the OrgId index. It never widens the scope.
-        if (db.Access is { IsSystem: false, RecordPaths.Count: 0, RecordOrgIds.Count: > 0 } own)
-        {
-            var ids = own.RecordOrgIds;
-            q = q.Where(i => ids.Contains(i.OrgId));
-        }
+        var q = db.NarrowToOwnOrgs(db.RectItems);   // the query filter restated for the index, never wider
         if (f.OrgId is { } orgId)
         {
             // The org and its subtree (the query filter has already cut it to the caller's scope).
@@ -193,7 +201,7 @@ public static class RectApi
         {
             // Mine: I am the item's responsible leader (my person record), or its handler by my person's name.
             var personId = db.Users.Where(u => u.Id == accountId).Select(u => u.PersonId);
-            var name = db.People.IgnoreQueryFilters().Where(p => personId.Contains(p.Id)).Select(p => p.Name);
+            var name = db.OwnPerson().Where(p => personId.Contains(p.Id)).Select(p => p.Name);
             q = q.Where(i => personId.Contains(i.LeaderId) || name.Contains(i.Handler));
         }
         return q;
@@ -255,27 +263,27 @@ public static class RectApi
         var files = await Uploads.OfAsync(db, c => ids.Contains(c.RectUpdateId), c => c.RectUpdateId, ct);
         var timeline = updates.ConvertAll(u => new TimelineEntry(u.Id, u.Action.Label(), u.FromStatus.Label(),
             u.ToStatus.Label(), u.ActorName, u.At, u.Text, u.Percent, files.GetValueOrDefault(u.Id) ?? []));
+        var allowed = item.AllowedFor(db.Access, item.Org!).ToList();
         return new ItemDetail(row, item.CoUnits, item.StartOn, item.RecheckDue, item.ReturnCount, item.ExtensionRequestedTo, item.ExtensionCount,
-            item.AllowedFor(db.Access, item.Org!).Select(a => ActionRoutes.First(kv => kv.Value == a).Key).ToList(), timeline,
+            allowed.ConvertAll(RouteOf), timeline,
             item.PendingReviews.ConvertAll(x => x.Label()))
         {
+            Allowed = allowed,
             Unusable = UnusableValues.Of(db.Model, item),
             CanRepair = db.Access.Can(Permission.RepairValues, item.Org!),
+            CanIssueOrder = SupervisionLifecycle.IsIssuer(db.Access, item.Org!) && !db.Access.IsSystem,
         };
     }
 
-    static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
-        LightRules rules, int id, CancellationToken ct) =>
-        await DetailAsync(db, clock, cal, rules, id, ct) is { } d ? TypedResults.Ok(d) : TypedResults.NotFound();
+    static async Task<Results<Ok<ItemDetail>, NotFound>> Detail(RectItems items, int id, CancellationToken ct) =>
+        await items.DetailAsync(id, ct) is { } d ? TypedResults.Ok(d) : TypedResults.NotFound();
 
     static async Task<Ok<BulkResult>> Bulk(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, BulkInput input,
         CancellationToken ct) => TypedResults.Ok(await RectCommands.BulkAsync(db, clock, user, input, ct));
 
-    static async Task<Results<Ok<ItemDetail>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal,
-        LightRules rules, ClaimsPrincipal user, int id, string action, ActionInput? input, CancellationToken ct)
-    {
-        if (!ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
-        await RectCommands.ApplyAsync(db, clock, user, id, a, input ?? new ActionInput(null, null, null), ct);
-        return TypedResults.Ok((await DetailAsync(db, clock, cal, rules, id, ct))!);
-    }
+    static async Task<Results<Ok<ItemDetail>, NotFound>> Act(RectItems items, ClaimsPrincipal user, int id, string action,
+        ActionInput? input, CancellationToken ct) =>
+        ActionRoutes.TryGetValue(action, out var a)
+            ? TypedResults.Ok(await items.ActAsync(user, id, a, input ?? new ActionInput(null, null, null), null, ct))
+            : TypedResults.NotFound();
 }

@@ -44,7 +44,7 @@ public static class RectCommands
         if (input.Dimension is null) errors.Add(new("dimension", "请选择对应的总要求方面"));
         else errors.Defined("dimension", input.Dimension, "未知的总要求方面");
         errors.Defined("severity", input.Severity, "未知的严重程度").Text("batch", input.Batch, 200, "批次");
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         var org = await OrgCommands.FindForAsync(db, input.OrgId!.Value, act, ct);
         if (input.CategoryId is { } cid && !await db.Categories.AnyAsync(c => c.Id == cid && !c.Archived, ct))
             throw new DomainException(new Invalid("categoryId", "问题类别不存在"));
@@ -130,7 +130,7 @@ public static class RectCommands
         if (kind == DeadlineKind.Dated && input.Deadline is null) errors.Add(new("deadline", "请填写整改时限，或选择立行立改、长期坚持"));
         if (kind == DeadlineKind.Ongoing && input.ReportEveryDays is not (>= 7 and <= 366))
             errors.Add(new("reportEveryDays", "长期坚持的事项须设定报送周期（7 至 366 天）"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         var lead = input.LeadOrgId is { } oid && oid != problem.OrgId
             ? await OrgCommands.FindForAsync(db, oid, Permission.Read, ct) : problem.Org!;
         if (input.LeaderId is { } lid && !await db.People.AnyAsync(p => p.Id == lid && p.IsLeadership, ct))
@@ -164,7 +164,7 @@ public static class RectCommands
         if (input.Action is null || !BulkActions.Contains(input.Action))
             errors.Add(new("action", "请选择批量操作：指定责任人、申请延期、批准延期或不予延期"));
         errors.Text("handler", input.Handler, 100, "责任人").Text("text", input.Text, 2000, "说明").Date("newDeadline", input.NewDeadline);
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         var action = RectApi.ActionRoutes[input.Action!];
         var text = action == RectAction.Assign ? input.Handler : input.Text;
         var own = db.Database.CurrentTransaction is null;
@@ -185,7 +185,7 @@ public static class RectCommands
         {
             if (tx is not null) await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
-            Problems.ThrowIfAny(errors);
+            ErrorMapping.ThrowIfAny(errors);
         }
         if (tx is not null) await tx.CommitAsync(ct);
         return new BulkResult(ids.Count, action.Label());

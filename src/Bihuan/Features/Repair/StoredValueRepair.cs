@@ -34,7 +34,7 @@ public static class StoredValueRepair
         if (string.IsNullOrWhiteSpace(input.Value)) errors.Add(new("value", "请填写修正后的值"));
         if (string.IsNullOrWhiteSpace(input.Reason)) errors.Add(new("reason", "请说明修正理由"));
         else if (input.Reason.Trim().Length > ReasonMax) errors.Add(new("reason", $"修正理由不能超过 {ReasonMax} 字"));
-        Infrastructure.Problems.ThrowIfAny(errors);
+        Infrastructure.ErrorMapping.ThrowIfAny(errors);
 
         var field = UnusableValues.Fields(db.Model).FirstOrDefault(f =>
                 string.Equals(f.Type, input.Type!.Trim(), StringComparison.OrdinalIgnoreCase)
@@ -73,7 +73,7 @@ public static class StoredValueRepair
     {
         if (entity is IOrgOwned owned)
         {
-            var org = await db.Orgs.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(o => o.Id == owned.OrgId, ct)
+            var org = await db.OrgDirectory().AsNoTracking().FirstOrDefaultAsync(o => o.Id == owned.OrgId, ct)
                 ?? throw new DomainException(new RecordNotFound("组织"));
             if (!db.Access.Can(Permission.RepairValues, org))
                 throw new DomainException(new Forbidden("只有该单位上级的学习教育办公室或系统管理员可以修正无效数据"));

@@ -22,7 +22,7 @@ public static class RuleCommands
 {
     public static async Task<Rule> CreateAsync(BihuanDb db, TimeProvider clock, string who, RuleInput input, CancellationToken ct)
     {
-        Problems.ThrowIfAny(Rule.Validate(input.Title, input.DocNumber, input.Status, input.IssuedOn, input.NextReviewOn)
+        ErrorMapping.ThrowIfAny(Rule.Validate(input.Title, input.DocNumber, input.Status, input.IssuedOn, input.NextReviewOn)
             .Concat(Bounded(input)));
         if (input.OrgId is null) throw new DomainException(new Invalid("orgId", "请选择印发单位"));
         var org = await OrgCommands.FindForAsync(db, input.OrgId.Value, Permission.ManageRules, ct);
@@ -76,7 +76,7 @@ public static class RuleCommands
     {
         var rule = await db.Rules.Include(r => r.Org).FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw new DomainException(new RecordNotFound("制度"));
         if (!db.Access.Can(Permission.ManageRules, rule.Org!)) throw new DomainException(new Forbidden("您对该制度只有查看权限"));
-        Problems.ThrowIfAny(Rule.Validate(input.Title ?? rule.Title, input.DocNumber, input.Status ?? rule.Status,
+        ErrorMapping.ThrowIfAny(Rule.Validate(input.Title ?? rule.Title, input.DocNumber, input.Status ?? rule.Status,
             input.IssuedOn ?? rule.IssuedOn, input.NextReviewOn ?? rule.NextReviewOn).Concat(Bounded(input)));
         await FillAsync(db, rule, input, ct);
         await db.SaveChangesAsync(ct);

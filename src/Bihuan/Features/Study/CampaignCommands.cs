@@ -28,7 +28,7 @@ public static class CampaignCommands
     {
         var list = await q.AsNoTracking().ToListAsync(ct);
         var rootIds = list.Where(c => c.RootOrgId is not null).Select(c => c.RootOrgId!.Value).Distinct().ToList();
-        var names = await db.Orgs.IgnoreQueryFilters().Where(o => rootIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
+        var names = await db.OrgDirectory().Where(o => rootIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
         return list.ConvertAll(c => new CampaignDto(c.Id, c.Name, c.GeneralRequirement, c.KeyTasks,
             c.Phases.Select(p => new PhaseInput(p.Name, p.StartsOn, p.EndsOn)).ToList(), c.RootOrgId,
             c.RootOrgId is { } r ? names.GetValueOrDefault(r) : null, c.IsTemplate, c.StartsOn, c.EndsOn, c.PublishedAt != null,
@@ -101,7 +101,7 @@ public static class CampaignCommands
         var ids = c.StudyMaterialIds.Distinct().ToList();
         if (ids.Count > 0 && await db.StudyMaterials.CountAsync(m => ids.Contains(m.Id), ct) != ids.Count)
             errors.Add(new("studyMaterialIds", "学习材料不存在"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
     }
 
     public static async Task<Campaign> UpdateAsync(BihuanDb db, int id, CampaignInput input, CancellationToken ct)
@@ -127,7 +127,7 @@ public static class CampaignCommands
         if (c.IsTemplate || c.RootOrgId is null)
         {
             if (!db.Access.CanAnywhere(Permission.ManageTemplates)) throw new DomainException(new Forbidden("模板只能由系统管理员维护"));
-            return await db.Orgs.IgnoreQueryFilters().OrderBy(o => o.Id).FirstAsync(ct);
+            return await db.OrgDirectory().OrderBy(o => o.Id).FirstAsync(ct);
         }
         var root = await db.Orgs.FirstOrDefaultAsync(o => o.Id == c.RootOrgId, ct)
             ?? throw new DomainException(new Forbidden("只有该学习教育的学习教育办公室可以办理"));
@@ -151,7 +151,7 @@ public static class CampaignCommands
     public static async Task<bool> ParticipatesAsync(BihuanDb db, Campaign c, Org org, CancellationToken ct)
     {
         if (c.RootOrgId is not { } rootId) return false;
-        var root = await db.Orgs.IgnoreQueryFilters().FirstAsync(o => o.Id == rootId, ct);
+        var root = await db.OrgDirectory().FirstAsync(o => o.Id == rootId, ct);
         return org.IsInSubtreeOf(root);
     }
 
@@ -160,7 +160,7 @@ public static class CampaignCommands
     {
         var live = await db.Campaigns.Where(c => c.PublishedAt != null && c.RootOrgId != null).AsNoTracking().ToListAsync(ct);
         var rootIds = live.Select(c => c.RootOrgId!.Value).ToList();
-        var roots = await db.Orgs.IgnoreQueryFilters().Where(o => rootIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
+        var roots = await db.OrgDirectory().Where(o => rootIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
         return live.Where(c => org.IsInSubtreeOf(roots[c.RootOrgId!.Value]))
             .OrderByDescending(c => c.Id).ToList();
     }

@@ -67,7 +67,7 @@ public static class MeetingCommands
             errors.DateFrom("decisions", d.DueOn, input.HeldOn, $"第 {n} 项决定：完成时限不能早于会议日期", $"第 {n} 项决定：");
             if (d.Owner is { Length: > 100 }) errors.Add(new("decisions", $"第 {n} 项决定：责任人不能超过 100 字"));
         }
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
 
         if (await db.MeetingTypes.CountAsync(t => typeIds.Contains(t.Id) && !t.Archived, ct) != typeIds.Count)
             throw new DomainException(new Invalid("typeIds", "会议类型不存在"));

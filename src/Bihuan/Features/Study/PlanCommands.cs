@@ -67,7 +67,7 @@ public static class PlanCommands
         // Sanitizing re-encodes text ("<" → "&lt;"), so the stored length is checked after cleaning.
         if (input.Text is { Length: <= Plan.TextMax } raw && CleanText(raw).Length > Plan.TextMax)
             errors.Add(new("text", $"方案正文不能超过 {Plan.TextMax} 字"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         return tasks;
     }
 

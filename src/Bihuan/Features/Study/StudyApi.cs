@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
-using Bihuan.Features.Duties;
 using Bihuan.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -102,7 +101,7 @@ public static class StudyApi
             await using var s = file.OpenReadStream();
             var report = await StudyCommands.ImportAsync(db, limits, s, file.FileName, file.Length, commit == true, ct);
             return report.Errors.Count > 0
-                ? Results.Problem(Problems.ToProblem(new ValidationFailed(report.Errors.ConvertAll(e => new Invalid("file", e)))))
+                ? Results.Problem(ErrorMapping.ToProblem(new ValidationFailed(report.Errors.ConvertAll(e => new Invalid("file", e)))))
                 : Results.Ok(report);
         }).DisableAntiforgery().WithUploadLimit().WithSummary("Catalog from .xlsx/.csv (材料 | 章节 | 篇目 | 核心), titles only; checked first, commit=true writes");
         study.MapPost("/records", async (BihuanDb db, TimeProvider clock, ClaimsPrincipal user, StudyInput input, CancellationToken ct) =>
@@ -119,19 +118,6 @@ public static class StudyApi
             await StudyCommands.MineAsync(db, user, ct) is { } m ? TypedResults.Ok(m) : TypedResults.NotFound())
             .WithSummary("我的学习: the caller's progress, articles and 补学");
 
-        api.MapGet("/duties", async (BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules, int[] orgId, CancellationToken ct) =>
-            TypedResults.Ok(await StudyDuties.OpenDutiesAsync(db, orgId, ChinaTime.Today(clock), cal, rules, ct)))
-            .WithTags("履职清单 Duties").WithSummary("Open plan tasks, meeting decisions and 补学 of the given orgs, with lights");
-        api.MapPost("/duties/tasks/{id:int}/done", async (BihuanDb db, TimeProvider clock, int id, CancellationToken ct) =>
-        {
-            var t = await StudyDuties.CompleteAsync(db, clock, id, true, ct);
-            return TypedResults.Ok(new PlanTaskDto(t.Id, t.Title, t.Owner, t.DueOn, t.KeyTask, t.DoneOn));
-        }).WithTags("履职清单 Duties").WithSummary("Mark a plan task (of an approved plan) or a meeting decision done");
-        api.MapDelete("/duties/tasks/{id:int}/done", async (BihuanDb db, TimeProvider clock, int id, CancellationToken ct) =>
-        {
-            var t = await StudyDuties.CompleteAsync(db, clock, id, false, ct);
-            return TypedResults.Ok(new PlanTaskDto(t.Id, t.Title, t.Owner, t.DueOn, t.KeyTask, t.DoneOn));
-        }).WithTags("履职清单 Duties").WithSummary("Open a task again");
         return api;
     }
 

@@ -41,7 +41,7 @@ public static class StudyCommands
         else if (input.StudiedOn > ChinaTime.Today(clock)) errors.Add(new("studiedOn", "学习日期不能晚于今天"));
         errors.Date("studiedOn", input.StudiedOn);
         if (input.Notes is { Length: > StudyRecord.NotesMax }) errors.Add(new("notes", $"心得体会不能超过 {StudyRecord.NotesMax} 字"));
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         var mine = await Callers.PersonIdAsync(db, user, ct);
         var personId = input.PersonId ?? mine ?? throw new DomainException(new Invalid("personId", "您的账号未关联人员信息，请联系管理员"));
         var person = await db.People.Include(p => p.Org).FirstOrDefaultAsync(p => p.Id == personId, ct)

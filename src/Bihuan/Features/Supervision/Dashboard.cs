@@ -57,7 +57,7 @@ public sealed class DashboardScope
 
     public static async Task<DashboardScope> ForAsync(BihuanDb db, Org root, DateOnly today, RollupView rollups, CancellationToken ct)
     {
-        var children = await db.Orgs.IgnoreQueryFilters().Where(o => o.ParentId == root.Id).OrderBy(o => o.SortOrder).ThenBy(o => o.Id)
+        var children = await db.RollupSource<Org>().Where(o => o.ParentId == root.Id).OrderBy(o => o.SortOrder).ThenBy(o => o.Id)
             .AsNoTracking().ToListAsync(ct);
         return new DashboardScope
         {
@@ -79,7 +79,7 @@ public sealed class LedgerSection(WorkingCalendar cal, LightRules rules) : IDash
 
     public async Task<Dictionary<int, Counts>> OwnAsync(BihuanDb db, IReadOnlyCollection<int>? orgs, DateOnly today, CancellationToken ct)
     {
-        var items = db.RectItems.IgnoreQueryFilters().AsNoTracking();
+        var items = db.RollupSource<RectItem>().AsNoTracking();
         if (orgs is not null)
         {
             var ids = orgs.ToList();
@@ -187,7 +187,7 @@ public sealed class OrdersSection : IDashboardSection, IRollup
     public async Task<Dictionary<int, Counts>> OwnAsync(BihuanDb db, IReadOnlyCollection<int>? orgs, DateOnly today, CancellationToken ct)
     {
         var min = Bounds.MinDate;   // as SupervisionOrder.IsOverdue
-        var q = db.SupervisionOrders.IgnoreQueryFilters();
+        var q = db.RollupSource<SupervisionOrder>();
         if (orgs is not null)
         {
             var ids = orgs.ToList();

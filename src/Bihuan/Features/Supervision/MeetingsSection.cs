@@ -21,9 +21,9 @@ public sealed class MeetingsSection : IDashboardSection, IRollup
         var min = Bounds.MinDate;   // overdue: past a usable date (a stored 0001-01-01 is no date to be past)
         var own = new Dictionary<int, Counts>();
         var ids = orgs?.ToList();
-        var meetings = db.Meetings.IgnoreQueryFilters();
-        var attendance = db.Attendance.IgnoreQueryFilters();
-        var makeUps = db.MakeUpTasks.IgnoreQueryFilters();
+        var meetings = db.RollupSource<Meeting>();
+        var attendance = db.RollupSource<MeetingAttendance>();
+        var makeUps = db.RollupSource<MakeUpTask>();
         if (ids is not null)
         {
             meetings = meetings.Where(m => ids.Contains(m.OrgId));
@@ -33,7 +33,7 @@ public sealed class MeetingsSection : IDashboardSection, IRollup
         foreach (var r in await meetings.GroupBy(m => m.OrgId).Select(g => new { OrgId = g.Key, N = g.Count() }).ToListAsync(ct))
             own.Of(r.OrgId).Add("meetings", r.N);
         // Types × meetings with “type ∈ TypeIds” (a cross join over the dozen types: SQLite cannot unnest per row — APPLY).
-        foreach (var r in await db.MeetingTypes.IgnoreQueryFilters().SelectMany(t => meetings, (t, m) => new { m.OrgId, TypeId = t.Id, m.TypeIds })
+        foreach (var r in await db.RollupSource<MeetingType>().SelectMany(t => meetings, (t, m) => new { m.OrgId, TypeId = t.Id, m.TypeIds })
                      .Where(x => x.TypeIds.Contains(x.TypeId))
                      .GroupBy(x => new { x.OrgId, x.TypeId }).Select(g => new { g.Key.OrgId, g.Key.TypeId, N = g.Count() }).ToListAsync(ct))
             own.Of(r.OrgId).Add("type." + SectionKit.Id(r.TypeId), r.N);
@@ -43,7 +43,7 @@ public sealed class MeetingsSection : IDashboardSection, IRollup
             own.Of(r.OrgId).Add("att." + r.Status, r.N);
             own.Of(r.OrgId).Add("spoke", r.Spoke);
         }
-        var records = db.StudyRecords.IgnoreQueryFilters();
+        var records = db.RollupSource<StudyRecord>();
         foreach (var r in await makeUps
                      .Select(m => new
                      {

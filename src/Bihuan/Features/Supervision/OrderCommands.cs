@@ -50,7 +50,7 @@ public static class OrderCommands
         else if (input.Requirements.Length > SupervisionOrder.TextMax) errors.Add(new("requirements", $"督办要求不能超过 {SupervisionOrder.TextMax} 字"));
         if (input.Title is { Length: > SupervisionOrder.TitleMax }) errors.Add(new("title", $"标题不能超过 {SupervisionOrder.TitleMax} 字"));
         errors.Date("dueOn", input.DueOn);
-        Problems.ThrowIfAny(errors);
+        ErrorMapping.ThrowIfAny(errors);
         var items = await db.RectItems.Where(i => itemIds.Contains(i.Id))
             .Select(i => new { i.Id, i.OrgId, i.Measures, Problem = i.Problem!.Description }).ToListAsync(ct);
         if (items.Count != itemIds.Count) throw new DomainException(new Invalid("itemIds", "整改事项不存在或不在您的权限范围内"));
@@ -115,7 +115,7 @@ public static class OrderCommands
             if (string.IsNullOrWhiteSpace(i?.Outcome)) errors.Add(new("outcome", "请填写约谈情况及要求"));
             if (i?.Interviewees is { Length: > 500 } || i?.Interviewers is { Length: > 500 }) errors.Add(new("interviewees", "约谈对象、约谈人不能超过 500 字"));
             if (i?.Outcome is { Length: > SupervisionOrder.TextMax }) errors.Add(new("outcome", $"约谈情况不能超过 {SupervisionOrder.TextMax} 字"));
-            Problems.ThrowIfAny(errors);
+            ErrorMapping.ThrowIfAny(errors);
         }
         var now = ChinaTime.Now(clock);
         var text = action == SupervisionAction.Escalate ? $"约谈 {input.Interview!.Interviewees!.Trim()}：{input.Interview.Outcome!.Trim()}" : input.Text;

@@ -25,11 +25,11 @@ public sealed class PlansSection : IDashboardSection, IRollup
         foreach (var c in campaigns)
         {
             var (rootId, prefix) = (c.RootId, c.RootSelfPath);
-            var expected = db.Orgs.IgnoreQueryFilters().Where(OrgSubtree.Of(rootId, prefix)).Where(o => !o.Archived);
+            var expected = db.RollupSource<Org>().Where(OrgSubtree.Of(rootId, prefix)).Where(o => !o.Archived);
             if (ids is not null) expected = expected.Where(o => ids.Contains(o.Id));
             await foreach (var id in expected.Select(o => o.Id).AsAsyncEnumerable().WithCancellation(ct)) own.Of(id).Add(c.P + "expected");
         }
-        var plans = db.Plans.IgnoreQueryFilters();
+        var plans = db.RollupSource<Plan>();
         if (ids is not null) plans = plans.Where(p => ids.Contains(p.OrgId));
         // One row per org, campaign and status (a plan is unique per campaign and org): small.
         var rows = await plans.GroupBy(p => new { p.OrgId, p.CampaignId, p.Status, p.Org!.Archived, p.Org.Path })

@@ -88,7 +88,7 @@ public sealed class RollupStore
         var rebuilt = new List<(IRollup Rollup, Dictionary<int, Counts> Rows)>();
         if (whole.Count > 0)
         {
-            var tree = await db.Orgs.IgnoreQueryFilters().AsNoTracking()
+            var tree = await db.Orgs.AsNoTracking()   // the refresh runs as System: every org is in its scope
                 .Select(o => new TreeNode(o.Id, o.ParentId, o.Depth)).ToListAsync(ct);
             foreach (var r in whole) rebuilt.Add((r, RollUp(tree, await r.OwnAsync(db, null, today, ct))));
         }
@@ -181,13 +181,13 @@ public sealed class RollupStore
         DateOnly today, CancellationToken ct)
     {
         var dirtyIds = dirty.ToList();
-        var paths = await db.Orgs.IgnoreQueryFilters().Where(o => dirtyIds.Contains(o.Id)).Select(o => o.Path + o.Id.ToString() + "/")
+        var paths = await db.RollupSource<Org>().Where(o => dirtyIds.Contains(o.Id)).Select(o => o.Path + o.Id.ToString() + "/")
             .ToListAsync(ct);
         var affected = paths.SelectMany(p => p.Split('/', StringSplitOptions.RemoveEmptyEntries))
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet().ToList();
-        var nodes = await db.Orgs.IgnoreQueryFilters().Where(o => affected.Contains(o.Id))
+        var nodes = await db.RollupSource<Org>().Where(o => affected.Contains(o.Id))
             .Select(o => new TreeNode(o.Id, o.ParentId, o.Depth)).ToListAsync(ct);
-        var kids = await db.Orgs.IgnoreQueryFilters().Where(o => o.ParentId != null && affected.Contains(o.ParentId.Value) && !affected.Contains(o.Id))
+        var kids = await db.RollupSource<Org>().Where(o => o.ParentId != null && affected.Contains(o.ParentId.Value) && !affected.Contains(o.Id))
             .Select(o => new { o.Id, Parent = o.ParentId!.Value }).ToListAsync(ct);
         var kidIds = kids.Select(k => k.Id).ToList();
         var section = r.Key;
@@ -219,7 +219,7 @@ public sealed class RollupStore
         {
             if (treeChanged || !days.TryGetValue(r.Key, out var day) || day > today || (r.Daily && day < today))
             {
-                tree ??= await db.Orgs.IgnoreQueryFilters().AsNoTracking().Select(o => new TreeNode(o.Id, o.ParentId, o.Depth)).ToListAsync(ct);
+                tree ??= await db.RollupSource<Org>().AsNoTracking().Select(o => new TreeNode(o.Id, o.ParentId, o.Depth)).ToListAsync(ct);
                 sections[r.Key] = new(null, RollUp(tree, await r.OwnAsync(db, null, today, ct)));
                 continue;
             }

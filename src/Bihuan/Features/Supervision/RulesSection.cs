@@ -17,7 +17,7 @@ public sealed class RulesSection : IDashboardSection, IRollup
     public async Task<Dictionary<int, Counts>> OwnAsync(BihuanDb db, IReadOnlyCollection<int>? orgs, DateOnly today, CancellationToken ct)
     {
         var own = new Dictionary<int, Counts>();
-        var rules = db.Rules.IgnoreQueryFilters();
+        var rules = db.RollupSource<Rule>();
         if (orgs?.ToList() is { } ids) rules = rules.Where(r => ids.Contains(r.OrgId));
         foreach (var r in await rules.GroupBy(r => new { r.OrgId, r.Status }).Select(g => new { g.Key.OrgId, g.Key.Status, N = g.Count() }).ToListAsync(ct))
         {
@@ -28,7 +28,7 @@ public sealed class RulesSection : IDashboardSection, IRollup
         }
         // Categories × rules in force with “category ∈ CategoryIds” (SQLite cannot unnest per row — APPLY).
         var inForce = rules.Where(r => r.Status == RuleStatus.Issued || r.Status == RuleStatus.Revised);
-        foreach (var r in await db.Categories.IgnoreQueryFilters().SelectMany(c => inForce, (c, r) => new { r.OrgId, CategoryId = c.Id, r.CategoryIds })
+        foreach (var r in await db.RollupSource<DeviationCategory>().SelectMany(c => inForce, (c, r) => new { r.OrgId, CategoryId = c.Id, r.CategoryIds })
                      .Where(x => x.CategoryIds.Contains(x.CategoryId))
                      .GroupBy(x => new { x.OrgId, x.CategoryId }).Select(g => new { g.Key.OrgId, g.Key.CategoryId, N = g.Count() })
                      .ToListAsync(ct))

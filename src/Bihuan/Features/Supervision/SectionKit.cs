@@ -53,7 +53,7 @@ public sealed record LiveCampaign(int Id, string Name, int RootId, string RootSe
             .OrderBy(c => c.Id).ToListAsync(ct);
         if (campaigns.Count == 0) return [];
         var rootIds = campaigns.Select(c => c.RootOrgId!.Value).Distinct().ToList();
-        var roots = await db.Orgs.IgnoreQueryFilters().Where(o => rootIds.Contains(o.Id))
+        var roots = await db.RollupSource<Org>().Where(o => rootIds.Contains(o.Id))
             .Select(o => new { o.Id, o.Path }).ToDictionaryAsync(o => o.Id, o => o.Path, ct);
         var materials = campaigns.SelectMany(c => c.StudyMaterialIds).Distinct().ToList();
         var articles = await db.StudyArticles.AsNoTracking().Where(a => materials.Contains(a.MaterialId))

@@ -22,7 +22,7 @@ public sealed class StudySection : IDashboardSection, IRollup
     {
         var own = new Dictionary<int, Counts>();
         var ids = orgs?.ToList();
-        var records = db.StudyRecords.IgnoreQueryFilters();
+        var records = db.RollupSource<StudyRecord>();
         var mine = ids is null ? records : records.Where(r => ids.Contains(r.OrgId));
         foreach (var r in await mine.GroupBy(r => new { r.OrgId, r.Way }).Select(g => new { g.Key.OrgId, g.Key.Way, N = g.Count() }).ToListAsync(ct))
         {
@@ -32,7 +32,7 @@ public sealed class StudySection : IDashboardSection, IRollup
         foreach (var c in await LiveCampaign.AllAsync(db, ct))
         {
             var (rootId, prefix, all, core) = (c.RootId, c.RootSelfPath, c.Articles, c.Core);
-            var people = db.People.IgnoreQueryFilters().InSubtree(p => p.Org, rootId, prefix).Where(p => !p.Archived);
+            var people = db.RollupSource<Person>().InSubtree(p => p.Org, rootId, prefix).Where(p => !p.Archived);
             if (ids is not null) people = people.Where(p => ids.Contains(p.OrgId));
             // Per person two lookups on the (PersonId, ArticleId) index, then one GROUP BY org, leadership, started and
             // completed count: a few rows per org leave SQL (each person's subqueries are evaluated once).

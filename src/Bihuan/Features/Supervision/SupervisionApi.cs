@@ -25,26 +25,6 @@ public sealed record SupervisionFilter(int? OrgId, string? Status, bool? Open, b
 /// 监督检查 over HTTP: the dashboard, 督办单 and the briefing. Dashboards and exports read through the ReadDb context.
 public static class SupervisionApi
 {
-    public static IServiceCollection AddSupervision(this IServiceCollection services)
-    {
-        services.AddRolledUpSection<LedgerSection>();
-        services.AddRolledUpSection<OrdersSection>();
-        services.AddRolledUpSection<PlansSection>();
-        services.AddRolledUpSection<MeetingsSection>();
-        services.AddRolledUpSection<StudySection>();
-        services.AddRolledUpSection<WorkOrdersSection>();
-        services.AddRolledUpSection<RulesSection>();
-        services.AddSingleton(RollupStore.For);
-        services.AddSingleton<IBihuanJob, RollupJob>();
-        services.AddHostedService<RollupRefresher>();
-        services.AddSingleton<SupervisionDashboard>();
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Bihuan:Smtp").Get<SmtpOptions>() ?? new SmtpOptions());
-        services.AddSingleton<Mailer>();
-        services.AddSingleton<Notifier>();
-        services.AddSingleton<IBihuanJob, ReminderJob>();
-        return services;
-    }
-
     /// A dashboard section kept as roll-ups: one instance serves the dashboard and the RollupStore.
     public static IServiceCollection AddRolledUpSection<T>(this IServiceCollection services) where T : class, IDashboardSection, IRollup
     {
@@ -59,8 +39,9 @@ public static class SupervisionApi
         var g = api.MapGroup("/supervision").WithTags("监督检查 Supervision");
         g.MapGet("/dashboard", Dashboard)
             .WithSummary("Figures for an org's subtree (default: the top of your scope); every figure carries its drill-down link");
-        g.MapGet("/dashboard.xlsx", DashboardXlsx).WithSummary("Every dashboard table as an .xlsx workbook");
-        g.MapGet("/briefing.docx", BriefingDocx).WithSummary("工作简报 for a scope and period (from, to: yyyy-MM-dd) as .docx");
+        g.MapGet("/dashboard.xlsx", DashboardXlsx).Produces(200, typeof(byte[]), Features.Rectification.LedgerExportApi.ContentType).WithSummary("Every dashboard table as an .xlsx workbook");
+        g.MapGet("/briefing.docx", BriefingDocx)
+            .Produces(200, typeof(byte[]), "application/vnd.openxmlformats-officedocument.wordprocessingml.document").WithSummary("工作简报 for a scope and period (from, to: yyyy-MM-dd) as .docx");
         g.MapGet("/orders", Orders).WithSummary("督办单 list: orgId (subtree), status, open, overdue, itemId");
         g.MapPost("/orders", Issue).WithSummary("Issue a 督办单 about rectification items (纪检监督 supervisor)");
         g.MapGet("/orders/{id:int}", Order);

@@ -22,8 +22,8 @@ public sealed class WorkOrdersSection : IDashboardSection, IRollup
         var min = Bounds.MinDate;   // overdue: past a usable date (a stored 0001-01-01 is no date to be past)
         var own = new Dictionary<int, Counts>();
         var ids = orgs?.ToList();
-        var orders = db.WorkOrders.IgnoreQueryFilters();
-        var events = db.WorkOrderEvents.IgnoreQueryFilters().Where(e => e.Action == OrderAction.Dispatch || e.Action == OrderAction.SendBack);
+        var orders = db.RollupSource<WorkOrder>();
+        var events = db.RollupSource<WorkOrderEvent>().Where(e => e.Action == OrderAction.Dispatch || e.Action == OrderAction.SendBack);
         if (ids is not null)
         {
             orders = orders.Where(o => ids.Contains(o.OrgId));

@@ -1,10 +1,11 @@
+using Bihuan.Data;
 using Bihuan.Domain;
 using Bihuan.Features.Organizations;
 using Bihuan.Features.People;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Bihuan.Data;
+namespace Bihuan.Infrastructure;
 
 /// The demo: a Guangzhou-like org tree (real unit names, fictional people), one account per persona and the 2026
 /// campaign template. Loaded through the same use cases as real input, so it is audited like everything else.
@@ -87,7 +88,7 @@ public static class DemoSeed
         holder.Actor = "seed";
         var db = sp.GetRequiredService<BihuanDb>();
         var clock = sp.GetRequiredService<TimeProvider>();
-        if (await db.Orgs.IgnoreQueryFilters().AnyAsync(ct)) return false;
+        if (await db.Orgs.AnyAsync(ct)) return false;
 
         var codes = new Dictionary<string, Org>();
         async Task Add(N n, int? parentId)
@@ -172,13 +173,13 @@ public static class DemoSeed
         {
             holder.Current = AccessScope.System;
             var id = await db.Users.Where(u => u.UserName == user).Select(u => u.Id).SingleAsync(ct);
-            holder.Current = await Infrastructure.AuthSetup.LoadScopeAsync(db, id, ct);
+            holder.Current = await AuthSetup.LoadScopeAsync(db, id, ct);
             holder.Actor = user;
             return new(new System.Security.Claims.ClaimsIdentity(
                 [new(System.Security.Claims.ClaimTypes.NameIdentifier, id), new(System.Security.Claims.ClaimTypes.Name, user)], "demo"));
         }
         var today = ChinaTime.Today(clock);
-        var files = sp.GetRequiredService<Infrastructure.FileStore>();
+        var files = sp.GetRequiredService<FileStore>();
         holder.Current = AccessScope.System;
 
         async Task<RectItem> Item(string user, string org, string problem, SourceChannel source, Aspect aspect, string category,
@@ -268,7 +269,7 @@ public static class DemoSeed
         {
             holder.Current = AccessScope.System;
             var id = await db.Users.Where(u => u.UserName == user).Select(u => u.Id).SingleAsync(ct);
-            holder.Current = await Infrastructure.AuthSetup.LoadScopeAsync(db, id, ct);
+            holder.Current = await AuthSetup.LoadScopeAsync(db, id, ct);
             holder.Actor = user;
             return new(new System.Security.Claims.ClaimsIdentity([new(System.Security.Claims.ClaimTypes.NameIdentifier, id)], "seed"));
         }

@@ -8,7 +8,10 @@ using Npgsql;
 
 namespace Bihuan.Infrastructure;
 
-public static class Problems
+/// The one mapping from a typed domain error to an HTTP status and its ProblemDetails — for the API, the pages
+/// (StaffPage), Open311 (its errors document, same status) and the imports (ImportRefused). Named for what it does:
+/// `Problem` is an entity (问题清单), not this.
+public static class ErrorMapping
 {
     public static void ThrowIfAny(IEnumerable<Invalid> errors) => errors.ToList().ThrowIfAny();
 
@@ -35,11 +38,17 @@ public static class Problems
         p.Type = $"https://bihuan.local/problems/{e.Code}";
         p.Extensions["code"] = e.Code;
         if (e is PossibleDuplicate d) p.Extensions["similar"] = d.Candidates;
+        if (e is ImportRefused r) foreach (var (k, v) in r.Detail) p.Extensions[k] = v;
         return p;
     }
 
     public static IResult Result(Error e) => TypedResults.Problem(ToProblem(e));
 }
+
+/// A file refused by an import (a sheet with row errors, a limit): 400 with what the caller needs to correct it
+/// (rows, mapping, preview…) as extensions of the ProblemDetails.
+public sealed record ImportRefused(string Text, IReadOnlyDictionary<string, object?> Detail)
+    : Error("import_invalid", Text, ErrorKind.Invalid);
 
 /// Turns an exception escaping an endpoint into an answer with a body, never an empty 5xx: a DomainException into its
 /// ProblemDetails; a fault of the database or the disk (Faults.Classify) into 503, with Retry-After when it passes by
@@ -51,7 +60,7 @@ sealed class DomainExceptionHandler(IProblemDetailsService problems, ILogger<Dom
     {
         var problem = ex switch
         {
-            DomainException d => Problems.ToProblem(d.Error),
+            DomainException d => ErrorMapping.ToProblem(d.Error),
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "请求格式有误：" + b.Message },
             // The form reader refuses a body it cannot decode (e.g. "%00" in a value): the client's fault.
             InvalidDataException => new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "请求格式有误：表单内容无法解析" },
