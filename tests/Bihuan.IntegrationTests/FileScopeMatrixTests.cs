@@ -410,7 +410,7 @@ public abstract class FileScopeMatrixTestsBase(Func<BihuanFactory> factory)
         Assert.Equal("现场.png", down.Content.Headers.ContentDisposition?.FileNameStar);
     }
 
-    /// Files are cited by upload id everywhere the API takes them. The 督办单's OrderActionInput shares its name with the
+    /// Files are cited by upload id everywhere the API takes them. The 督办单's WorkOrderActionInput shares its name with the
     /// work order's: each keeps a schema of its own (one standing for both would hide the 督办单's evidence field).
     [SkippableFact]
     public async Task OpenApi_DescribesUploadsAndCitationsByUploadId()
@@ -431,10 +431,10 @@ public abstract class FileScopeMatrixTestsBase(Func<BihuanFactory> factory)
             var items = schemas.GetProperty(schema).GetProperty("properties").GetProperty(field).GetProperty("items");
             Assert.Equal("uuid", items.GetProperty("format").GetString());
         }
-        var workOrderAction = schemas.GetProperty("DemandsOrderActionInput").GetProperty("properties");
+        var workOrderAction = schemas.GetProperty("WorkOrderActionInput").GetProperty("properties");
         Assert.False(workOrderAction.TryGetProperty("evidence", out _));
         Assert.True(workOrderAction.TryGetProperty("orgId", out _));
-        Assert.False(schemas.TryGetProperty("OrderActionInput", out _));
+        Assert.False(schemas.TryGetProperty("OrderActionInput", out _));   // no schema one name for two types
         Assert.True(schemas.TryGetProperty("FileRef", out _));
     }
 

@@ -84,14 +84,14 @@ public abstract partial class PortalHelpers(Func<BihuanFactory> factory)
 
     protected async Task<int> IdOf(string ticket)
     {
-        var page = await (await App.ClientFor("gz.hotline")).GetFromJsonAsync<OrderPage>($"/api/v1/workorders?q={ticket}", Http.Json);
+        var page = await (await App.ClientFor("gz.hotline")).GetFromJsonAsync<WorkOrderListPage>($"/api/v1/workorders?q={ticket}", Http.Json);
         return Assert.Single(page!.Rows).Id;
     }
 
-    protected static async Task<OrderDetail> Act(HttpClient c, int id, string action, object? body = null)
+    protected static async Task<WorkOrderDetail> Act(HttpClient c, int id, string action, object? body = null)
     {
         var res = await c.PostAsJsonAsync($"/api/v1/workorders/{id}/{action}", body ?? new { text = "说明" });
-        return await res.Expect<OrderDetail>(HttpStatusCode.OK);
+        return await res.Expect<WorkOrderDetail>(HttpStatusCode.OK);
     }
 
     /// The public status page (POST ticket + code), as the citizen sees it.
@@ -138,7 +138,7 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
 
         // before dispatch, the unit does not see it
         await (await liaison.GetAsync($"/api/v1/workorders/{id}")).Expect(HttpStatusCode.NotFound);
-        var detail = await (await hotline.GetAsync($"/api/v1/workorders/{id}")).Expect<OrderDetail>(HttpStatusCode.OK);
+        var detail = await (await hotline.GetAsync($"/api/v1/workorders/{id}")).Expect<WorkOrderDetail>(HttpStatusCode.OK);
         Assert.Equal(fgj, detail.Suggestions[0].OrgId);                       // the unit the citizen named comes first
 
         // dispatched to the wrong district, sent back (属地不符), re-dispatched
@@ -148,7 +148,7 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         await (await hp.PostAsJsonAsync($"/api/v1/workorders/{id}/send-back",
             new { text = "非本区事项", reason = SendBackReason.WrongPlace })).Expect(HttpStatusCode.OK);
         await (await hp.GetAsync($"/api/v1/workorders/{id}")).Expect(HttpStatusCode.NotFound);   // gone from their scope
-        var back = await (await hotline.GetAsync($"/api/v1/workorders/{id}")).Expect<OrderDetail>(HttpStatusCode.OK);
+        var back = await (await hotline.GetAsync($"/api/v1/workorders/{id}")).Expect<WorkOrderDetail>(HttpStatusCode.OK);
         Assert.Equal(OrderStatus.Accepted, back.Row.Status);
         Assert.Equal(1, back.SendBackCount);
         await Act(hotline, id, "dispatch", new { orgId = fgj, text = "请越秀区发改局办理" });
@@ -173,13 +173,13 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         // the citizen is not satisfied: redone once
         Assert.Contains("已答复", await Status(ticket, code));
         await (await Rate(ticket, code, Rating.Dissatisfied, "没有解决问题")).Expect(HttpStatusCode.OK);
-        var redo = await (await liaison.GetAsync($"/api/v1/workorders/{id}")).Expect<OrderDetail>(HttpStatusCode.OK);
+        var redo = await (await liaison.GetAsync($"/api/v1/workorders/{id}")).Expect<WorkOrderDetail>(HttpStatusCode.OK);
         Assert.Equal((OrderStatus.Handling, 1), (redo.Row.Status, redo.RedoCount));
         await Act(liaison, id, "submit-reply", new { text = "再次核查后，已调整窗口人员并设立帮办专岗。" });
         await Act(head, id, "sign-off", new { });
         // dissatisfied again: closes, rating kept
         await (await Rate(ticket, code, Rating.Dissatisfied, "仍不满意")).Expect(HttpStatusCode.OK);
-        var closed = await (await liaison.GetAsync($"/api/v1/workorders/{id}")).Expect<OrderDetail>(HttpStatusCode.OK);
+        var closed = await (await liaison.GetAsync($"/api/v1/workorders/{id}")).Expect<WorkOrderDetail>(HttpStatusCode.OK);
         Assert.Equal(OrderStatus.Closed, closed.Row.Status);
         Assert.Equal("不满意", closed.Rating);
         var page = await Status(ticket, code);
@@ -210,7 +210,7 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         var (t2, c2) = await Submit(DemandType.Help, $"{tag}：解放北路公交站旁边路灯坏了一个多星期，晚上太黑了", location: "越秀区 解放北路公交站");
         var (id1, id2) = (await IdOf(t1), await IdOf(t2));
         var hotline = await App.ClientFor("gz.hotline");
-        var d2 = await (await hotline.GetAsync($"/api/v1/workorders/{id2}")).Expect<OrderDetail>(HttpStatusCode.OK);
+        var d2 = await (await hotline.GetAsync($"/api/v1/workorders/{id2}")).Expect<WorkOrderDetail>(HttpStatusCode.OK);
         Assert.Contains(d2.MergeCandidates, m => m.Id == id1);
         var merged = await Act(hotline, id2, "merge", new { masterId = id1, text = "同一路灯" });
         Assert.Equal(OrderStatus.Merged, merged.Row.Status);
@@ -246,7 +246,7 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
         var problem = await (await App.ClientFor("yx.fgj.liaison")).GetFromJsonAsync<ProblemDto>($"/api/v1/problems/{problemId}", Http.Json);
         Assert.Equal(SourceChannel.Hotline.Label(), problem!.Source);
         Assert.Contains(t1, problem.Batch);
-        Assert.Equal(problemId, (await (await hotline.GetAsync($"/api/v1/workorders/{id2}")).Expect<OrderDetail>(HttpStatusCode.OK)).Row.ProblemId);
+        Assert.Equal(problemId, (await (await hotline.GetAsync($"/api/v1/workorders/{id2}")).Expect<WorkOrderDetail>(HttpStatusCode.OK)).Row.ProblemId);
         Assert.Contains("已纳入问题清单", await Status(t1, c1));
         var (db, scope) = App.SystemDb();
         using (scope)
@@ -287,14 +287,14 @@ public abstract class PortalTestsBase(Func<BihuanFactory> factory) : PortalHelpe
             await (await c.GetAsync($"/api/v1/workorders/{id}")).Expect(HttpStatusCode.NotFound);
             await (await c.PostAsJsonAsync($"/api/v1/workorders/{id}/sign", new { })).Expect(HttpStatusCode.NotFound);
             await (await c.GetAsync($"/api/v1/workorders/{id}/contact?reveal=true")).Expect(HttpStatusCode.NotFound);
-            var list = await c.GetFromJsonAsync<OrderPage>($"/api/v1/workorders?q={ticket}", Http.Json);
+            var list = await c.GetFromJsonAsync<WorkOrderListPage>($"/api/v1/workorders?q={ticket}", Http.Json);
             Assert.Empty(list!.Rows);
         }
         await (await (await App.ClientFor("hp.fgj.liaison")).GetAsync($"/workorders/{id}")).Expect(HttpStatusCode.NotFound);   // the page too
 
         // the district office (superior) sees the order, masked, and may not unmask
         var office = await App.ClientFor("yx.office");
-        var seen = await (await office.GetAsync($"/api/v1/workorders/{id}")).Expect<OrderDetail>(HttpStatusCode.OK);
+        var seen = await (await office.GetAsync($"/api/v1/workorders/{id}")).Expect<WorkOrderDetail>(HttpStatusCode.OK);
         Assert.Equal(DemandPrivacy.MaskPhone(phone), seen.Contact.Phone);
         Assert.Equal("司***", seen.Contact.Name);
         Assert.DoesNotContain(phone, JsonSerializer.Serialize(seen));

@@ -163,7 +163,7 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
                 if (f.Href!.StartsWith("/supervision/orders?", StringComparison.Ordinal))
                 {
                     var orders = await (await c.GetAsync(f.Href.Replace("/supervision/orders?", "/api/v1/supervision/orders?")))
-                        .Expect<List<OrderRow>>(HttpStatusCode.OK);
+                        .Expect<List<SupervisionOrderRow>>(HttpStatusCode.OK);
                     Assert.Equal(f.Value, orders.Count);
                     continue;
                 }
@@ -238,7 +238,7 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
         var issued = await (await jw.PostAsJsonAsync("/api/v1/supervision/orders", new
         {
             itemIds = new[] { itemId }, requirements = "请于3个工作日内报告逾期原因和整改措施", dueWorkingDays = 3,
-        })).Expect<OrderDetail>(HttpStatusCode.Created);
+        })).Expect<SupervisionOrderDetail>(HttpStatusCode.Created);
         var id = issued.Order.Id;
         Assert.Equal("Issued", issued.Order.Status);
         Assert.True(issued.Order.DueOn > Today);
@@ -254,13 +254,13 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
 
         var jwUnread = await Unread(jw);
         var responded = await (await liaison.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/respond",
-            new { text = "逾期系跨部门协调所致，已召开专题会，预计两周内完成" })).Expect<OrderDetail>(HttpStatusCode.OK);
+            new { text = "逾期系跨部门协调所致，已召开专题会，预计两周内完成" })).Expect<SupervisionOrderDetail>(HttpStatusCode.OK);
         Assert.Equal("Responded", responded.Order.Status);
         Assert.Equal(jwUnread + 1, await Unread(jw));
         await (await liaison.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/close", new { })).ExpectProblem(HttpStatusCode.Forbidden);
 
         var reminded = await (await jw.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/remind",
-            new { text = "回复未说明具体完成时间，请补充", dueWorkingDays = 2 })).Expect<OrderDetail>(HttpStatusCode.OK);
+            new { text = "回复未说明具体完成时间，请补充", dueWorkingDays = 2 })).Expect<SupervisionOrderDetail>(HttpStatusCode.OK);
         Assert.Equal(("Issued", 1), (reminded.Order.Status, reminded.Order.RemindCount));
         await (await head.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/respond", new { text = "将于本月底前完成" })).Expect(HttpStatusCode.OK);
         await (await jw.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/escalate", new { interview = new { interviewees = "局长" } }))
@@ -268,15 +268,15 @@ public abstract class SupervisionTestsBase(Func<BihuanFactory> factory)
         var escalated = await (await jw.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/escalate", new
         {
             interview = new { interviewees = "越秀区发改局局长", interviewers = "市纪委监委第一监督检查室", heldOn = Today, outcome = "要求10个工作日内整改到位" },
-        })).Expect<OrderDetail>(HttpStatusCode.OK);
+        })).Expect<SupervisionOrderDetail>(HttpStatusCode.OK);
         Assert.Equal("Escalated", escalated.Order.Status);
         Assert.Single(escalated.Interviews);
-        var closed = await (await jw.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/close", new { text = "已整改" })).Expect<OrderDetail>(HttpStatusCode.OK);
+        var closed = await (await jw.PostAsJsonAsync($"/api/v1/supervision/orders/{id}/close", new { text = "已整改" })).Expect<SupervisionOrderDetail>(HttpStatusCode.OK);
         Assert.Equal("Closed", closed.Order.Status);
         Assert.Empty(closed.AllowedActions);
         Assert.Equal(["下发督办", "回复督办", "催办", "回复督办", "约谈", "办结"], closed.Events.Select(e => e.Action));
 
-        var forItem = await (await liaison.GetAsync($"/api/v1/supervision/orders?itemId={itemId}")).Expect<List<OrderRow>>(HttpStatusCode.OK);
+        var forItem = await (await liaison.GetAsync($"/api/v1/supervision/orders?itemId={itemId}")).Expect<List<SupervisionOrderRow>>(HttpStatusCode.OK);
         Assert.Equal(id, Assert.Single(forItem).Id);
         var page = await (await liaison.GetAsync($"/ledger/{itemId}")).Content.ReadAsStringAsync();
         Assert.Contains($"/supervision/orders/{id}", page);

@@ -33,6 +33,19 @@ public sealed class LayoutTests
         Assert.Equal(expected, Areas().Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void PublicTypeNames_AreUniqueAcrossTheApp()
+    {
+        // One name, one thing: two features naming a type alike (OrderRow of a work order and of a 督办单) make every
+        // reader ask which one, and the OpenAPI schemas of the two would share one id.
+        var shared = App.GetTypes()
+            .Where(t => t.IsPublic && t.Namespace?.StartsWith("Bihuan", StringComparison.Ordinal) == true
+                && !t.Namespace.StartsWith("Bihuan.Data.Migrations", StringComparison.Ordinal))   // generated, one per engine
+            .GroupBy(t => t.Name).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.Select(t => t.Namespace))}").ToList();
+        Assert.True(shared.Count == 0, "public types named alike: " + string.Join("; ", shared));
+    }
+
     [Theory]
     [MemberData(nameof(AreaNames))]
     public void EveryFeature_HasOneModule_AddedByTheHostAndMappedByProgram(string area)

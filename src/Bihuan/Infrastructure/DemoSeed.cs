@@ -286,7 +286,7 @@ public static class DemoSeed
         {
             var u = await As(user);
             await Features.Demands.WorkOrderCommands.ApplyAsync(db, clock, cal, options, u, id, a,
-                new Features.Demands.OrderActionInput(text, org is null ? null : codes[org].Id), ct);
+                new Features.Demands.WorkOrderActionInput(text, org is null ? null : codes[org].Id), ct);
         }
 
         var noise = await Submit(DemandType.Complaint, "GZ-YX-ZJJ", "东风中路某小区旧楼加装电梯工程晚上 11 点后仍在切割钢材，噪音扰民，希望规范施工时间。",

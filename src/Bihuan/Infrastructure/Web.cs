@@ -53,23 +53,12 @@ public static class WebSetup
                 return Task.CompletedTask;
             });
             o.DescribeApi();
-            // Two features may name a type alike (OrderDetail of a work order and of a 督办单): the schema of one would
-            // stand for both. Such names get their feature as a prefix (DemandsOrderDetail, SupervisionOrderDetail).
-            o.CreateSchemaReferenceId = t => OpenApiOptions.CreateDefaultSchemaReferenceId(t) is { } id
-                && SharedTypeNames.Contains(t.Type.Name) ? t.Type.Namespace?.Split('.')[^1] + id
-                : OpenApiOptions.CreateDefaultSchemaReferenceId(t);
         });
         services.AddAntiforgery();
         services.AddDataProtection().SetApplicationName("Bihuan").PersistKeysToDbContext<BihuanDb>();
         services.AddHttpContextAccessor();
         return services;
     }
-
-    // Names of public types declared in more than one namespace of the app.
-    static readonly HashSet<string> SharedTypeNames = typeof(WebSetup).Assembly.GetTypes()
-        .Where(t => t.IsPublic && t.Namespace?.StartsWith("Bihuan.", StringComparison.Ordinal) == true)
-        .GroupBy(t => t.Name).Where(g => g.Select(t => t.Namespace).Distinct().Count() > 1)
-        .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
 
     /// Migrates (when configured) and loads the demo into an empty database (Development only by default).
     public static async Task PrepareDatabaseAsync(this WebApplication app)

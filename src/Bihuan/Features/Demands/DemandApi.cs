@@ -53,7 +53,7 @@ public static class DemandApi
         return u is null || !File.Exists(path) ? TypedResults.NotFound() : new Infrastructure.FileDownload(path, u);
     }
 
-    static async Task<Results<Ok<OrderDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+    static async Task<Results<Ok<WorkOrderDetail>, NotFound>> Detail(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
         ClaimsPrincipal user, int id, CancellationToken ct)
     {
         var actor = await WorkOrderCommands.ActorAsync(db, user, ct);
@@ -64,8 +64,8 @@ public static class DemandApi
     /// After an action that takes the order out of the caller's scope (退单), there is no detail to show them.
     public sealed record OrderMoved(int Id, OrderStatus Status, string StatusLabel);
 
-    static async Task<Results<Ok<OrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
-        PortalOptions options, ClaimsPrincipal user, int id, string action, OrderActionInput input, CancellationToken ct)
+    static async Task<Results<Ok<WorkOrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+        PortalOptions options, ClaimsPrincipal user, int id, string action, WorkOrderActionInput input, CancellationToken ct)
     {
         if (!WorkOrderCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
         var order = await WorkOrderCommands.ApplyAsync(db, clock, cal, options, user, id, a, input, ct);

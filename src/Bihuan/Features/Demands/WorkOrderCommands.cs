@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Bihuan.Features.Demands;
 
-public sealed record OrderActionInput(string? Text, int? OrgId = null, DateOnly? NewDeadline = null, SendBackReason? Reason = null,
+public sealed record WorkOrderActionInput(string? Text, int? OrgId = null, DateOnly? NewDeadline = null, SendBackReason? Reason = null,
     int? MasterId = null);
 
 public sealed record EscalateInput(List<int>? OrderIds, int? OrgId, string? Description);
@@ -45,7 +45,7 @@ public static class WorkOrderCommands
     }
 
     public static async Task<WorkOrder> ApplyAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options,
-        ClaimsPrincipal user, int id, OrderAction action, OrderActionInput input, CancellationToken ct)
+        ClaimsPrincipal user, int id, OrderAction action, WorkOrderActionInput input, CancellationToken ct)
     {
         new List<Invalid>().Date("newDeadline", input.NewDeadline).Defined("reason", input.Reason, "未知的退单原因").ThrowIfAny();
         var order = await db.WorkOrders.FirstOrDefaultAsync(o => o.Id == id, ct) ?? throw new DomainException(new RecordNotFound("工单"));

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Bihuan.Features.Demands;
 
-public sealed record OrderRow(int Id, string Ticket, string Type, OrderStatus Status, string StatusLabel, int OrgId, string OrgName,
+public sealed record WorkOrderRow(int Id, string Ticket, string Type, OrderStatus Status, string StatusLabel, int OrgId, string OrgName,
     string Content, DateTime CreatedAt, DateOnly? Deadline, LightLevel Light, string LightLabel, string LightReason,
     int UrgeCount, bool Supervised, int? ProblemId);
 
@@ -16,7 +16,7 @@ public sealed record Suggestion(int OrgId, string OrgName, string Why);
 
 public sealed record MergeCandidate(int Id, string Ticket, string Content, string? Location, double Score);
 
-public sealed record OrderDetail(OrderRow Row, string? RequestedOrgName, string? Location, ContactView Contact, bool Anonymous,
+public sealed record WorkOrderDetail(WorkOrderRow Row, string? RequestedOrgName, string? Location, ContactView Contact, bool Anonymous,
     string Channel, DateOnly? DispatchedOn, DateOnly? SignDue, DateOnly? SignedOn, string? Reply, string? ReplyDraft,
     string? Rating, string? RatingComment, int RedoCount, int SendBackCount, DateOnly? ExtensionRequestedTo, int ExtensionCount,
     string? MasterTicket, List<string> MergedTickets, bool Published, List<FileRef> Images, List<string> AllowedActions,
@@ -28,7 +28,7 @@ public sealed record OrderDetail(OrderRow Row, string? RequestedOrgName, string?
 public sealed record OrderFilter(OrderStatus? Status, DemandType? Type, int? OrgId, string? Q, bool? Open, int? Page, int? PageSize,
     bool? Assigned = null, bool? SignOverdue = null, bool? Overdue = null);
 
-public sealed record OrderPage(int Total, int Page, int PageSize, List<OrderRow> Rows);
+public sealed record WorkOrderListPage(int Total, int Page, int PageSize, List<WorkOrderRow> Rows);
 
 /// 签收及时率, 按时办结率, 满意率 (满意+基本满意), 重办率, 退单率, average handling working days. Rates are null when
 /// their denominator is zero (a rate of nothing is not 0%).
@@ -72,7 +72,7 @@ public static class WorkOrderQueries
         return q;
     }
 
-    public static async Task<List<OrderRow>> RowsAsync(BihuanDb db, IQueryable<WorkOrder> q, DateOnly today, WorkingCalendar cal,
+    public static async Task<List<WorkOrderRow>> RowsAsync(BihuanDb db, IQueryable<WorkOrder> q, DateOnly today, WorkingCalendar cal,
         LightRules rules, CancellationToken ct)
     {
         // No IgnoreQueryFilters here: in EF Core it switches the filters off for the whole query, orders included.
@@ -82,15 +82,15 @@ public static class WorkOrderQueries
         return raw.ConvertAll(x => Row(x.o, x.OrgName ?? "", today, cal, rules));
     }
 
-    public static OrderRow Row(WorkOrder o, string orgName, DateOnly today, WorkingCalendar cal, LightRules rules)
+    public static WorkOrderRow Row(WorkOrder o, string orgName, DateOnly today, WorkingCalendar cal, LightRules rules)
     {
         var light = o.LightOf(today, rules, cal);
-        return new OrderRow(o.Id, o.Ticket, o.Type.Label(), o.Status, o.Status.Label(), o.OrgId, orgName,
+        return new WorkOrderRow(o.Id, o.Ticket, o.Type.Label(), o.Status, o.Status.Label(), o.OrgId, orgName,
             o.Content.Length > 120 ? o.Content[..120] + "…" : o.Content, o.CreatedAt, o.Deadline, light.Level, light.Level.Label(),
             light.Reason, o.UrgeCount, o.Supervised, o.ProblemId);
     }
 
-    public static async Task<OrderPage> ListAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules, OrderFilter f,
+    public static async Task<WorkOrderListPage> ListAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules, OrderFilter f,
         CancellationToken ct)
     {
         var q = Filter(db, f, ChinaTime.Today(clock));
@@ -98,10 +98,10 @@ public static class WorkOrderQueries
         var page = Math.Clamp(f.Page ?? 1, 1, InputBounds.PageMax);   // a page past this overflows the offset
         var total = await q.CountAsync(ct);
         var rows = await RowsAsync(db, q.OrderByDescending(o => o.Id).Skip((page - 1) * size).Take(size), ChinaTime.Today(clock), cal, rules, ct);
-        return new OrderPage(total, page, size, rows);
+        return new WorkOrderListPage(total, page, size, rows);
     }
 
-    public static async Task<OrderDetail?> DetailAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+    public static async Task<WorkOrderDetail?> DetailAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
         string actorId, string actorName, int id, CancellationToken ct)
     {
         var o = await db.WorkOrders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
@@ -121,7 +121,7 @@ public static class WorkOrderQueries
         var images = (await Uploads.OfAsync(db, c => c.WorkOrderId == id, c => c.WorkOrderId, ct)).GetValueOrDefault(id) ?? [];
         var allowed = o.AllowedFor(actor, org, dispatchOrg).ToList();
         var dispatching = allowed.Contains(OrderAction.Dispatch);
-        return new OrderDetail(Row(o, org.Name, today, cal, rules), requested, o.Location, WorkOrderCommands.Masked(contact), o.Anonymous,
+        return new WorkOrderDetail(Row(o, org.Name, today, cal, rules), requested, o.Location, WorkOrderCommands.Masked(contact), o.Anonymous,
             o.Channel.ToString(), o.DispatchedOn, o.SignDue, o.SignedOn, o.Reply, o.ReplyDraft, o.Rating?.Label(), o.RatingComment,
             o.RedoCount, o.SendBackCount, o.ExtensionRequestedTo, o.ExtensionCount, master, merged, o.Published, images,
             allowed.Where(a => a != OrderAction.Escalate).Select(WorkOrderCommands.RouteOf).ToList(),

@@ -13,7 +13,7 @@ namespace Bihuan.Features.Rectification;
 
 /// What the item page shows around one item: the rules made from it (GET /api/v1/rules?rectItemId=) and its 督办单
 /// (GET /api/v1/supervision/orders?itemId=).
-public sealed record ItemSurroundings(List<RuleDto> Rules, List<OrderRow> Orders);
+public sealed record ItemSurroundings(List<RuleDto> Rules, List<SupervisionOrderRow> Orders);
 
 /// 整改事项: the use cases of one item, the same for the item page and /api/v1/rectifications/{id}. Scoped: the
 /// BihuanDb it holds carries the caller's scope, so every read and write here is already limited to it.

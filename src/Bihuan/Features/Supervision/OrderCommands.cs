@@ -13,7 +13,7 @@ public sealed record OrderInput(int? OrgId, List<int>? ItemIds, string? Title, s
 public sealed record InterviewInput(string? Interviewees, string? Interviewers, DateOnly? HeldOn, string? Outcome);
 /// Text: the reply (respond), the 催办 opinion (remind), a closing note (close). Interview: for escalate (约谈).
 /// Evidence (respond): ids of uploads to cite (your own, or already cited by a record you can see) — never hashes.
-public sealed record OrderActionInput(string? Text, List<Guid>? Evidence = null, int? DueWorkingDays = null, DateOnly? DueOn = null,
+public sealed record SupervisionOrderActionInput(string? Text, List<Guid>? Evidence = null, int? DueWorkingDays = null, DateOnly? DueOn = null,
     InterviewInput? Interview = null);
 
 /// 督办单: issue, respond, 催办, 约谈, close. Rules in Domain/Supervision.cs; this loads, checks, applies, notifies.
@@ -93,7 +93,7 @@ public static class OrderCommands
     }
 
     public static async Task<SupervisionOrder> ApplyAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, Notifier notifier,
-        ClaimsPrincipal user, int orderId, SupervisionAction action, OrderActionInput input, CancellationToken ct)
+        ClaimsPrincipal user, int orderId, SupervisionAction action, SupervisionOrderActionInput input, CancellationToken ct)
     {
         var order = await db.SupervisionOrders.Include(o => o.Org).FirstOrDefaultAsync(o => o.Id == orderId, ct)
             ?? throw new DomainException(new RecordNotFound("督办单"));

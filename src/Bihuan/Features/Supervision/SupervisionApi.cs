@@ -11,14 +11,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Bihuan.Features.Supervision;
 
-public sealed record OrderRow(int Id, string Title, int OrgId, string OrgName, string Status, string StatusLabel, DateOnly DueOn,
+public sealed record SupervisionOrderRow(int Id, string Title, int OrgId, string OrgName, string Status, string StatusLabel, DateOnly DueOn,
     bool Overdue, int RemindCount, string IssuedByName, DateTime IssuedAt, int ItemCount);
 /// Evidence: the files a response cited (empty for other steps).
 public sealed record OrderEventDto(int Id, string Action, string From, string To, string Actor, DateTime At, string? Text, DateOnly? DueOn,
     List<FileRef> Evidence);
 public sealed record InterviewDto(int Id, string Interviewees, string Interviewers, DateOnly HeldOn, string Outcome, string RecordedBy);
 public sealed record OrderItemRef(int Id, string Problem, string OrgName, string StatusLabel, DateOnly? Deadline);
-public sealed record OrderDetail(OrderRow Order, string Requirements, string? Response, DateTime? RespondedAt, List<FileRef> Evidence,
+public sealed record SupervisionOrderDetail(SupervisionOrderRow Order, string Requirements, string? Response, DateTime? RespondedAt, List<FileRef> Evidence,
     List<OrderItemRef> Items, List<string> AllowedActions, List<OrderEventDto> Events, List<InterviewDto> Interviews);
 public sealed record SupervisionFilter(int? OrgId, string? Status, bool? Open, bool? Overdue, int? ItemId);
 
@@ -90,21 +90,21 @@ public static class SupervisionApi
         return q;
     }
 
-    public static async Task<List<OrderRow>> RowsAsync(IQueryable<SupervisionOrder> q, DateOnly today, CancellationToken ct) =>
+    public static async Task<List<SupervisionOrderRow>> RowsAsync(IQueryable<SupervisionOrder> q, DateOnly today, CancellationToken ct) =>
         (await q.OrderByDescending(o => o.Id).Take(500)
             .Select(o => new { o, OrgName = o.Org!.Name }).AsNoTracking().ToListAsync(ct))
         .ConvertAll(x => Row(x.o, x.OrgName, today));
 
-    static OrderRow Row(SupervisionOrder o, string orgName, DateOnly today) => new(o.Id, o.Title, o.OrgId, orgName, o.Status.ToString(),
+    static SupervisionOrderRow Row(SupervisionOrder o, string orgName, DateOnly today) => new(o.Id, o.Title, o.OrgId, orgName, o.Status.ToString(),
         o.Status.Label(), o.DueOn, o.IsOverdue(today), o.RemindCount, o.IssuedByName, o.IssuedAt, o.ItemIds.Count);
 
-    static async Task<Ok<List<OrderRow>>> Orders(BihuanDb db, TimeProvider clock, [AsParameters] SupervisionFilter f, CancellationToken ct)
+    static async Task<Ok<List<SupervisionOrderRow>>> Orders(BihuanDb db, TimeProvider clock, [AsParameters] SupervisionFilter f, CancellationToken ct)
     {
         var today = ChinaTime.Today(clock);
         return TypedResults.Ok(await RowsAsync(Filter(db, f, today), today, ct));
     }
 
-    public static async Task<OrderDetail?> DetailAsync(BihuanDb db, TimeProvider clock, int id, CancellationToken ct)
+    public static async Task<SupervisionOrderDetail?> DetailAsync(BihuanDb db, TimeProvider clock, int id, CancellationToken ct)
     {
         var o = await db.SupervisionOrders.Include(x => x.Org).AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (o is null) return null;
@@ -117,7 +117,7 @@ public static class SupervisionApi
         var files = await Uploads.OfAsync(db, c => eventIds.Contains(c.SupervisionEventId), c => c.SupervisionEventId, ct);
         List<FileRef> FilesOf(int? eventId) => eventId is { } e ? files.GetValueOrDefault(e) ?? [] : [];
         var evidence = FilesOf(events.LastOrDefault(e => e.Action == SupervisionAction.Respond)?.Id);
-        return new OrderDetail(Row(o, o.Org!.Name, today), o.Requirements, o.Response, o.RespondedAt, evidence,
+        return new SupervisionOrderDetail(Row(o, o.Org!.Name, today), o.Requirements, o.Response, o.RespondedAt, evidence,
             items.ConvertAll(i => new OrderItemRef(i.Id, i.Problem, i.OrgName, i.Status.Label(), i.Deadline)),
             SupervisionLifecycle.AllowedFor(o.Status, db.Access, o.Org!).Select(a => Routes(a)).ToList(),
             events.ConvertAll(e => new OrderEventDto(e.Id, e.Action.Label(), e.FromStatus.Label(), e.ToStatus.Label(), e.ActorName, e.At, e.Text, e.DueOn,
@@ -127,21 +127,21 @@ public static class SupervisionApi
 
     static string Routes(SupervisionAction a) => OrderCommands.Routes.First(kv => kv.Value == a).Key;
 
-    static async Task<Results<Ok<OrderDetail>, NotFound>> Order(BihuanDb db, TimeProvider clock, int id, CancellationToken ct) =>
+    static async Task<Results<Ok<SupervisionOrderDetail>, NotFound>> Order(BihuanDb db, TimeProvider clock, int id, CancellationToken ct) =>
         await DetailAsync(db, clock, id, ct) is { } d ? TypedResults.Ok(d) : TypedResults.NotFound();
 
-    static async Task<Created<OrderDetail>> Issue(BihuanDb db, TimeProvider clock, WorkingCalendar cal, Notifier notifier,
+    static async Task<Created<SupervisionOrderDetail>> Issue(BihuanDb db, TimeProvider clock, WorkingCalendar cal, Notifier notifier,
         ClaimsPrincipal user, OrderInput input, CancellationToken ct)
     {
         var o = await OrderCommands.IssueAsync(db, clock, cal, notifier, user, input, ct);
         return TypedResults.Created($"/api/v1/supervision/orders/{o.Id}", (await DetailAsync(db, clock, o.Id, ct))!);
     }
 
-    static async Task<Results<Ok<OrderDetail>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, Notifier notifier,
-        ClaimsPrincipal user, int id, string action, OrderActionInput? input, CancellationToken ct)
+    static async Task<Results<Ok<SupervisionOrderDetail>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, Notifier notifier,
+        ClaimsPrincipal user, int id, string action, SupervisionOrderActionInput? input, CancellationToken ct)
     {
         if (!OrderCommands.Routes.TryGetValue(action, out var a)) return TypedResults.NotFound();
-        await OrderCommands.ApplyAsync(db, clock, cal, notifier, user, id, a, input ?? new OrderActionInput(null), ct);
+        await OrderCommands.ApplyAsync(db, clock, cal, notifier, user, id, a, input ?? new SupervisionOrderActionInput(null), ct);
         return TypedResults.Ok((await DetailAsync(db, clock, id, ct))!);
     }
 
