@@ -44,7 +44,8 @@ public sealed class AnsweredStatuses
     }
 
     public static bool IsChecked(string route) =>
-        route.StartsWith("/api/", StringComparison.Ordinal) || route.StartsWith("/open311/", StringComparison.Ordinal);
+        (route.StartsWith("/api/", StringComparison.Ordinal) && !route.StartsWith("/api/docs", StringComparison.Ordinal))
+        || route.StartsWith("/open311/", StringComparison.Ordinal);   // /api/docs is the reference's page and assets
 
     /// A route template as the document writes its path: constraints gone, no trailing slash, lower case.
     public static string Normalize(string route) =>

@@ -19,7 +19,9 @@ public static class DemandApi
         g.MapGet("/{id:int}/contact", async (BihuanDb db, int id, bool? reveal, CancellationToken ct) =>
             TypedResults.Ok(await WorkOrderCommands.ContactAsync(db, id, reveal == true, ct)))
             .WithSummary("The submitter's contact, masked; ?reveal=true (handling unit only) unmasks it and is audited");
-        g.MapGet("/{id:int}/images/{n:int}", Image).WithSummary("The n-th photo of a work order (1-based), for those who see the order");
+        g.MapGet("/{id:int}/images/{n:int}", Image)
+            .Produces(StatusCodes.Status200OK, null, "image/jpeg", "image/png", "image/gif", "image/webp")
+            .WithSummary("The n-th photo of a work order (1-based), for those who see the order");
         g.MapPost("/{id:int}/{action}", Act)
             .WithSummary("accept | reject | dispatch | sign | send-back | start | reply | submit-reply | sign-off | return-draft | request-extension | approve-extension | refuse-extension | close-unrated | urge | supervise | merge | publish");
         g.MapPost("/escalate", async (BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options, ClaimsPrincipal user,

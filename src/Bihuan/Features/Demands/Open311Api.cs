@@ -55,7 +55,8 @@ public static class Open311Api
     {
         // Errors are the spec's errors document (XML or JSON), statuses from ErrorMapping; public POSTs are rate-limited.
         var g = app.MapGroup("/open311/v2").AllowAnonymous().DisableAntiforgery().WithTags("Open311 GeoReport v2")
-            .DeclareRefusals("application/xml", "application/json");
+            .DeclareRefusals("application/xml", "application/json")
+            .WithMetadata(new AnswersMetadata(StatusCodes.Status404NotFound));   // a format other than xml or json
         foreach (var suffix in new[] { ".{format}", "" })
         {
             g.MapGet("/discovery" + suffix, (HttpContext ctx, string? format) => Run(ctx, format, _ => Task.FromResult(Discovery(ctx))));

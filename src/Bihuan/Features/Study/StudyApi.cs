@@ -103,7 +103,7 @@ public static class StudyApi
             return report.Errors.Count > 0
                 ? Results.Problem(ErrorMapping.ToProblem(new ValidationFailed(report.Errors.ConvertAll(e => new Invalid("file", e)))))
                 : Results.Ok(report);
-        }).DisableAntiforgery().WithUploadLimit().WithSummary("Catalog from .xlsx/.csv (材料 | 章节 | 篇目 | 核心), titles only; checked first, commit=true writes");
+        }).Produces<ImportReport>().DisableAntiforgery().WithUploadLimit().WithSummary("Catalog from .xlsx/.csv (材料 | 章节 | 篇目 | 核心), titles only; checked first, commit=true writes");
         study.MapPost("/records", async (BihuanDb db, TimeProvider clock, ClaimsPrincipal user, StudyInput input, CancellationToken ct) =>
         {
             var r = await StudyCommands.RecordAsync(db, clock, user, input, ct);
