@@ -12,10 +12,9 @@ public sealed partial class ScopeExitTests
     static readonly Dictionary<string, string> Allowed = new(StringComparer.Ordinal)
     {
         // The filters themselves: the org-scope subquery inside a record's filter reads the org table unfiltered.
-        ["Data/BihuanDb.cs:OwnedByOrg"] = "the filter definition: OrgId IN (orgs in scope)",
+        ["Data/BihuanDb.cs:OrgInScope"] = "the filter definition: OrgId IN (orgs in scope), for OwnedByOrg and FileFilters",
         ["Data/FileFilters.cs:Citation"] = "the filter definition: the citing record's org in scope",
         ["Data/FileFilters.cs:Upload"] = "the filter definition: a visible citation, or the uploader's own",
-        ["Data/FileFilters.cs:Splice"] = "the filter definition: the org-scope subqueries spliced in",
         // The named exits.
         ["Data/ScopeExits.cs:OrgDirectory"] = "org names/codes/paths a visible record, grant or campaign names",
         ["Data/ScopeExits.cs:ForIntegrity"] = "uniqueness and tree invariants hold for the whole city",

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Bihuan.Domain;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -136,15 +137,20 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     /// evaluates the small org set once and answers from the OrgId index instead of testing paths row by row.
     void OwnedByOrg<T>(ModelBuilder b, bool records = true) where T : class, IOrgOwned
     {
-        if (records)
-            b.Entity<T>().HasQueryFilter(x => Set<Org>().IgnoreQueryFilters()
-                .Where(o => ScopeRecordPaths.Any(p => o.Path.StartsWith(p)) || ScopeRecordOrgIds.Contains(o.Id))
-                .Select(o => o.Id).Contains(x.OrgId));
-        else
-            b.Entity<T>().HasQueryFilter(x => Set<Org>().IgnoreQueryFilters()
-                .Where(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id))
-                .Select(o => o.Id).Contains(x.OrgId));
+        var x = Expression.Parameter(typeof(T), "x");
+        var org = Expression.Property(x, nameof(IOrgOwned.OrgId));
+        b.Entity<T>().HasQueryFilter(Expression.Lambda<Func<T, bool>>(OrgInScope(records).Apply(org), x));
     }
+
+    /// The one org-scope subquery: is this org id among the orgs in the caller's scope — the records' scope
+    /// (grants holding ReadRecords) or the whole scope (work orders, keys). Shared by OwnedByOrg and FileFilters.
+    internal Expression<Func<int, bool>> OrgInScope(bool records) => records
+        ? id => Set<Org>().IgnoreQueryFilters()
+            .Where(o => ScopeRecordPaths.Any(p => o.Path.StartsWith(p)) || ScopeRecordOrgIds.Contains(o.Id))
+            .Select(o => o.Id).Contains(id)
+        : id => Set<Org>().IgnoreQueryFilters()
+            .Where(o => ScopePaths.Any(p => o.Path.StartsWith(p)) || ScopeOrgIds.Contains(o.Id))
+            .Select(o => o.Id).Contains(id);
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();

@@ -34,14 +34,9 @@ static class FileFilters
 
     static Expression<Func<T, bool>> Splice<T>(BihuanDb db, Expression<Func<T, bool>> filter)
     {
-        // The same uncorrelated subqueries as BihuanDb.OwnedByOrg: the orgs in the caller's scope, for orders and for
+        // The uncorrelated subqueries of BihuanDb.OwnedByOrg: the orgs in the caller's scope, for orders and for
         // the units' records.
-        Expression<Func<int, bool>> inScope = id => db.Set<Org>().IgnoreQueryFilters()
-            .Where(o => db.ScopePaths.Any(p => o.Path.StartsWith(p)) || db.ScopeOrgIds.Contains(o.Id))
-            .Select(o => o.Id).Contains(id);
-        Expression<Func<int, bool>> inRecordScope = id => db.Set<Org>().IgnoreQueryFilters()
-            .Where(o => db.ScopeRecordPaths.Any(p => o.Path.StartsWith(p)) || db.ScopeRecordOrgIds.Contains(o.Id))
-            .Select(o => o.Id).Contains(id);
+        var (inScope, inRecordScope) = (db.OrgInScope(records: false), db.OrgInScope(records: true));
         var cited = typeof(T) == typeof(Upload) ? Citation(db) : null;
         return (Expression<Func<T, bool>>)new Markers(inScope, inRecordScope, cited).Visit(filter);
     }
@@ -59,9 +54,16 @@ static class FileFilters
                 nameof(Cited) => cited ?? throw new InvalidOperationException("Cited(…) only in the upload filter"),
                 _ => throw new InvalidOperationException(node.Method.Name),
             };
-            return new Substitute(body.Parameters[0], Visit(node.Arguments[0])).Visit(body.Body);
+            return body.Apply(Visit(node.Arguments[0]));
         }
     }
+}
+
+static class Lambdas
+{
+    /// The body of a one-parameter lambda with the argument in the parameter's place (inlined, as SQL needs it).
+    public static Expression Apply(this LambdaExpression lambda, Expression argument) =>
+        new Substitute(lambda.Parameters[0], argument).Visit(lambda.Body);
 
     sealed class Substitute(ParameterExpression from, Expression to) : ExpressionVisitor
     {
