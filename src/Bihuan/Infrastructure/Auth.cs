@@ -48,8 +48,10 @@ public static class AuthSetup
         });
 
         // The idle timeout: a sliding expiry (Bihuan:Auth:IdleMinutes).
-        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
-            .Configure<AuthOptions>((o, a) => o.ExpireTimeSpan = TimeSpan.FromMinutes(Math.Clamp(a.IdleMinutes, 1, 24 * 60)));
+        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(
+                IdentityConstants.ApplicationScheme)
+            .Configure<AuthOptions>((o, a) =>
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(Math.Clamp(a.IdleMinutes, 1, 24 * 60)));
         services.AddOptions<IdentityOptions>().Configure<AuthOptions>((o, a) =>
         {
             o.Lockout.MaxFailedAccessAttempts = Math.Max(1, a.LockoutFailures);
@@ -160,7 +162,8 @@ sealed class TokenAuthenticationHandler(
     {
         if (Context.Items[ThrottledKey] is not TimeSpan wait) return base.HandleChallengeAsync(properties);
         Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Task.CompletedTask;
     }
 }

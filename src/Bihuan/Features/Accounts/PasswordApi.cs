@@ -22,7 +22,8 @@ public static class PasswordApi
         return TypedResults.NoContent();
     }
 
-    static async Task<NoContent> Reset(PasswordCommands commands, string id, ResetPasswordInput input, CancellationToken ct)
+    static async Task<NoContent> Reset(PasswordCommands commands, string id, ResetPasswordInput input,
+        CancellationToken ct)
     {
         await commands.ResetAsync(id, input, ct);
         return TypedResults.NoContent();

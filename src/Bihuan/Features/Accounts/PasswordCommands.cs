@@ -12,7 +12,8 @@ public sealed record ResetPasswordInput(string? NewPassword);
 
 /// Changing one's own password and an administrator's reset; both go through PasswordPolicy (Identity's validator)
 /// and renew the security stamp, which ends every cookie and every token of the account made before.
-public sealed class PasswordCommands(BihuanDb db, UserManager<Account> users, SignInManager<Account> signIn, TimeProvider clock)
+public sealed class PasswordCommands(
+    BihuanDb db, UserManager<Account> users, SignInManager<Account> signIn, TimeProvider clock)
 {
     public async Task ChangeAsync(string accountId, ChangePasswordInput input, CancellationToken ct)
     {
@@ -21,7 +22,8 @@ public sealed class PasswordCommands(BihuanDb db, UserManager<Account> users, Si
         if (string.IsNullOrEmpty(input.NewPassword)) errors.Add(new("newPassword", "请输入新密码"));
         else if (input.NewPassword == input.CurrentPassword) errors.Add(new("newPassword", "新密码不能与当前密码相同"));
         ErrorMapping.ThrowIfAny(errors);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == accountId, ct) ?? throw new DomainException(new RecordNotFound("账号"));
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == accountId, ct)
+            ?? throw new DomainException(new RecordNotFound("账号"));
         if (!await users.CheckPasswordAsync(user, input.CurrentPassword!))
             throw new DomainException(new Invalid("currentPassword", "当前密码不正确"));
         var result = await users.ChangePasswordAsync(user, input.CurrentPassword!, input.NewPassword!);
@@ -36,7 +38,8 @@ public sealed class PasswordCommands(BihuanDb db, UserManager<Account> users, Si
         var id = caller.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new DomainException(new Forbidden("请先登录"));
         await ChangeAsync(id, input, ct);
         var user = await users.FindByIdAsync(id) ?? throw new DomainException(new RecordNotFound("账号"));
-        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(PasswordSignIn.SessionClaim, user.SessionStamp!)]);
+        await signIn.SignInWithClaimsAsync(user, isPersistent: false,
+            [new Claim(PasswordSignIn.SessionClaim, user.SessionStamp!)]);
     }
 
     public async Task ResetAsync(string accountId, ResetPasswordInput input, CancellationToken ct)
@@ -44,10 +47,12 @@ public sealed class PasswordCommands(BihuanDb db, UserManager<Account> users, Si
         if (!db.Access.CanAnywhere(Permission.ManageRoles))
             throw new DomainException(new Forbidden("只有系统管理员可以重置密码"));
         if (string.IsNullOrEmpty(input.NewPassword)) throw new DomainException(new Invalid("newPassword", "请输入新密码"));
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == accountId, ct) ?? throw new DomainException(new RecordNotFound("账号"));
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == accountId, ct)
+            ?? throw new DomainException(new RecordNotFound("账号"));
         // Checked before the old password goes: a refused new one leaves the account as it was.
         var errors = PasswordPolicy.Check(user.UserName, input.NewPassword);
-        if (errors.Count > 0) throw new DomainException(new ValidationFailed([.. errors.Select(e => new Invalid("newPassword", e))]));
+        if (errors.Count > 0)
+            throw new DomainException(new ValidationFailed([.. errors.Select(e => new Invalid("newPassword", e))]));
         var token = await users.GeneratePasswordResetTokenAsync(user);
         ThrowIfFailed(await users.ResetPasswordAsync(user, token, input.NewPassword), "newPassword");
         await users.SetLockoutEndDateAsync(user, null);
@@ -67,6 +72,7 @@ public sealed class PasswordCommands(BihuanDb db, UserManager<Account> users, Si
     static void ThrowIfFailed(IdentityResult result, string field)
     {
         if (!result.Succeeded)
-            throw new DomainException(new ValidationFailed([.. result.Errors.Select(e => new Invalid(field, e.Description))]));
+            throw new DomainException(new ValidationFailed(
+                [.. result.Errors.Select(e => new Invalid(field, e.Description))]));
     }
 }

@@ -57,6 +57,7 @@ public sealed class PasswordPolicy : IPasswordValidator<Account>
     {
         var errors = Check(user.UserName, password ?? "");
         return Task.FromResult(errors.Count == 0 ? IdentityResult.Success
-            : IdentityResult.Failed([.. errors.Select(e => new IdentityError { Code = "PasswordPolicy", Description = e })]));
+            : IdentityResult.Failed(
+                [.. errors.Select(e => new IdentityError { Code = "PasswordPolicy", Description = e })]));
     }
 }

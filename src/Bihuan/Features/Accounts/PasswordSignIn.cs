@@ -82,9 +82,11 @@ public sealed class PasswordSignIn(
         return clean.Length == 0 ? "anonymous" : clean.Length > 64 ? clean[..64] + "…" : clean;
     }
 
-    public static string NewStamp() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+    public static string NewStamp() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// Reset by an administrator, or older than Bihuan:Auth:PasswordMaxAgeDays (0: never).
     public static bool MustChange(Account user, AuthOptions options, DateTime nowUtc) => user.MustChangePassword
-        || (options.PasswordMaxAgeDays > 0 && user.PasswordChangedAt is { } at && at.AddDays(options.PasswordMaxAgeDays) < nowUtc);
+        || (options.PasswordMaxAgeDays > 0 && user.PasswordChangedAt is { } at
+            && at.AddDays(options.PasswordMaxAgeDays) < nowUtc);
 }

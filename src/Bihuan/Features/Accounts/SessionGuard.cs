@@ -23,7 +23,8 @@ public static class SessionGuard
     public static async Task ValidateAsync(CookieValidatePrincipalContext ctx)
     {
         var id = ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
-        var stampType = ctx.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>()
+        var stampType = ctx.HttpContext.RequestServices
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>()
             .Value.ClaimsIdentity.SecurityStampClaimType;
         var db = ctx.HttpContext.RequestServices.GetRequiredService<BihuanDb>();
         var row = id is null ? null : await db.Users.AsNoTracking().Where(u => u.Id == id)
@@ -39,7 +40,10 @@ public static class SessionGuard
         }
         var options = ctx.HttpContext.RequestServices.GetRequiredService<AuthOptions>();
         var clock = ctx.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-        var account = new Account { MustChangePassword = row.MustChangePassword, PasswordChangedAt = row.PasswordChangedAt };
+        var account = new Account
+        {
+            MustChangePassword = row.MustChangePassword, PasswordChangedAt = row.PasswordChangedAt,
+        };
         if (PasswordSignIn.MustChange(account, options, clock.GetUtcNow().UtcDateTime))
             ctx.HttpContext.Items[MustChangeKey] = true;
     }
@@ -68,12 +72,14 @@ public static class SessionGuard
     public const string MustChangeText = "请先修改密码（管理员已重置密码或密码已过期）";
 
     static bool IsAllowed(PathString p) => p.StartsWithSegments(ChangePath) || p.StartsWithSegments("/logout")
-        || p.StartsWithSegments("/culture") || p.StartsWithSegments("/api/v1/me/password") || p.StartsWithSegments("/_content")
+        || p.StartsWithSegments("/culture") || p.StartsWithSegments("/api/v1/me/password")
+        || p.StartsWithSegments("/_content")
         || (!p.StartsWithSegments("/api") && Path.HasExtension(p.Value));
 
     /// Sign-out: the session stamp is renewed (every copy of every cookie of this account is refused from now on),
     /// the cookie removed, and the act audited.
-    public static async Task SignOutAsync(HttpContext ctx, BihuanDb db, SignInManager<Account> signIn, CancellationToken ct)
+    public static async Task SignOutAsync(HttpContext ctx, BihuanDb db, SignInManager<Account> signIn,
+        CancellationToken ct)
     {
         var id = ctx.User.FindFirstValue(ClaimTypes.NameIdentifier);
         if (id is not null && await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct) is { } user)

@@ -45,7 +45,8 @@ public sealed class SignInThrottle(AuthOptions options, TimeProvider clock)
             e.Failures++;
             e.Last = now;
             if (e.Failures <= free) return null;
-            var seconds = Math.Min(O.MaxDelaySeconds, O.BaseDelaySeconds * Math.Pow(2, Math.Min(30, e.Failures - free - 1)));
+            var doublings = Math.Min(30, e.Failures - free - 1);
+            var seconds = Math.Min(O.MaxDelaySeconds, O.BaseDelaySeconds * Math.Pow(2, doublings));
             e.NotBefore = now + TimeSpan.FromSeconds(seconds);
             return TimeSpan.FromSeconds(seconds);
         }
