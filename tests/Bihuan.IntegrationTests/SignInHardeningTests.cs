@@ -266,7 +266,7 @@ public abstract partial class SignInHardeningTestsBase(Func<BihuanFactory> facto
         var browser = Browser();
         Assert.True(Redirected(await SignIn(browser, user, "Harbor#2026reset"), SessionGuard.ChangePath));
         Assert.True(Redirected(await browser.GetAsync("/ledger"), SessionGuard.ChangePath));
-        await (await browser.GetAsync("/api/v1/me")).Expect(HttpStatusCode.Forbidden);
+        await (await browser.GetAsync("/api/v1/me")).ExpectProblem(HttpStatusCode.Forbidden);
         var change = await browser.PostAsync(SessionGuard.ChangePath, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "change-password", ["__RequestVerificationToken"] = await TokenOn(browser, SessionGuard.ChangePath),

@@ -60,7 +60,7 @@ public static class SessionGuard
                 await ctx.Response.WriteAsJsonAsync(new Microsoft.AspNetCore.Mvc.ProblemDetails
                 {
                     Status = 403, Title = MustChangeText,
-                }, ctx.RequestAborted);
+                }, options: null, contentType: "application/problem+json", ctx.RequestAborted);
                 return;
             }
             ctx.Response.Redirect(ChangePath);
