@@ -133,7 +133,7 @@ public sealed class JourneyTests(BrowserApp app, ITestOutputHelper output) : ICl
         var page = await app.NewPageAsync();
         await BrowserApp.SignInAsync(page, "hp.office", "not-the-password");
         Assert.Equal("/login", new Uri(page.Url).AbsolutePath);
-        await Assertions.Expect(page.Locator(".notice.error")).ToHaveTextAsync("用户名或密码不正确");
+        await Assertions.Expect(page.Locator(".notice.error")).ToHaveTextAsync("用户名或密码不正确；连续多次输错的账号会被暂时锁定");
         await Assertions.Expect(page.Locator("header .who")).ToHaveCountAsync(0);
         // still anonymous: the dashboard sends us back to the login page
         await page.GotoAsync("/");

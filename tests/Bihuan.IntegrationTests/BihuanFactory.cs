@@ -73,6 +73,9 @@ public class BihuanFactory : WebApplicationFactory<Program>
         // Every test client comes from the same (unknown) address: the per-address limits would throttle the suites.
         builder.UseSetting("Bihuan:Portal:PostsPerMinutePerIp", "1000000");
         builder.UseSetting("Bihuan:Portal:MaxPerSourcePerHour", "1000000");
+        // ... and the sign-in back-off (SignInHardeningTests sets its own, reachable, limits).
+        builder.UseSetting("Bihuan:Auth:Throttle:AddressFreeFailures", "1000000");
+        builder.UseSetting("Bihuan:Auth:Throttle:AccountFreeFailures", "1000000");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
         builder.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new AnsweredStatuses.Filter(Answered)));
     }

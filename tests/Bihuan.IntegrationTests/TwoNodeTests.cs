@@ -82,6 +82,10 @@ public sealed partial class TwoNodeTests : IDisposable
             ["Input.UserName"] = user, ["Input.Password"] = "Demo@2026bh",
         }));
         Assert.Equal(HttpStatusCode.Redirect, res.StatusCode);
+        // API writes with the cookie carry the signed-in page's antiforgery token in the header (ADR 0017).
+        var page = AntiforgeryToken().Match(await (await browser.GetAsync("/")).Content.ReadAsStringAsync());
+        Assert.True(page.Success, "no antiforgery token on /");
+        browser.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(page.Groups[1].Value));
     }
 
     [SkippableFact]

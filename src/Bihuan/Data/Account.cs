@@ -9,4 +9,11 @@ public sealed class Account : IdentityUser
     public int? PersonId { get; set; }
     public string? PreferredCulture { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// Bound into every sign-in cookie and renewed at sign-out: a cookie copied before the sign-out is refused
+    /// (server-side logout). Not the security stamp, which also binds the API tokens (ADR 0017).
+    public string? SessionStamp { get; set; }
+    /// UTC; the start of the password's age (Bihuan:Auth:PasswordMaxAgeDays). Null: set before ages were kept.
+    public DateTime? PasswordChangedAt { get; set; }
+    /// Set by an administrator's reset: the next sign-in may do nothing but choose a new password.
+    public bool MustChangePassword { get; set; }
 }

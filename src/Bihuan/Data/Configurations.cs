@@ -52,6 +52,7 @@ sealed class AccessTokenConfiguration : IEntityTypeConfiguration<AccessToken>
         b.Property(x => x.Name).HasMaxLength(100);
         b.Property(x => x.Prefix).HasMaxLength(16);
         b.Property(x => x.SecretHash).HasMaxLength(64);
+        b.Property(x => x.StampHash).HasMaxLength(64);
         b.HasIndex(x => x.SecretHash).IsUnique();
         b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -96,6 +97,7 @@ sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
     {
         b.Property(x => x.DisplayName).HasMaxLength(50);
         b.Property(x => x.PreferredCulture).HasMaxLength(10);
+        b.Property(x => x.SessionStamp).HasMaxLength(64);
         b.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.SetNull);
     }
 }

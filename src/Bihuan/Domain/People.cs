@@ -57,6 +57,9 @@ public sealed class AccessToken : IAudited
     public DateTime CreatedAt { get; set; }
     public DateTime? ExpiresAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+    /// SHA-256 of the account's security stamp when the token was made: a password change or reset renews the stamp
+    /// and so ends every token made before it (TokenAuthenticationHandler). Never the stamp itself (it is audited).
+    public string? StampHash { get; set; }
 
     public const string Marker = "bh_";
 

@@ -49,7 +49,10 @@ public static class Cli
         var user = new Option<string>("--user") { Description = "user name", Required = true };
         var name = new Option<string>("--name") { Description = "display name", DefaultValueFactory = _ => "系统管理员" };
         var password = new Option<string?>("--password")
-            { Description = "password (or set BIHUAN_ADMIN_PASSWORD; at least 10 characters with a digit and a lowercase letter)" };
+        {
+            Description = "password (or set BIHUAN_ADMIN_PASSWORD; at least 10 characters of three kinds — upper, "
+                + "lower, digit, symbol — not a common one, not holding the user name)",
+        };
         adminCreate.Options.Add(user);
         adminCreate.Options.Add(name);
         adminCreate.Options.Add(password);

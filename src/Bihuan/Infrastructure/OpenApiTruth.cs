@@ -45,7 +45,9 @@ public static class Refusals
         var methods = e.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault()?.HttpMethods ?? [];
         var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable };
         if (e.Metadata.OfType<IAuthorizeData>().Any() && !e.Metadata.OfType<IAllowAnonymous>().Any())
-            statuses.UnionWith([StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden]);
+            // 429: the address sent too many failed tokens and must wait (TokenAuthenticationHandler).
+            statuses.UnionWith([StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status429TooManyRequests]);
         // A record named by the route, the query or the body may not exist or not be visible to the caller.
         if (e.RoutePattern.Parameters.Count > 0 || e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true
             || e.RoutePattern.RawText?.StartsWith("api/", StringComparison.Ordinal) == true)

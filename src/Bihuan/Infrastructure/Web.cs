@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Bihuan.Data;
+using Bihuan.Features.Accounts;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.OpenApi;
@@ -54,7 +55,7 @@ public static class WebSetup
             });
             o.DescribeApi();
         });
-        services.AddAntiforgery();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddDataProtection().SetApplicationName("Bihuan").PersistKeysToDbContext<BihuanDb>();
         services.AddHttpContextAccessor();
         return services;
@@ -81,6 +82,8 @@ public static class WebSetup
 
     public static WebApplication UseBihuanPipeline(this WebApplication app)
     {
+        app.UseForwardedClient(app.Configuration);
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         // A bodiless error status: problem details (as the default does), but a browser's 5xx gets the error page.
         app.UseStatusCodePages(async sc =>
@@ -115,14 +118,8 @@ public static class WebSetup
         app.UseAccessScope();
         app.UseAuthorization();
         app.UseAntiforgery();
-        app.Use(async (ctx, next) =>
-        {
-            var h = ctx.Response.Headers;
-            h.XContentTypeOptions = "nosniff";
-            h.XFrameOptions = "DENY";
-            h["Referrer-Policy"] = "same-origin";
-            await next();
-        });
+        app.UseCookieApiAntiforgery();
+        app.UseMustChangeGate();
         return app;
     }
 
@@ -152,7 +149,8 @@ public static class WebSetup
             var culture = Cultures.FirstOrDefault(x => x.Name.Equals(c, StringComparison.OrdinalIgnoreCase))?.Name ?? "zh-CN";
             ctx.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true,
+                    Secure = ctx.Request.IsHttps });
             return Results.LocalRedirect(RequestInput.IsLocalPath(back) ? back! : "/");
         }).AllowAnonymous().ExcludeFromDescription();
         return app;

@@ -10,11 +10,12 @@ public static class AccountEndpoints
     {
         // A form post (antiforgery-checked by the pipeline): signing out is never a GET a link could trigger.
         app.MapPost("/logout", async (HttpContext ctx, [FromServices] SignInManager<Account> signIn,
-            [FromServices] Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+            [FromServices] BihuanDb db, [FromServices] Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery,
+            CancellationToken ct) =>
         {
             if (!await antiforgery.IsRequestValidAsync(ctx))
                 return Results.Problem(statusCode: 400, title: "请求已过期，请刷新页面后重试");
-            await signIn.SignOutAsync();
+            await SessionGuard.SignOutAsync(ctx, db, signIn, ct);
             return Results.LocalRedirect("/login");
         }).ExcludeFromDescription();
     }

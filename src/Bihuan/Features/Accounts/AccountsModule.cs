@@ -6,12 +6,17 @@ public static class AccountsModule
 {
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration config)
     {
+        services.AddSingleton(config.GetSection("Bihuan:Auth").Get<AuthOptions>() ?? new AuthOptions());
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddScoped<PasswordCommands>();
         return services;
     }
 
     public static WebApplication MapAccounts(this WebApplication app, RouteGroupBuilder api)
     {
         api.MapAccountApi();
+        api.MapPasswordApi();
         app.MapAccountEndpoints();
         return app;
     }

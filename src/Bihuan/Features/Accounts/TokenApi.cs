@@ -48,12 +48,13 @@ public static class TokenApi
         else if (input.Name.Trim().Length > 100) errors.Add(new("name", "名称不能超过 100 个字"));
         if (input.ExpiresInDays is < 1 or > 366) errors.Add(new("expiresInDays", "有效期须在 1 到 366 天之间"));
         ErrorMapping.ThrowIfAny(errors);
+        var stamp = await db.Users.Where(u => u.Id == accountId).Select(u => u.SecurityStamp).FirstOrDefaultAsync(ct);
         var (token, prefix, hash) = AccessToken.Generate();
         var now = ChinaTime.Now(clock);
         var t = new AccessToken
         {
             AccountId = accountId, Name = input.Name!.Trim(), Prefix = prefix, SecretHash = hash, CreatedAt = now,
-            ExpiresAt = now.AddDays(input.ExpiresInDays ?? 90),
+            ExpiresAt = now.AddDays(input.ExpiresInDays ?? 90), StampHash = AccessToken.HashOf(stamp ?? ""),
         };
         db.AccessTokens.Add(t);
         await db.SaveChangesAsync(ct);

@@ -202,7 +202,7 @@ public static class AccountCommands
         var account = new Account
         {
             UserName = userName!.Trim(), DisplayName = displayName!.Trim(), PersonId = personId,
-            CreatedAt = ChinaTime.Now(clock), LockoutEnabled = true,
+            CreatedAt = ChinaTime.Now(clock), LockoutEnabled = true, PasswordChangedAt = clock.GetUtcNow().UtcDateTime,
         };
         var result = await users.CreateAsync(account, password!);
         if (!result.Succeeded)

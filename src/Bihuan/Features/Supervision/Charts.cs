@@ -22,7 +22,7 @@ public static class Charts
         var plot = width - labelWidth - 60;
         var h = legendH + bars.Count * rowH + 8;
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" role=\"img\" aria-label=\"{E(title)}\" viewBox=\"0 0 {width} {h}\" width=\"100%\" style=\"max-width:{width}px\" font-size=\"13\" font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\">");
+        sb.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" role=\"img\" aria-label=\"{E(title)}\" viewBox=\"0 0 {width} {h}\" width=\"{width}\" height=\"{h}\" font-size=\"13\" font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\">");
         sb.Append(CultureInfo.InvariantCulture, $"<title>{E(title)}</title>");
         var x0 = labelWidth;
         foreach (var s in bars.FirstOrDefault()?.Segments ?? [])
@@ -55,7 +55,7 @@ public static class Charts
     {
         const int width = 760, height = 260, left = 44, right = 16, top = 34, bottom = 36;
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" role=\"img\" aria-label=\"{E(title)}\" viewBox=\"0 0 {width} {height}\" width=\"100%\" style=\"max-width:{width}px\" font-size=\"12\" font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\"><title>{E(title)}</title>");
+        sb.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" role=\"img\" aria-label=\"{E(title)}\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-size=\"12\" font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\"><title>{E(title)}</title>");
         if (xLabels.Count == 0)
         {
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{width / 2}\" y=\"{height / 2}\" text-anchor=\"middle\" fill=\"#777\">{E(empty)}</text></svg>");

@@ -58,6 +58,9 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
@@ -65,6 +68,9 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.Property<string>("NormalizedUserName")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime?>("PasswordChangedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("PasswordHash")
                         .HasMaxLength(4000)
@@ -87,6 +93,10 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.Property<string>("SecurityStamp")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("SessionStamp")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("boolean");
@@ -143,6 +153,10 @@ namespace Bihuan.Data.Migrations.Postgres
 
                     b.Property<string>("SecretHash")
                         .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("StampHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
