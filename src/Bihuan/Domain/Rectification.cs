@@ -319,6 +319,7 @@ public class RectState
         }
 
         var from = Status;
+        var early = IsRecheckEarly(now);
         Status = step.To;
         switch (action)
         {
@@ -359,7 +360,7 @@ public class RectState
                 break;
             case RectAction.ConfirmEffect:
                 // The early reason goes to the timeline (and so to the audit chain) saying it was early and when due.
-                if (IsRecheckEarly(now)) text = $"提前成效确认（回头看日期 {RecheckDue:yyyy-MM-dd}）：{text}";
+                if (early) text = $"提前成效确认（回头看日期 {RecheckDue:yyyy-MM-dd}）：{text}";
                 RecheckDue = null;
                 break;
             case RectAction.RequestExtension:
