@@ -65,10 +65,12 @@ public static class DemandApi
     public sealed record OrderMoved(int Id, OrderStatus Status, string StatusLabel);
 
     static async Task<Results<Ok<OrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
-        PortalOptions options, ClaimsPrincipal user, int id, string action, OrderActionInput input, CancellationToken ct)
+        PortalOptions options, Notifications.Notifier notifier, ClaimsPrincipal user, int id, string action, OrderActionInput input,
+        CancellationToken ct)
     {
         if (!WorkOrderCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
         var order = await WorkOrderCommands.ApplyAsync(db, clock, cal, options, user, id, a, input, ct);
+        await notifier.MailStagedAsync(db, ct);
         var actor = await WorkOrderCommands.ActorAsync(db, user, ct);
         return await WorkOrderQueries.DetailAsync(db, clock, cal, rules, actor.Id, actor.Name, id, ct) is { } d
             ? TypedResults.Ok(d)

@@ -56,5 +56,6 @@ public sealed class TodoActions(BihuanDb db, TimeProvider clock, WorkingCalendar
             default:
                 throw new DomainException(new Invalid("kind", $"“{kind.Label()}”须在记录页面填写后办理"));
         }
+        await notifier.MailStagedAsync(db, ct);   // the handoff told the next actors in its transaction; mail after it
     }
 }
