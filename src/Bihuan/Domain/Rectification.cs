@@ -229,7 +229,8 @@ public class RectState
     /// Serious items and items from 巡视巡察 or 监督检查 are verified by the supervisor (纪检监督), not the office.
     /// One rule for memory and SQL: the 待办's queries filter with the expression, the property evaluates it.
     public static Expression<Func<T, bool>> NeedsSupervisorWhere<T>() where T : RectState => i =>
-        i.Severity == Severity.Serious || i.Source == SourceChannel.InspectionFeedback || i.Source == SourceChannel.SupervisionCheck;
+        i.Severity == Severity.Serious || i.Source == SourceChannel.InspectionFeedback
+            || i.Source == SourceChannel.SupervisionCheck;
 
     static readonly Func<RectState, bool> NeedsSupervisorRule = NeedsSupervisorWhere<RectState>().Compile();
 

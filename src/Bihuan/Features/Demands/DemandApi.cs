@@ -65,7 +65,8 @@ public static class DemandApi
     public sealed record OrderMoved(int Id, OrderStatus Status, string StatusLabel);
 
     static async Task<Results<Ok<OrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
-        PortalOptions options, Notifications.Notifier notifier, ClaimsPrincipal user, int id, string action, OrderActionInput input,
+        PortalOptions options, Notifications.Notifier notifier, ClaimsPrincipal user, int id, string action,
+            OrderActionInput input,
         CancellationToken ct)
     {
         if (!WorkOrderCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();

@@ -74,7 +74,8 @@ public static class WorkOrderCommands
                 Kind = told.Kind, Title = $"{order.Ticket} {order.Content}", Link = $"/workorders/{order.Id}",
                 Key = $"order:{order.Id}:{action}:{order.UpdatedAt.Ticks}", OrgIds = [order.OrgId, order.DispatchOrgId],
                 ActorId = actor.Id,
-                CanAct = s => order.AllowedFor(new OrderActor(s.AccountId!, "", s), with, dispatchOrg).Any(told.Next.Contains),
+                CanAct = s => order.AllowedFor(new OrderActor(s.AccountId!, "", s), with, dispatchOrg).Any(
+                    told.Next.Contains),
             }.StageAsync(db, order.UpdatedAt, ct);
         }
         await db.SaveChangesAsync(ct);
@@ -92,8 +93,10 @@ public static class WorkOrderCommands
         [OrderAction.Reply] = (NotificationKind.OrderReplied, [OrderAction.CloseUnrated]),
         [OrderAction.SignOff] = (NotificationKind.OrderReplied, [OrderAction.CloseUnrated]),
         [OrderAction.RequestExtension] = (NotificationKind.OrderExtensionRequested, [OrderAction.ApproveExtension]),
-        [OrderAction.ApproveExtension] = (NotificationKind.OrderExtensionDecided, [OrderAction.Reply, OrderAction.SubmitReply]),
-        [OrderAction.RefuseExtension] = (NotificationKind.OrderExtensionDecided, [OrderAction.Reply, OrderAction.SubmitReply]),
+        [OrderAction.ApproveExtension] = (NotificationKind.OrderExtensionDecided, [OrderAction.Reply,
+            OrderAction.SubmitReply]),
+        [OrderAction.RefuseExtension] = (NotificationKind.OrderExtensionDecided, [OrderAction.Reply,
+            OrderAction.SubmitReply]),
     };
 
     static async Task ApplyLoadedAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options, OrderActor actor,

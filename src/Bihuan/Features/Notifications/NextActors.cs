@@ -12,7 +12,8 @@ public static class NextActors
     public static async Task<List<string>> AccountsAsync(BihuanDb db, IReadOnlyCollection<int> orgIds,
         Func<AccessScope, bool> canAct, string? actor, CancellationToken ct)
     {
-        var paths = await db.Delivery<Org>().Where(o => orgIds.Contains(o.Id)).Select(o => new { o.Id, o.Path }).ToListAsync(ct);
+        var paths = await db.Delivery<Org>().Where(o => orgIds.Contains(o.Id)).Select(o => new { o.Id,
+            o.Path }).ToListAsync(ct);
         var reach = paths.SelectMany(o => o.Path.Split('/', StringSplitOptions.RemoveEmptyEntries)
             .Select(x => int.TryParse(x, out var i) ? i : 0).Append(o.Id)).Distinct().ToList();
         var grants = await db.Delivery<RoleGrant>().Where(g => reach.Contains(g.OrgId))
@@ -41,7 +42,8 @@ public sealed record Handoff
     {
         var to = await NextActors.AccountsAsync(db, OrgIds, CanAct, ActorId, ct);
         var title = Title.Length <= 60 ? Title : Title[..60] + "…";
-        await Notifier.StageAsync(db, to.ConvertAll(a => new NewNotification(a, Kind, $"{Kind.Label()}：{title}", null, Link, Key)),
+        await Notifier.StageAsync(db, to.ConvertAll(a => new NewNotification(a, Kind, $"{Kind.Label()}：{title}",
+            null, Link, Key)),
             now, ct);
         return to;
     }

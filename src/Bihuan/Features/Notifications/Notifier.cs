@@ -60,7 +60,8 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
     /// Adds the notifications to the context without saving: the caller's SaveChanges writes them in the same
     /// transaction as the handoff they tell of (a refused or rolled-back action tells nobody). Skips muted kinds and
     /// (account, key) pairs sent before. Mail them after the commit (MailStagedAsync).
-    public static async Task<List<Notification>> StageAsync(BihuanDb db, IReadOnlyCollection<NewNotification> list, DateTime now,
+    public static async Task<List<Notification>> StageAsync(BihuanDb db, IReadOnlyCollection<NewNotification> list,
+        DateTime now,
         CancellationToken ct)
     {
         if (list.Count == 0) return [];
@@ -87,7 +88,8 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
 
     /// After the commit: mails the notifications this context wrote and has not mailed yet (to those who opted in).
     public Task MailStagedAsync(BihuanDb db, CancellationToken ct) => MailAsync(db,
-        db.ChangeTracker.Entries<Notification>().Where(e => e.State == EntityState.Unchanged && e.Entity.EmailedAt is null)
+        db.ChangeTracker.Entries<Notification>().Where(e => e.State == EntityState.Unchanged
+            && e.Entity.EmailedAt is null)
             .Select(e => e.Entity).ToList(), ct);
 
     async Task MailAsync(BihuanDb db, List<Notification> added, CancellationToken ct)
@@ -103,7 +105,8 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
         var sent = new List<long>();
         foreach (var a in added.Where(a => emails.ContainsKey(a.AccountId)))
             if (await mailer.SendAsync(emails[a.AccountId], $"【闭环】{a.Title}",
-                    $"{a.Title}\n\n{a.Body}\n\n{(a.Link is null ? "" : "查看：" + a.Link)}\n\n（本邮件由闭环系统自动发送，可在“消息通知 → 通知设置”中关闭）", ct))
+                    $"{a.Title}\n\n{a.Body}\n\n{(a.Link is null ? "" : "查看：" + a.Link)}\n\n" +
+                    "（本邮件由闭环系统自动发送，可在“消息通知 → 通知设置”中关闭）", ct))
             {
                 sent.Add(a.Id);
                 a.EmailedAt = now;

@@ -199,7 +199,8 @@ public static class RectApi
         if (f.Aspect is { } aspect) q = q.Where(i => i.Problem!.Aspect == aspect);
         if (f.Reopened == true) q = q.Where(i => i.ReopenCount > 0);
         if (f.Extended == true) q = q.Where(i => i.ExtensionCount > 0);
-        if (f.RecheckDue == true) q = q.Where(i => i.Status == RectStatus.Closed && i.RecheckDue != null && i.RecheckDue <= today);
+        if (f.RecheckDue == true) q = q.Where(i => i.Status == RectStatus.Closed && i.RecheckDue != null
+            && i.RecheckDue <= today);
         // 数据无效: any stored value no read can use, open or closed (the repair list).
         if (f.Invalid == true) q = q.Where(UnusableValues.Where<RectItem>(db.Model));
         if (f.Mine == true && accountId is not null)

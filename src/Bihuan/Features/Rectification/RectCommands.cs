@@ -264,9 +264,11 @@ public static class RectCommands
             var org = item.Org!;
             await new Handoff
             {
-                Kind = told.Kind, Title = item.Measures, Link = $"/ledger/{item.Id}", Key = $"rect:{item.Id}:{action}:{now.Ticks}",
+                Kind = told.Kind, Title = item.Measures, Link = $"/ledger/{item.Id}",
+                    Key = $"rect:{item.Id}:{action}:{now.Ticks}",
                 OrgIds = [item.OrgId], ActorId = id,
-                CanAct = s => told.Next is { } next ? item.AllowedFor(s, org).Any(next.Contains) : RectState.IsOwner(s, org),
+                CanAct = s => told.Next is { } next ? item.AllowedFor(s, org).Any(next.Contains) : RectState.IsOwner(
+                    s, org),
             }.StageAsync(db, now, ct);
         }
         await db.SaveChangesAsync(ct);

@@ -166,9 +166,11 @@ public static class PlanCommands
             var org = plan.Org!;
             await new Handoff
             {
-                Kind = told.Kind, Title = plan.Title, Link = $"/plans/{plan.Id}", Key = $"plan:{plan.Id}:{action}:{now.Ticks}",
+                Kind = told.Kind, Title = plan.Title, Link = $"/plans/{plan.Id}",
+                    Key = $"plan:{plan.Id}:{action}:{now.Ticks}",
                 OrgIds = [plan.OrgId], ActorId = actor.AccountId,
-                CanAct = s => told.Next is { } next ? plan.AllowedFor(s, org).Any(next.Contains) : PlanState.IsUnit(s, org),
+                CanAct = s => told.Next is { } next ? plan.AllowedFor(s, org).Any(next.Contains) : PlanState.IsUnit(
+                    s, org),
             }.StageAsync(db, now, ct);
         }
         await db.SaveChangesAsync(ct);

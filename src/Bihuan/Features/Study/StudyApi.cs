@@ -57,7 +57,8 @@ public static class StudyApi
             return TypedResults.Ok((await PlanCommands.GetAsync(db, id, ct))!);
         }).WithSummary("Edit text and tasks (voids a sign-off; a returned plan becomes a draft again)");
         plans.MapPost("/{id:int}/{action}", async Task<Results<Ok<PlanDto>, NotFound>> (BihuanDb db, TimeProvider clock,
-            Notifications.Notifier notifier, ClaimsPrincipal user, int id, string action, PlanActionInput? input, CancellationToken ct) =>
+            Notifications.Notifier notifier, ClaimsPrincipal user, int id, string action, PlanActionInput? input,
+                CancellationToken ct) =>
         {
             if (!PlanCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
             await PlanCommands.ActAsync(db, clock, user, id, a, input?.Comment, ct);

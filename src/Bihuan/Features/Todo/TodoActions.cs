@@ -12,7 +12,8 @@ namespace Bihuan.Features.Todo;
 
 /// The one-click button of a 待办 entry: the same use case its API twin (TodoAction.Href) calls, with no more input.
 /// Every rule (party, separation of duties, status) is the use case's; a stale button is refused as the API would.
-public sealed class TodoActions(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions portal, Notifier notifier,
+public sealed class TodoActions(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions portal,
+    Notifier notifier,
     RectItems items)
 {
     public async Task RunAsync(ClaimsPrincipal user, TodoKind kind, int id, CancellationToken ct)

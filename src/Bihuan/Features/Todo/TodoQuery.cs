@@ -81,7 +81,8 @@ public sealed class TodoOptions
 /// 待办: everything the signed-in account can act on now, derived at read time from the records (ADR 0020) — no task
 /// table. Who can act is the permission table's (ActingOrgs) and the lifecycles' separation-of-duties rules; the
 /// records' query filters keep it inside the caller's scope. Each kind is one bounded, indexed query and one COUNT.
-public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules, TodoOptions options)
+public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
+    TodoOptions options)
 {
     BihuanDb Db { get; } = db;
     WorkingCalendar Cal { get; } = cal;
@@ -98,7 +99,8 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
         await run.SupervisionAsync();
         await run.DutiesAsync();
         var entries = run.Entries
-            .OrderByDescending(e => e.Light).ThenBy(e => e.Due ?? DateOnly.MaxValue).ThenBy(e => e.Kind).ThenBy(e => e.RecordId)
+            .OrderByDescending(e => e.Light).ThenBy(e => e.Due ?? DateOnly.MaxValue).ThenBy(e => e.Kind).ThenBy(e
+                => e.RecordId)
             .ToList();
         var counts = run.Counts.Select(c => new TodoCount(c.Key, c.Key.Label(), c.Value)).ToList();
         return new TodoList(counts.Sum(c => c.Count), Options.TakePerKind, counts, entries);
@@ -112,7 +114,8 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
         int Take => q.Options.TakePerKind;
 
         /// One kind: its exact count, and (when listed) its first rows in the given order, mapped to entries.
-        async Task Kind<T>(TodoKind kind, IQueryable<T> rows, Func<IQueryable<T>, IQueryable<T>> order, Func<T, TodoEntry> map)
+        async Task Kind<T>(TodoKind kind, IQueryable<T> rows, Func<IQueryable<T>, IQueryable<T>> order, Func<T,
+            TodoEntry> map)
             where T : class
         {
             var n = await rows.CountAsync(ct);
@@ -128,7 +131,8 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
         TodoEntry Entry(TodoKind kind, int id, string title, string? org, Light light, DateOnly? due, string link,
             TodoAction? action = null) => new()
         {
-            Kind = kind, KindLabel = kind.Label(), RecordId = id, Title = Short(title), OrgName = org, Light = light.Level,
+            Kind = kind, KindLabel = kind.Label(), RecordId = id, Title = Short(title), OrgName = org,
+                Light = light.Level,
             LightReason = light.Reason, Due = due, WorkingDaysLeft = DaysLeft(due), Link = link, Action = action,
         };
 
@@ -141,26 +145,32 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
             static IQueryable<RectItem> ByDeadline(IQueryable<RectItem> x) =>
                 x.OrderBy(i => i.Deadline == null).ThenBy(i => i.Deadline).ThenBy(i => i.Id);
             TodoEntry Map(TodoKind kind, RectItem i, DateOnly? due, string? action) => Entry(kind, i.Id, i.Measures,
-                i.Org?.Name, Lights.Of(LightInput.Of(i, i.StartOn, i.Deadline, i.LastProgressOn, today), q.Rules, q.Cal), due,
+                i.Org?.Name, Lights.Of(LightInput.Of(i, i.StartOn, i.Deadline, i.LastProgressOn, today), q.Rules,
+                    q.Cal), due,
                 $"/ledger/{i.Id}",
-                action is null ? null : new(action, RectActionLabel(action), $"/api/v1/rectifications/{i.Id}/{action}"));
+                action is null ? null : new(action, RectActionLabel(action),
+                    $"/api/v1/rectifications/{i.Id}/{action}"));
 
-            // 对账销号: the stage waiting names its reviewer (RectState.IsReviewer); never the requester (CannotVerifyOwnClosure).
+            // 对账销号: the stage waiting names its reviewer (RectState.IsReviewer); never the requester
+            // (CannotVerifyOwnClosure).
             var signOff = ActingOrgs.Of(db, Permission.SignOff);
             var lead = ActingOrgs.Of(db, Permission.VerifyClosures);
             var requested = items.Where(i => i.Status == RectStatus.ClosureRequested && i.ClosureRequestedBy != me);
             var review = requested.Where(i => i.PendingReviews.Count > 0
                 && ((i.PendingReviews[0] == ClosureStage.UnitSelfCheck && signOff.Contains(i.OrgId))
                     || (i.PendingReviews[0] == ClosureStage.LeadReview && lead.Contains(i.OrgId))));
-            await Kind(TodoKind.ClosureReview, Rows(review), ByDeadline, i => Map(TodoKind.ClosureReview, i, i.Deadline, "review"));
+            await Kind(TodoKind.ClosureReview, Rows(review), ByDeadline, i => Map(TodoKind.ClosureReview, i,
+                i.Deadline, "review"));
 
             // The verifier: serious items and those from 巡视巡察 / 监督检查 the supervisor's, the others the office's too.
             foreach (var verifier in Verifiers(requested.Where(i => i.PendingReviews.Count == 0)))
-                await Kind(TodoKind.ClosureVerify, Rows(verifier), ByDeadline, i => Map(TodoKind.ClosureVerify, i, i.Deadline, "verify"));
+                await Kind(TodoKind.ClosureVerify, Rows(verifier), ByDeadline, i => Map(TodoKind.ClosureVerify, i,
+                    i.Deadline, "verify"));
 
             var open = items.Where(i => i.Status == RectStatus.Pending || i.Status == RectStatus.InProgress
                 || i.Status == RectStatus.Returned);
-            foreach (var verifier in Verifiers(open.Where(i => i.ExtensionRequestedTo != null && i.ExtensionRequestedBy != me)))
+            foreach (var verifier in Verifiers(open.Where(i => i.ExtensionRequestedTo != null
+                && i.ExtensionRequestedBy != me)))
                 await Kind(TodoKind.ExtensionDecide, Rows(verifier), ByDeadline,
                     i => Map(TodoKind.ExtensionDecide, i, i.Deadline, "approve-extension"));
 
@@ -171,7 +181,8 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
                     i => Map(TodoKind.RecheckDue, i, i.RecheckDue, "confirm"));
 
             var owner = ActingOrgs.Of(db, Permission.ReportProgress);
-            await Kind(TodoKind.ClosureReturned, Rows(items.Where(i => i.Status == RectStatus.Returned && owner.Contains(i.OrgId))),
+            await Kind(TodoKind.ClosureReturned, Rows(items.Where(i => i.Status == RectStatus.Returned
+                && owner.Contains(i.OrgId))),
                 ByDeadline, i => Map(TodoKind.ClosureReturned, i, i.Deadline, null));
 
             if (StaleCutoff() is { } cutoff)
@@ -184,7 +195,8 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
             }
         }
 
-        /// The items of `q` the caller verifies, as two queries (RectState.IsVerifier: NeedsSupervisor decides the permission).
+        /// The items of `q` the caller verifies, as two queries (RectState.IsVerifier: NeedsSupervisor decides the
+        /// permission).
         IEnumerable<IQueryable<RectItem>> Verifiers(IQueryable<RectItem> items)
         {
             var serious = ActingOrgs.Of(db, Permission.VerifySeriousClosures);
@@ -192,7 +204,8 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
             var needs = RectState.NeedsSupervisorWhere<RectItem>();
             yield return items.Where(needs).Where(i => serious.Contains(i.OrgId));
             yield return items.Where(System.Linq.Expressions.Expression.Lambda<Func<RectItem, bool>>(
-                System.Linq.Expressions.Expression.Not(needs.Body), needs.Parameters)).Where(i => general.Contains(i.OrgId));
+                System.Linq.Expressions.Expression.Not(needs.Body), needs.Parameters)).Where(i => general.Contains(
+                    i.OrgId));
         }
 
         /// The latest day from which `StaleAfterWorkingDays` working days have passed by today (Lights.Of's stale rule:
@@ -221,16 +234,20 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
             var heads = ActingOrgs.Of(db, Permission.SignOff);
             // Sign-off needs text and a task (PlanNeedsTasks): an empty draft waits for its writer, not the head.
             await Kind(TodoKind.PlanSignOff, db.Plans.Where(p => p.Status == PlanStatus.Draft && p.DraftedBy != me
-                && p.Text != "" && db.DutyTasks.Any(t => t.PlanId == p.Id) && heads.Contains(p.OrgId)), Order, p => Map(TodoKind.PlanSignOff, p, "sign-off",
+                && p.Text != "" && db.DutyTasks.Any(t => t.PlanId == p.Id) && heads.Contains(p.OrgId)), Order, p
+                    => Map(TodoKind.PlanSignOff, p, "sign-off",
                 PlanAction.SignOff.Label()));
             var unit = ActingOrgs.Of(db, Permission.DraftPlans);
-            await Kind(TodoKind.PlanSubmit, db.Plans.Where(p => p.Status == PlanStatus.SignedOff && unit.Contains(p.OrgId)), Order,
+            await Kind(TodoKind.PlanSubmit, db.Plans.Where(p => p.Status == PlanStatus.SignedOff && unit.Contains(
+                p.OrgId)), Order,
                 p => Map(TodoKind.PlanSubmit, p, "submit", PlanAction.Submit.Label()));
-            await Kind(TodoKind.PlanRevise, db.Plans.Where(p => p.Status == PlanStatus.Returned && unit.Contains(p.OrgId)), Order,
+            await Kind(TodoKind.PlanRevise, db.Plans.Where(p => p.Status == PlanStatus.Returned && unit.Contains(
+                p.OrgId)), Order,
                 p => Map(TodoKind.PlanRevise, p, null, null));
             var superior = ActingOrgs.Of(db, Permission.ApprovePlans);
             await Kind(TodoKind.PlanApprove, db.Plans.Where(p => p.Status == PlanStatus.Submitted && p.DraftedBy != me
-                && superior.Contains(p.OrgId)), Order, p => Map(TodoKind.PlanApprove, p, "approve", PlanAction.Approve.Label()));
+                && superior.Contains(p.OrgId)), Order, p => Map(TodoKind.PlanApprove, p, "approve",
+                    PlanAction.Approve.Label()));
         }
 
         public async Task WorkOrdersAsync()
@@ -245,20 +262,31 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
             var unit = ActingOrgs.Of(db, Permission.HandleOrders);
             var head = ActingOrgs.Of(db, Permission.SignOff);
             var orders = db.WorkOrders;
-            await Kind(TodoKind.OrderAccept, orders.Where(o => o.Status == OrderStatus.Received && desk.Contains(o.DispatchOrgId)),
-                x => x.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id), o => Map(TodoKind.OrderAccept, o, null, OrderAction.Accept));
-            await Kind(TodoKind.OrderDispatch, orders.Where(o => o.Status == OrderStatus.Accepted && desk.Contains(o.DispatchOrgId)),
+            await Kind(TodoKind.OrderAccept, orders.Where(o => o.Status == OrderStatus.Received && desk.Contains(
+                o.DispatchOrgId)),
+                x => x.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id), o => Map(TodoKind.OrderAccept, o, null,
+                    OrderAction.Accept));
+            await Kind(TodoKind.OrderDispatch, orders.Where(o => o.Status == OrderStatus.Accepted && desk.Contains(
+                o.DispatchOrgId)),
                 x => x.OrderBy(o => o.UpdatedAt).ThenBy(o => o.Id), o => Map(TodoKind.OrderDispatch, o, null, null));
-            await Kind(TodoKind.OrderSign, orders.Where(o => o.Status == OrderStatus.Dispatched && unit.Contains(o.OrgId)),
-                x => x.OrderBy(o => o.SignDue).ThenBy(o => o.Id), o => Map(TodoKind.OrderSign, o, o.SignDue, OrderAction.Sign));
-            await Kind(TodoKind.OrderReply, orders.Where(o => (o.Status == OrderStatus.Signed || o.Status == OrderStatus.Handling)
+            await Kind(TodoKind.OrderSign, orders.Where(o => o.Status == OrderStatus.Dispatched && unit.Contains(
+                o.OrgId)),
+                x => x.OrderBy(o => o.SignDue).ThenBy(o => o.Id), o => Map(TodoKind.OrderSign, o, o.SignDue,
+                    OrderAction.Sign));
+            await Kind(TodoKind.OrderReply, orders.Where(o => (o.Status == OrderStatus.Signed
+                || o.Status == OrderStatus.Handling)
                 && unit.Contains(o.OrgId)), ByDeadline, o => Map(TodoKind.OrderReply, o, o.Deadline, null));
-            await Kind(TodoKind.OrderSignOff, orders.Where(o => o.Status == OrderStatus.AwaitingSignoff && o.ReplyDraftedBy != me
-                && head.Contains(o.OrgId)), ByDeadline, o => Map(TodoKind.OrderSignOff, o, o.Deadline, OrderAction.SignOff));
-            await Kind(TodoKind.OrderFollowUp, orders.Where(o => o.Status == OrderStatus.Replied && desk.Contains(o.DispatchOrgId)),
+            await Kind(TodoKind.OrderSignOff, orders.Where(o => o.Status == OrderStatus.AwaitingSignoff
+                && o.ReplyDraftedBy != me
+                && head.Contains(o.OrgId)), ByDeadline, o => Map(TodoKind.OrderSignOff, o, o.Deadline,
+                    OrderAction.SignOff));
+            await Kind(TodoKind.OrderFollowUp, orders.Where(o => o.Status == OrderStatus.Replied && desk.Contains(
+                o.DispatchOrgId)),
                 x => x.OrderBy(o => o.RepliedOn).ThenBy(o => o.Id), o => Map(TodoKind.OrderFollowUp, o, null, null));
-            await Kind(TodoKind.OrderExtension, orders.Where(o => (o.Status == OrderStatus.Signed || o.Status == OrderStatus.Handling)
-                && o.ExtensionRequestedTo != null && o.ExtensionRequestedBy != me && desk.Contains(o.DispatchOrgId)), ByDeadline,
+            await Kind(TodoKind.OrderExtension, orders.Where(o => (o.Status == OrderStatus.Signed
+                || o.Status == OrderStatus.Handling)
+                && o.ExtensionRequestedTo != null && o.ExtensionRequestedBy != me && desk.Contains(o.DispatchOrgId)),
+                    ByDeadline,
                 o => Map(TodoKind.OrderExtension, o, o.Deadline, OrderAction.ApproveExtension));
         }
 
@@ -268,25 +296,32 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
                 o.DutyLight(today), o.DueOn, $"/supervision/orders/{o.Id}",
                 route is null ? null : new(route, Supervision.OrderCommands.Routes[route].Label(),
                     $"/api/v1/supervision/orders/{o.Id}/{route}"));
-            static IQueryable<SupervisionOrder> Order(IQueryable<SupervisionOrder> x) => x.OrderBy(o => o.DueOn).ThenBy(o => o.Id);
+            static IQueryable<SupervisionOrder> Order(IQueryable<SupervisionOrder> x) => x.OrderBy(o
+                => o.DueOn).ThenBy(o => o.Id);
             var owner = ActingOrgs.Of(db, Permission.AnswerSupervision);
             await Kind(TodoKind.SupervisionAnswer, db.SupervisionOrders.Where(o => (o.Status == SupervisionStatus.Issued
                 || o.Status == SupervisionStatus.Escalated) && owner.Contains(o.OrgId)), Order,
                 o => Map(TodoKind.SupervisionAnswer, o, null));
             var issuer = ActingOrgs.Of(db, Permission.IssueSupervision);
-            await Kind(TodoKind.SupervisionClose, db.SupervisionOrders.Where(o => o.Status == SupervisionStatus.Responded
+            await Kind(TodoKind.SupervisionClose, db.SupervisionOrders.Where(o
+                => o.Status == SupervisionStatus.Responded
                 && issuer.Contains(o.OrgId)), Order, o => Map(TodoKind.SupervisionClose, o, "close"));
         }
 
         public async Task DutiesAsync()
         {
-            // Plan tasks (of approved plans) and meeting decisions falling due soon or overdue, for those who mark them done.
+            // Plan tasks (of approved plans) and meeting decisions falling due soon or overdue, for those who mark
+            // them done.
             var until = q.Cal.EstimateAddWorkingDays(today, Math.Max(0, q.Options.DutyWithinWorkingDays)) ?? today;
             var doers = ActingOrgs.Of(db, Permission.CompleteDuties);
-            var duties = db.DutyTasks.Where(t => t.DoneOn == null && t.DueOn != null && t.DueOn <= until && doers.Contains(t.OrgId)
-                && (t.Source == DutySource.MeetingDecision || db.Plans.Any(p => p.Id == t.PlanId && p.Status == PlanStatus.Approved)));
-            await Kind(TodoKind.DutyDue, duties, x => x.OrderBy(t => t.DueOn).ThenBy(t => t.Id), t => Entry(TodoKind.DutyDue, t.Id,
-                t.Title, t.Owner, StudyDuties.DeadlineLight(DateOnly.FromDateTime(ChinaTime.ToCst(t.CreatedAt)), t.DueOn, today,
+            var duties = db.DutyTasks.Where(t => t.DoneOn == null && t.DueOn != null && t.DueOn <= until
+                && doers.Contains(t.OrgId)
+                && (t.Source == DutySource.MeetingDecision || db.Plans.Any(p => p.Id == t.PlanId
+                    && p.Status == PlanStatus.Approved)));
+            await Kind(TodoKind.DutyDue, duties, x => x.OrderBy(t => t.DueOn).ThenBy(t => t.Id), t => Entry(
+                TodoKind.DutyDue, t.Id,
+                t.Title, t.Owner, StudyDuties.DeadlineLight(DateOnly.FromDateTime(ChinaTime.ToCst(t.CreatedAt)),
+                    t.DueOn, today,
                     q.Cal, q.Rules), t.DueOn, t.PlanId is { } p ? $"/plans/{p}" : $"/meetings/{t.MeetingId}",
                 new("done", "标记完成", $"/api/v1/duties/tasks/{t.Id}/done")));
 
@@ -296,13 +331,15 @@ public sealed class TodoQuery(BihuanDb db, TimeProvider clock, WorkingCalendar c
                 .AsNoTracking().ToListAsync(ct);
             if (mine.Count == 0) return;
             var pid = mine[0].PersonId;
-            var studied = (await db.StudyRecords.Where(r => r.PersonId == pid).Select(r => r.ArticleId).ToListAsync(ct)).ToHashSet();
+            var studied = (await db.StudyRecords.Where(r => r.PersonId == pid).Select(r => r.ArticleId).ToListAsync(
+                ct)).ToHashSet();
             var owed = mine.Where(m => !m.ArticleIds.All(studied.Contains)).ToList();
             Counts[TodoKind.MakeUpStudy] = owed.Count;
             if (only is { } k && k != TodoKind.MakeUpStudy) return;
             Entries.AddRange(owed.Take(Take).Select(m => Entry(TodoKind.MakeUpStudy, m.Id,
                 $"补学（{m.ArticleIds.Count(a => !studied.Contains(a))} 篇未学）", null,
-                StudyDuties.DeadlineLight(DateOnly.FromDateTime(ChinaTime.ToCst(m.CreatedAt)), m.DueOn, today, q.Cal, q.Rules),
+                StudyDuties.DeadlineLight(DateOnly.FromDateTime(ChinaTime.ToCst(m.CreatedAt)), m.DueOn, today, q.Cal,
+                    q.Rules),
                 m.DueOn, "/me/study")));
         }
     }
