@@ -26,8 +26,8 @@ static class ScaleBench
         var sb = new StringBuilder();
         sb.AppendLine("### Growth with scale — SQLite, real server process, HTTP over loopback (8 concurrent clients)");
         sb.AppendLine();
-        sb.AppendLine("| scale | orgs | people | items | generated rows/s | /healthz p50 / p95 ms | ledger API (district) p50 / p95 ms | ratio p50 | ledger page (district) p50 / p95 ms | ratio p50 | server RSS MB |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| scale | orgs | people | items | generated rows/s | /healthz p50 / p95 ms | ledger API (district) p50 / p95 ms | ratio p50 | ledger page (district) p50 / p95 ms | ratio p50 | 待办 /api/v1/me/todo p50 / p95 ms | ratio p50 | server RSS MB |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var name in scales)
         {
             var scale = DatasetScale.Find(name) ?? throw new ArgumentException($"unknown scale {name}");
@@ -44,12 +44,15 @@ static class ScaleBench
                 var health = await HttpLoad.RunAsync(url, "/healthz", null, 8, requests, limit);
                 var api = await HttpLoad.RunAsync(url, $"/api/v1/rectifications?orgId={districtId}", token, 8, requests, limit);
                 var page = await HttpLoad.RunAsync(url, $"/ledger?orgId={districtId}", token, 8, requests, limit);
+                // 待办 of the same (district office) account: every kind's bounded list and exact count (Features/Todo).
+                var todo = await HttpLoad.RunAsync(url, "/api/v1/me/todo", token, 8, requests, limit);
                 server.Refresh();
                 var rss = Rss(server.Id);
                 sb.AppendLine($"| {scale.Name} | {orgs:N0} | {people:N0} | {items:N0} | {rowsPerSecond:N0} | {health.P50:0.0} / {health.P95:0.0} | " +
-                              $"{api.P50:0.0} / {api.P95:0.0} | {api.P50 / health.P50:0.0} | {page.P50:0.0} / {page.P95:0.0} | {page.P50 / health.P50:0.0} | {rss:N0} |");
-                foreach (var (what, r) in new[] { ("healthz", health), ("ledger API", api), ("ledger page", page) })
-                    if (r.Failures > 0) sb.AppendLine($"| ⚠ {scale.Name} {what}: {r.Failures} of {r.Requests} requests failed | | | | | | | | | | |");
+                              $"{api.P50:0.0} / {api.P95:0.0} | {api.P50 / health.P50:0.0} | {page.P50:0.0} / {page.P95:0.0} | {page.P50 / health.P50:0.0} | " +
+                              $"{todo.P50:0.0} / {todo.P95:0.0} | {todo.P50 / health.P50:0.0} | {rss:N0} |");
+                foreach (var (what, r) in new[] { ("healthz", health), ("ledger API", api), ("ledger page", page), ("todo API", todo) })
+                    if (r.Failures > 0) sb.AppendLine($"| ⚠ {scale.Name} {what}: {r.Failures} of {r.Requests} requests failed | | | | | | | | | | | | |");
                 server.Kill(entireProcessTree: true);
                 await server.WaitForExitAsync();
             }

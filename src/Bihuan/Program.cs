@@ -13,6 +13,7 @@ using Bihuan.Features.Repair;
 using Bihuan.Features.Rules;
 using Bihuan.Features.Study;
 using Bihuan.Features.Supervision;
+using Bihuan.Features.Todo;
 using Bihuan.Infrastructure;
 using Scalar.AspNetCore;
 
@@ -39,6 +40,7 @@ app.MapSupervision(api);
 app.MapNotifications(api);
 app.MapDemands(api);
 app.MapRepair(api);
+app.MapTodo(api);
 
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/api/docs");

@@ -26,7 +26,7 @@ public sealed class DependencyTableTests
         Holds("Bihuan.Components", "Bihuan.Features.Accounts", "Bihuan.Features.Audit", "Bihuan.Features.Calendar",
             "Bihuan.Features.Demands", "Bihuan.Features.Duties", "Bihuan.Features.Files", "Bihuan.Features.Organizations",
             "Bihuan.Features.People", "Bihuan.Features.Rectification", "Bihuan.Features.Repair", "Bihuan.Features.Rules",
-            "Bihuan.Features.Study", "Bihuan.Features.Supervision", "Bihuan.Features.Notifications.Pages");
+            "Bihuan.Features.Study", "Bihuan.Features.Supervision", "Bihuan.Features.Todo", "Bihuan.Features.Notifications.Pages");
 
     [Fact]
     public void Infrastructure_DoesNotUsePages() =>

@@ -29,7 +29,7 @@ public sealed class LayoutTests
     {
         // Written out by hand: a feature folder appearing or vanishing is a decision for docs/architecture.md.
         string[] expected = ["Accounts", "Audit", "Calendar", "Demands", "Duties", "Files", "Notifications", "Organizations",
-            "People", "Rectification", "Repair", "Rules", "Study", "Supervision"];
+            "People", "Rectification", "Repair", "Rules", "Study", "Supervision", "Todo"];
         Assert.Equal(expected, Areas().Order(StringComparer.Ordinal));
     }
 

@@ -49,6 +49,7 @@ public sealed partial class LocalizationTests
             .Concat(Enum.GetValues<SupervisionStatus>().Select(x => x.Label()))
             .Concat(Enum.GetValues<SupervisionAction>().Select(x => x.Label()))
             .Concat(Enum.GetValues<NotificationKind>().Select(x => x.Label()))
+            .Concat(Enum.GetValues<Bihuan.Features.Todo.TodoKind>().Select(x => Bihuan.Features.Todo.TodoLabels.Label(x)))
             .ToHashSet();
         var translated = XDocument.Load(Path.Combine(src, "Resources", "Text.en.resx")).Root!
             .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();

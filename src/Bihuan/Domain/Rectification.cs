@@ -169,6 +169,9 @@ public sealed record ExtensionNotApplicable(string Why)
 public sealed record ReviewsPending(ClosureStage Next)
     : Error("reviews_pending", $"销号申请须先经“{Next.Label()}”审核通过，才能核验销号", ErrorKind.Conflict);
 
+public sealed record RecheckNotDue(DateOnly Due)
+    : Error("recheck_not_due", $"回头看日期为 {Due:yyyy-MM-dd}：此前确认整改成效须说明理由", ErrorKind.Invalid, "reason");
+
 public sealed record ReasonRequired(RectAction Action)
     : Error("reason_required", $"“{Action.Label()}”须说明理由", ErrorKind.Invalid, "reason");
 
@@ -253,8 +256,14 @@ public class RectState
     public bool IsOpen => Status.IsOpen();
 
     /// Serious items and items from 巡视巡察 or 监督检查 are verified by the supervisor (纪检监督), not the office.
-    public bool NeedsSupervisor => Severity == Severity.Serious
-        || Source is SourceChannel.InspectionFeedback or SourceChannel.SupervisionCheck;
+    /// One rule for memory and SQL: the 待办's queries filter with the expression, the property evaluates it.
+    public static Expression<Func<T, bool>> NeedsSupervisorWhere<T>() where T : RectState => i =>
+        i.Severity == Severity.Serious || i.Source == SourceChannel.InspectionFeedback
+            || i.Source == SourceChannel.SupervisionCheck;
+
+    static readonly Func<RectState, bool> NeedsSupervisorRule = NeedsSupervisorWhere<RectState>().Compile();
+
+    public bool NeedsSupervisor => NeedsSupervisorRule(this);
 
     public static bool IsOwner(AccessScope s, Org org) => s.Can(Permission.ReportProgress, org);
 
@@ -334,9 +343,13 @@ public class RectState
                 throw new DomainException(new Invalid("handler", "请填写责任人姓名（不超过 100 字）"));
             case RectAction.ApproveExtension or RectAction.RefuseExtension when actor.AccountId == ExtensionRequestedBy:
                 throw new DomainException(new NotYourParty(action, "申请人以外的上级"));
+            // 回头看: effectiveness is judged on the re-check date, not the day after closing; earlier only with a reason.
+            case RectAction.ConfirmEffect when IsRecheckEarly(now) && string.IsNullOrWhiteSpace(text):
+                throw new DomainException(new RecheckNotDue(RecheckDue!.Value));
         }
 
         var from = Status;
+        var early = IsRecheckEarly(now);
         Status = step.To;
         switch (action)
         {
@@ -376,6 +389,8 @@ public class RectState
                 RecheckDue = null;
                 break;
             case RectAction.ConfirmEffect:
+                // The early reason goes to the timeline (and so to the audit chain) saying it was early and when due.
+                if (early) text = $"提前成效确认（回头看日期 {RecheckDue:yyyy-MM-dd}）：{text}";
                 RecheckDue = null;
                 break;
             case RectAction.RequestExtension:
@@ -401,6 +416,10 @@ public class RectState
         }
         return new RectEvent(action, from, Status, actor.AccountId, actor.Name, now, text, percent, evidenceCount);
     }
+
+    /// Before the re-check date (China time) of a closed item: 成效确认 then needs a reason.
+    public bool IsRecheckEarly(DateTime now) =>
+        Status == RectStatus.Closed && RecheckDue is { } due && DateOnly.FromDateTime(ChinaTime.ToCst(now)) < due;
 
     static string ReviewerName(ClosureStage s) => s switch
     {

@@ -13,6 +13,7 @@ using Bihuan.Features.Repair;
 using Bihuan.Features.Rules;
 using Bihuan.Features.Study;
 using Bihuan.Features.Supervision;
+using Bihuan.Features.Todo;
 
 namespace Bihuan.Infrastructure;
 
@@ -51,7 +52,8 @@ public static class BihuanHost
     public static IServiceCollection AddFeatures(this IServiceCollection services, IConfiguration config) => services
         .AddOrganizations(config).AddPeople(config).AddAccounts(config).AddAudit(config).AddCalendar(config)
         .AddFiles(config).AddRectification(config).AddStudy(config).AddDuties(config).AddRules(config)
-        .AddSupervision(config).AddNotifications(config).AddDemands(config).AddRepair(config);
+        .AddSupervision(config).AddNotifications(config).AddDemands(config).AddRepair(config)
+        .AddTodo(config);
 
     public static WebApplication MapStaffPages(this WebApplication app)
     {

@@ -66,11 +66,13 @@ public static class DemandApi
     /// After an action that takes the order out of the caller's scope (退单), there is no detail to show them.
     public sealed record OrderMoved(int Id, OrderStatus Status, string StatusLabel);
 
-    static async Task<Results<Ok<WorkOrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock, WorkingCalendar cal, LightRules rules,
-        PortalOptions options, ClaimsPrincipal user, int id, string action, WorkOrderActionInput input, CancellationToken ct)
+    static async Task<Results<Ok<WorkOrderDetail>, Ok<OrderMoved>, NotFound>> Act(BihuanDb db, TimeProvider clock,
+        WorkingCalendar cal, LightRules rules, PortalOptions options, Notifications.Notifier notifier, ClaimsPrincipal user,
+        int id, string action, WorkOrderActionInput input, CancellationToken ct)
     {
         if (!WorkOrderCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
         var order = await WorkOrderCommands.ApplyAsync(db, clock, cal, options, user, id, a, input, ct);
+        await notifier.MailStagedAsync(db, ct);
         var actor = await WorkOrderCommands.ActorAsync(db, user, ct);
         return await WorkOrderQueries.DetailAsync(db, clock, cal, rules, actor.Id, actor.Name, id, ct) is { } d
             ? TypedResults.Ok(d)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Notifications;
 using Bihuan.Features.Rectification;
 using Bihuan.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -64,9 +65,39 @@ public static class WorkOrderCommands
         }
         await ApplyLoadedAsync(db, clock, cal, options, actor, order, org, dispatchOrg, action,
             new OrderArgs(input.Text, to, null, input.NewDeadline, input.Reason, input.MasterId), ct);
+        if (Handoffs.TryGetValue(action, out var told))
+        {
+            // The org the order is with now: the unit it was dispatched to, the desk after 退单, else unchanged.
+            var with = order.OrgId == dispatchOrg.Id ? dispatchOrg : order.OrgId == org.Id ? org : to!;
+            await new Handoff
+            {
+                Kind = told.Kind, Title = $"{order.Ticket} {order.Content}", Link = $"/workorders/{order.Id}",
+                Key = $"order:{order.Id}:{action}:{order.UpdatedAt.Ticks}", OrgIds = [order.OrgId, order.DispatchOrgId],
+                ActorId = actor.Id,
+                CanAct = s => order.AllowedFor(new OrderActor(s.AccountId!, "", s), with, dispatchOrg).Any(
+                    told.Next.Contains),
+            }.StageAsync(db, order.UpdatedAt, ct);
+        }
         await db.SaveChangesAsync(ct);
         return order;
     }
+
+    /// Each staff handoff and the next act whose parties are told (the citizen's 不满意 comes through the portal).
+    static readonly Dictionary<OrderAction, (NotificationKind Kind, OrderAction[] Next)> Handoffs = new()
+    {
+        [OrderAction.Dispatch] = (NotificationKind.OrderDispatched, [OrderAction.Sign]),
+        [OrderAction.SendBack] = (NotificationKind.OrderSentBack, [OrderAction.Dispatch]),
+        [OrderAction.Sign] = (NotificationKind.OrderSigned, [OrderAction.Reply, OrderAction.SubmitReply]),
+        [OrderAction.SubmitReply] = (NotificationKind.OrderReplyDraft, [OrderAction.SignOff]),
+        [OrderAction.ReturnDraft] = (NotificationKind.OrderDraftReturned, [OrderAction.Reply, OrderAction.SubmitReply]),
+        [OrderAction.Reply] = (NotificationKind.OrderReplied, [OrderAction.CloseUnrated]),
+        [OrderAction.SignOff] = (NotificationKind.OrderReplied, [OrderAction.CloseUnrated]),
+        [OrderAction.RequestExtension] = (NotificationKind.OrderExtensionRequested, [OrderAction.ApproveExtension]),
+        [OrderAction.ApproveExtension] = (NotificationKind.OrderExtensionDecided, [OrderAction.Reply,
+            OrderAction.SubmitReply]),
+        [OrderAction.RefuseExtension] = (NotificationKind.OrderExtensionDecided, [OrderAction.Reply,
+            OrderAction.SubmitReply]),
+    };
 
     static async Task ApplyLoadedAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options, OrderActor actor,
         WorkOrder order, Org org, Org dispatchOrg, OrderAction action, OrderArgs args, CancellationToken ct)

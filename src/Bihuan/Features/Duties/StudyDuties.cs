@@ -30,7 +30,7 @@ public static class StudyDuties
         {
             var start = t.PlanId is { } pid && approved.GetValueOrDefault(pid) is { } at ? DateOnly.FromDateTime(ChinaTime.ToCst(at))
                 : DateOnly.FromDateTime(ChinaTime.ToCst(t.CreatedAt));
-            var light = LightOf(start, t.DueOn, today, cal, rules);
+            var light = DeadlineLight(start, t.DueOn, today, cal, rules);
             return new DutyRow(t.Source == DutySource.PlanTask ? "方案任务" : "会议决定", t.OrgId, t.OrgName, t.Title, t.Owner, t.DueOn,
                 t.PlanId is { } p ? $"/plans/{p}" : $"/meetings/{t.MeetingId}", light.Level, light.Reason);
         });
@@ -45,7 +45,8 @@ public static class StudyDuties
                 .Select(r => (r.PersonId, r.ArticleId)).ToHashSet();
             foreach (var m in makeUps.Where(m => !m.ArticleIds.All(a => studied.Contains((m.PersonId, a)))))
             {
-                var light = LightOf(DateOnly.FromDateTime(ChinaTime.ToCst(m.CreatedAt)), m.DueOn, today, cal, rules);
+                var light = DeadlineLight(DateOnly.FromDateTime(ChinaTime.ToCst(m.CreatedAt)), m.DueOn, today, cal,
+                    rules);
                 rows.Add(new DutyRow("补学", m.OrgId, m.OrgName ?? "", $"{m.Person}补学（{m.ArticleIds.Count} 篇）", m.Person, m.DueOn,
                     $"/meetings/{m.MeetingId}", light.Level, light.Reason));
             }
@@ -68,10 +69,12 @@ public static class StudyDuties
 
     /// The light of one task as the pages show it.
     public static Light LightOf(DutyTask t, DateOnly start, DateOnly today, WorkingCalendar cal, LightRules rules) =>
-        t.DoneOn is { } d ? new Light(LightLevel.Green, $"已于 {d:yyyy-MM-dd} 完成") : LightOf(start, t.DueOn, today, cal, rules);
+        t.DoneOn is { } d ? new Light(LightLevel.Green, $"已于 {d:yyyy-MM-dd} 完成") : DeadlineLight(start, t.DueOn,
+            today, cal, rules);
 
     /// A duty has no reported progress: its light follows the deadline only (blue near it, red past it).
-    static Light LightOf(DateOnly start, DateOnly? due, DateOnly today, WorkingCalendar cal, LightRules rules)
+    public static Light DeadlineLight(DateOnly start, DateOnly? due, DateOnly today, WorkingCalendar cal,
+        LightRules rules)
     {
         var light = Lights.Of(new LightInput(RectStatus.InProgress, DeadlineKind.Dated, start, due, 0, today, 0, 0, 0, today, "完成时限"),
             rules with { StaleAfterWorkingDays = null, LagPercentPoints = null }, cal);

@@ -50,14 +50,27 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
 {
     public async Task<int> SendAsync(BihuanDb db, IReadOnlyCollection<NewNotification> list, CancellationToken ct)
     {
-        if (list.Count == 0) return 0;
+        var added = await StageAsync(db, list, clock.GetUtcNow().UtcDateTime, ct);
+        if (added.Count == 0) return 0;
+        await db.SaveChangesAsync(ct);
+        await MailAsync(db, added, ct);
+        return added.Count;
+    }
+
+    /// Adds the notifications to the context without saving: the caller's SaveChanges writes them in the same
+    /// transaction as the handoff they tell of (a refused or rolled-back action tells nobody). Skips muted kinds and
+    /// (account, key) pairs sent before. Mail them after the commit (MailStagedAsync).
+    public static async Task<List<Notification>> StageAsync(BihuanDb db, IReadOnlyCollection<NewNotification> list,
+        DateTime now,
+        CancellationToken ct)
+    {
+        if (list.Count == 0) return [];
         var accounts = list.Select(n => n.AccountId).Distinct().ToList();
         var prefs = await db.Delivery<NotificationPreference>().Where(p => accounts.Contains(p.AccountId))
             .AsNoTracking().ToDictionaryAsync(p => p.AccountId, ct);
         var keys = list.Select(n => n.Key).Distinct().ToList();
         var existing = (await db.Delivery<Notification>().Where(n => accounts.Contains(n.AccountId) && keys.Contains(n.Key))
             .Select(n => new { n.AccountId, n.Key }).ToListAsync(ct)).Select(x => (x.AccountId, x.Key)).ToHashSet();
-        var now = clock.GetUtcNow().UtcDateTime;
         var added = new List<Notification>();
         foreach (var n in list.DistinctBy(n => (n.AccountId, n.Key)))
         {
@@ -70,24 +83,37 @@ public sealed class Notifier(Mailer mailer, TimeProvider clock)
             db.Notifications.Add(row);
             added.Add(row);
         }
-        if (added.Count == 0) return 0;
-        await db.SaveChangesAsync(ct);
+        return added;
+    }
 
-        var mailTo = added.Where(a => prefs.TryGetValue(a.AccountId, out var p) && p.Email).Select(a => a.AccountId).Distinct().ToList();
-        if (mailTo.Count > 0 && mailer.Enabled)
-        {
-            var emails = await db.Users.Where(u => mailTo.Contains(u.Id) && u.Email != null)
-                .ToDictionaryAsync(u => u.Id, u => u.Email!, ct);
-            var sent = new List<long>();
-            foreach (var a in added.Where(a => emails.ContainsKey(a.AccountId)))
-                if (await mailer.SendAsync(emails[a.AccountId], $"【闭环】{a.Title}",
-                        $"{a.Title}\n\n{a.Body}\n\n{(a.Link is null ? "" : "查看：" + a.Link)}\n\n（本邮件由闭环系统自动发送，可在“消息通知 → 通知设置”中关闭）", ct))
-                    sent.Add(a.Id);
-            if (sent.Count > 0)
-                await db.Delivery<Notification>().Where(n => sent.Contains(n.Id))
-                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.EmailedAt, now), ct);
-        }
-        return added.Count;
+    /// After the commit: mails the notifications this context wrote and has not mailed yet (to those who opted in).
+    public Task MailStagedAsync(BihuanDb db, CancellationToken ct) => MailAsync(db,
+        db.ChangeTracker.Entries<Notification>().Where(e => e.State == EntityState.Unchanged
+            && e.Entity.EmailedAt is null)
+            .Select(e => e.Entity).ToList(), ct);
+
+    async Task MailAsync(BihuanDb db, List<Notification> added, CancellationToken ct)
+    {
+        if (added.Count == 0 || !mailer.Enabled) return;
+        var accounts = added.Select(a => a.AccountId).Distinct().ToList();
+        var mailTo = await db.Delivery<NotificationPreference>().Where(p => accounts.Contains(p.AccountId) && p.Email)
+            .Select(p => p.AccountId).ToListAsync(ct);
+        if (mailTo.Count == 0) return;
+        var emails = await db.Users.Where(u => mailTo.Contains(u.Id) && u.Email != null)
+            .ToDictionaryAsync(u => u.Id, u => u.Email!, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var sent = new List<long>();
+        foreach (var a in added.Where(a => emails.ContainsKey(a.AccountId)))
+            if (await mailer.SendAsync(emails[a.AccountId], $"【闭环】{a.Title}",
+                    $"{a.Title}\n\n{a.Body}\n\n{(a.Link is null ? "" : "查看：" + a.Link)}\n\n" +
+                    "（本邮件由闭环系统自动发送，可在“消息通知 → 通知设置”中关闭）", ct))
+            {
+                sent.Add(a.Id);
+                a.EmailedAt = now;
+            }
+        if (sent.Count > 0)
+            await db.Delivery<Notification>().Where(n => sent.Contains(n.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(n => n.EmailedAt, now), ct);
     }
 
     static string Cut(string s, int n) => s.Length <= n ? s : s[..n];

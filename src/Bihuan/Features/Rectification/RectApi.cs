@@ -64,6 +64,7 @@ public sealed record LedgerFilter
     public bool? Extended { get; init; }
     public bool? Lagging { get; init; }
     public bool? Invalid { get; init; }             // items holding a stored value no read can use
+    public bool? RecheckDue { get; init; }          // 回头看到期: closed items whose re-check date has come
 }
 
 /// Ledger orderings: by deadline (default, undated last), latest deadline first, newest first, least progress first.
@@ -195,6 +196,8 @@ public static class RectApi
         if (f.Aspect is { } aspect) q = q.Where(i => i.Problem!.Aspect == aspect);
         if (f.Reopened == true) q = q.Where(i => i.ReopenCount > 0);
         if (f.Extended == true) q = q.Where(i => i.ExtensionCount > 0);
+        if (f.RecheckDue == true) q = q.Where(i => i.Status == RectStatus.Closed && i.RecheckDue != null
+            && i.RecheckDue <= today);
         // 数据无效: any stored value no read can use, open or closed (the repair list).
         if (f.Invalid == true) q = q.Where(UnusableValues.Where<RectItem>(db.Model));
         if (f.Mine == true && accountId is not null)

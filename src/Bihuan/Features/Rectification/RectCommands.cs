@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
 using Bihuan.Features.Files;
+using Bihuan.Features.Notifications;
 using Bihuan.Features.Organizations;
 using Bihuan.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -212,6 +213,20 @@ public static class RectCommands
         return rule;
     }
 
+    /// Each handoff and who is told: the parties of the next act on the item's new state, or (Next null) the unit
+    /// that owns the item. Progress reports, assignment and 成效确认 hand nothing on.
+    static readonly Dictionary<RectAction, (NotificationKind Kind, RectAction[]? Next)> Handoffs = new()
+    {
+        [RectAction.RequestClosure] = (NotificationKind.RectClosureRequested, [RectAction.Review, RectAction.Verify]),
+        [RectAction.Review] = (NotificationKind.RectClosureRequested, [RectAction.Review, RectAction.Verify]),
+        [RectAction.Return] = (NotificationKind.RectReturned, null),
+        [RectAction.Verify] = (NotificationKind.RectVerified, null),
+        [RectAction.Reopen] = (NotificationKind.RectReopened, null),
+        [RectAction.RequestExtension] = (NotificationKind.RectExtensionRequested, [RectAction.ApproveExtension]),
+        [RectAction.ApproveExtension] = (NotificationKind.RectExtensionDecided, null),
+        [RectAction.RefuseExtension] = (NotificationKind.RectExtensionDecided, null),
+    };
+
     public static async Task<RectUpdate> ApplyAsync(BihuanDb db, TimeProvider clock, ClaimsPrincipal user, int itemId,
         RectAction action, ActionInput input, CancellationToken ct)
     {
@@ -242,6 +257,18 @@ public static class RectCommands
         };
         db.RectUpdates.Add(update);
         Uploads.Cite(db, evidence, item.OrgId, c => c.RectUpdate = update);
+        if (Handoffs.TryGetValue(action, out var told))
+        {
+            var org = item.Org!;
+            await new Handoff
+            {
+                Kind = told.Kind, Title = item.Measures, Link = $"/ledger/{item.Id}",
+                    Key = $"rect:{item.Id}:{action}:{now.Ticks}",
+                OrgIds = [item.OrgId], ActorId = id,
+                CanAct = s => told.Next is { } next ? item.AllowedFor(s, org).Any(next.Contains) : RectState.IsOwner(
+                    s, org),
+            }.StageAsync(db, now, ct);
+        }
         await db.SaveChangesAsync(ct);
         return update;
     }

@@ -47,6 +47,7 @@ public sealed class RectItems(BihuanDb db, TimeProvider clock, WorkingCalendar c
         }
         await RectCommands.ApplyAsync(db, clock, user, id, action, input, ct);
         await tx.CommitAsync(ct);
+        await notifier.MailStagedAsync(db, ct);   // the handoff's notifications, by e-mail to those who opted in
         return (await DetailAsync(id, ct))!;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Notifications;
 using Bihuan.Features.Organizations;
 using Bihuan.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -158,9 +159,30 @@ public static class PlanCommands
                 TasksText = string.Join("\n", tasks.Select(t => t.AsLine())), SubmittedAt = now, SubmittedBy = actor.AccountId,
             });
         AddEvent(db, plan, change);
+        if (Handoffs.TryGetValue(action, out var told))
+        {
+            var org = plan.Org!;
+            await new Handoff
+            {
+                Kind = told.Kind, Title = plan.Title, Link = $"/plans/{plan.Id}",
+                    Key = $"plan:{plan.Id}:{action}:{now.Ticks}",
+                OrgIds = [plan.OrgId], ActorId = actor.AccountId,
+                CanAct = s => told.Next is { } next ? plan.AllowedFor(s, org).Any(next.Contains) : PlanState.IsUnit(
+                    s, org),
+            }.StageAsync(db, now, ct);
+        }
         await db.SaveChangesAsync(ct);
         return plan;
     }
+
+    /// Each handoff and who is told: the parties of the next act, or (Next null) the unit that drafts the plan.
+    static readonly Dictionary<PlanAction, (NotificationKind Kind, PlanAction[]? Next)> Handoffs = new()
+    {
+        [PlanAction.SignOff] = (NotificationKind.PlanSignedOff, [PlanAction.Submit]),
+        [PlanAction.Submit] = (NotificationKind.PlanSubmitted, [PlanAction.Approve]),
+        [PlanAction.Return] = (NotificationKind.PlanReturned, [PlanAction.Edit]),
+        [PlanAction.Approve] = (NotificationKind.PlanApproved, null),
+    };
 
     public static async Task<PlanDto?> GetAsync(BihuanDb db, int id, CancellationToken ct)
     {

@@ -57,10 +57,12 @@ public static class StudyApi
             return TypedResults.Ok((await PlanCommands.GetAsync(db, id, ct))!);
         }).WithSummary("Edit text and tasks (voids a sign-off; a returned plan becomes a draft again)");
         plans.MapPost("/{id:int}/{action}", async Task<Results<Ok<PlanDto>, NotFound>> (BihuanDb db, TimeProvider clock,
-            ClaimsPrincipal user, int id, string action, PlanActionInput? input, CancellationToken ct) =>
+            Notifications.Notifier notifier, ClaimsPrincipal user, int id, string action, PlanActionInput? input,
+                CancellationToken ct) =>
         {
             if (!PlanCommands.ActionRoutes.TryGetValue(action, out var a)) return TypedResults.NotFound();
             await PlanCommands.ActAsync(db, clock, user, id, a, input?.Comment, ct);
+            await notifier.MailStagedAsync(db, ct);
             return TypedResults.Ok((await PlanCommands.GetAsync(db, id, ct))!);
         }).WithSummary("sign-off (unit head) | submit | return (comment required) | approve (superior office, not the drafter); illegal: 409");
         plans.MapGet("/{id:int}/diff", async Task<Results<Ok<List<TextDiff.Row>>, NotFound>> (BihuanDb db, int id, int from, int? to, CancellationToken ct) =>
