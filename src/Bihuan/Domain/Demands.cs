@@ -577,10 +577,6 @@ public static partial class DemandPrivacy
     [GeneratedRegex(@"^1[3-9]\d{9}$")]
     public static partial Regex MobileFormat();
 
-    // Mobile numbers and 18-digit resident ID numbers anywhere in a text (not inside longer digit runs).
-    [GeneratedRegex(@"(?<!\d)1[3-9]\d{9}(?!\d)|(?<![\dXx])\d{17}[\dXx](?![\dXx])")]
-    private static partial Regex PersonalNumbers();
-
     const string CodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";   // no 0/O, 1/I/L
 
     /// A random 8-character query code (about 40 bits).
@@ -617,16 +613,8 @@ public static partial class DemandPrivacy
         var n => n[..1] + new string('*', n.Length - 1),
     };
 
-    /// Text for a public page: mobile and ID numbers removed (not just masked: half a number still points at a
-    /// person), the submitter's own name replaced.
-    public static string Redact(string? text, params string?[] names)
-    {
-        if (string.IsNullOrEmpty(text)) return "";
-        var t = PersonalNumbers().Replace(text, "[号码已隐去]");
-        foreach (var n in names)
-            if (n is { Length: >= 2 }) t = t.Replace(n, "某某", StringComparison.Ordinal);
-        return t;
-    }
+    /// Text for a public page: personal data removed (Redaction, the one module every public surface uses).
+    public static string Redact(string? text, params string?[] names) => Redaction.Redact(text, names);
 
     [GeneratedRegex("<[^>]*>")]
     private static partial Regex Tags();
