@@ -231,12 +231,12 @@ public static partial class Redaction
                 if (Surnames.TitleSafe(sn)) spans.Add(new(i, j, Kind.Surname));
                 continue;
             }
-            // 王小明先生 / 张伟同志: a full name before a title that follows names; 王小明老师 only with a two-character
+            // 王小明先生 / 张伟同志 / 张伟您好: a full name before a title or greeting; 王小明老师 only with a two-character
             // given name (高中老师, 党校老师 are no names).
             for (var g = 2; g >= 1; g--)
                 if (j + g <= s.Length && Given(s, j, g) && FullNameTitle().Match(s, j + g) is { Success: true } ft
                     && ft.Index == j + g && Surnames.TitleSafe(sn)
-                    && (g == 2 || sn.Length == 2 || "先生女士小姐同志".Contains(ft.Value, StringComparison.Ordinal)))
+                    && (g == 2 || sn.Length == 2 || "先生女士小姐同志您好你好".Contains(ft.Value, StringComparison.Ordinal)))
                 {
                     spans.Add(new(i, j + g, Kind.Name));
                     break;
@@ -267,7 +267,8 @@ public static partial class Redaction
     /// that usually follows a name: 王伟反映 is 王伟).
     static int? NameAt(string s, int at)
     {
-        if (at >= s.Length || Surnames.NotANameStart.Contains(s[at]) || TitleAt(s, at) is not null) return null;
+        if (at >= s.Length || Surnames.NotANameStart.Contains(s[at]) || TitleAt(s, at) is not null
+            || at + 2 <= s.Length && Surnames.NotAName.Contains(s.Substring(at, 2))) return null;
         if (s[at] is '老' or '小' && Surnames.At(s, at + 1) is { Length: 1 }) return 2;
         if (Surnames.At(s, at) is not { } sn) return null;
         var j = at + sn.Length;
@@ -290,7 +291,7 @@ public static partial class Redaction
         return true;
     }
 
-    [GeneratedRegex("先生|女士|小姐|同志|老师|医生|师傅|律师")]
+    [GeneratedRegex("先生|女士|小姐|同志|老师|医生|师傅|律师|您好|你好")]
     private static partial Regex FullNameTitle();
 
     [GeneratedRegex(@"\s*[、和及与,，/]\s*")]
@@ -301,7 +302,7 @@ public static partial class Redaction
         "邻居|联系人|姓名|名字|我叫|他叫|她叫|名叫|叫做|我是|本人|业主|户主|房东|租客|租户|老人|患者|病人|家属|儿子|女儿|孙子|孙女|丈夫|妻子|老公|老婆|爱人|"
         + "母亲|父亲|爸爸|妈妈|外婆|外公|同事|经办人|网格员|社工|楼长|店主|员工|学生|孩子|被投诉人|投诉人|举报人|反映人|申请人|代理人|委托人|监护人|收件人|负责人|"
         + "居民|村民|职工|民警|朋友|亲戚|弟弟|妹妹|哥哥|姐姐|舅舅|姑姑|嫂子|工作人员|快递员|外卖员|快递小哥|保洁员|清洁工|司机|保安|医生|护士|教练|经理|主任|老板|"
-        + "残疾人|独居老人|老伴|前妻|前夫|舍友|室友|班主任";
+        + "残疾人|独居老人|老伴|前妻|前夫|舍友|室友|班主任|已联系|经联系|联系了|已通知|通知了|约谈了|尊敬的";
 
     [GeneratedRegex("(?:" + CueWords + @")\s*(?:[:：]\s*|是|叫|为|名叫)?\s*")]
     private static partial Regex Cue();

@@ -54,7 +54,15 @@ public static class Surnames
          .. "们先女老师阿姐哥叔婶伯爷奶婆妈爸、，。；：！？,.;:!? \n"];
 
     /// Characters that begin a word of their own after 居民/业主/… far more often than a name (居民都反映).
-    public static readonly HashSet<char> NotANameStart = [.. "都也就还又再才要会能可被把给从在是有和与对向说了着过们这那哪每各全多些很太最更"];
+    public static readonly HashSet<char> NotANameStart = [.. "都也就还又再才要会能可被把给从在是有和与对向说了着过们这那哪每各全多些很太最更相所该本贵其"];
+
+    /// Words that follow 已联系 / 业主 / … and start with a surname character, but are no name (已联系施工方, 相关部门).
+    public static readonly HashSet<string> NotAName =
+    [
+        "施工", "相关", "有关", "商户", "商家", "单位", "司机", "车主", "管理", "安排", "安全", "文明", "华南", "江南", "海珠",
+        "白云", "荔湾", "越秀", "明天", "包括", "房东", "物业", "居委", "街道", "派出", "城管", "交警", "燃气", "供电", "水务",
+        "区住", "区城", "区政", "市政", "上级", "金融", "高层", "业委", "党员", "党支", "党委", "党组", "周边", "周围", "周末",
+    ];
 
     /// Two-character words that follow a name (张美兰反映, 王强投诉): a given name never ends in their first character.
     public static readonly HashSet<string> AfterNamePairs =

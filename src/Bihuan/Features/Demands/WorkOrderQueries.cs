@@ -27,6 +27,7 @@ public sealed record OrderDetail(OrderRow Row, string? RequestedOrgName, string?
     public string? PublicTitle { get; init; }
     public string? PublicReply { get; init; }
     public PublicProposal? Proposal { get; init; }
+    public string? MediaUrl { get; init; }
 }
 
 /// Assigned: with a handling unit (dispatched, not back at the desk — the orders the KPIs count). SignOverdue: with a
@@ -135,7 +136,7 @@ public static class WorkOrderQueries
             dispatching ? await SuggestAsync(db, o, dispatchOrg, ct) : [],
             allowed.Contains(OrderAction.Merge) ? await MergeCandidatesAsync(db, o, ct) : [])
         {
-            PublicTitle = o.PublicTitle, PublicReply = o.PublicReply,
+            PublicTitle = o.PublicTitle, PublicReply = o.PublicReply, MediaUrl = o.MediaUrl,
             Proposal = allowed.Contains(OrderAction.Publish) ? await WorkOrderCommands.ProposalAsync(db, o, ct) : null,
         };
     }
