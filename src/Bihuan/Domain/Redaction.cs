@@ -39,6 +39,7 @@ public static partial class Redaction
         Add(spans, Landline(), shadow, Kind.Number);
         Add(spans, CuedNumber(), shadow, Kind.Number, group: "n");
         Add(spans, LongNumber(), shadow, Kind.Number);
+        ListedNumbers(spans, shadow);
         Add(spans, Plate(), shadow, Kind.Plate);
         Add(spans, DoorAfterPlace(), shadow, Kind.Door, group: "door");
         Add(spans, DoorStrong(), shadow, Kind.Door);
@@ -150,6 +151,22 @@ public static partial class Redaction
     [GeneratedRegex(@"(?:电话|座机|固话|手机|联系方式|号码|致电|拨打|打|tel|Tel|TEL|call)[^\d\n]{0,6}?"
         + @"(?<n>(?<!\d)\d(?:[\s\-]?\d){6,7}(?!\d)(?:\s*(?:转|分机)\s*\d{1,6})?)")]
     private static partial Regex CuedNumber();
+
+    /// A local number listed after a phone (83451234 / 8345 1235, 或 83451236) is a phone too.
+    static void ListedNumbers(List<Span> spans, string s)
+    {
+        var queue = new Queue<int>(spans.Where(x => x.Kind == Kind.Number).Select(x => x.End));
+        while (queue.TryDequeue(out var end))
+            if (NextNumber().Match(s, end) is { Success: true } m && m.Index == end)
+            {
+                var n = m.Groups["n"];
+                spans.Add(new(n.Index, n.Index + n.Length, Kind.Number));
+                queue.Enqueue(n.Index + n.Length);
+            }
+    }
+
+    [GeneratedRegex(@"\s*[)）]?\s*(?:或者|或|/|、|,|，|;|；|和|及)\s*(?<n>(?<!\d)\d(?:[\s\-]?\d){6,7}(?!\d))")]
+    private static partial Regex NextNumber();
 
     // ID numbers (15 or 18 digits, 18 may end in X), bank cards (16–19): digit runs of 15–19 with spaces or dashes
     // between the digits, not inside a longer run (an order number of 21 digits stays).
