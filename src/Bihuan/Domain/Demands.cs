@@ -334,7 +334,8 @@ public class WorkOrderState
         switch (action)
         {
             case OrderAction.Reject or OrderAction.SendBack or OrderAction.RequestExtension or OrderAction.RefuseExtension
-                or OrderAction.ReturnDraft or OrderAction.Urge or OrderAction.Supervise or OrderAction.Withdraw when text is null:
+                or OrderAction.ReturnDraft or OrderAction.Urge or OrderAction.Supervise or OrderAction.Withdraw
+                when text is null:
                 throw new DomainException(new OrderReasonRequired(action));
             case OrderAction.Reply or OrderAction.SubmitReply when text is null:
                 throw new DomainException(new Invalid("text", "请填写答复内容"));

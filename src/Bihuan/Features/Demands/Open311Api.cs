@@ -170,11 +170,12 @@ public static class Open311Api
         var hash = key.Length is > 0 and < 200 ? Open311Key.Hash(key) : "";
         var row = hash.Length == 0 ? null : await db.SignIn<Open311Key>().FirstOrDefaultAsync(k => k.KeyHash == hash && !k.Revoked, ct);
         if (row is null) throw new Open311Error(403, "api_key is missing or invalid");
-        // Per key and hour (configurable per key): a city app posts thousands a day, a script with a leaked key not more.
+        // Per key and hour (configurable per key): a city app posts thousands a day, a leaked key not more.
         var limit = o.Open311.LimitFor(row.Prefix);
         var since = clock.GetUtcNow().UtcDateTime.AddHours(-1);
-        if (await db.PublicDemands<WorkOrder>().CountAsync(x => x.ApiKeyId == row.Id && x.CreatedAt > since, ct) >= limit)
-            throw new Open311Error(429, $"this api_key has reached its limit of {limit} requests per hour; try again later");
+        if (await db.PublicDemands<WorkOrder>().CountAsync(x => x.ApiKeyId == row.Id && x.CreatedAt > since, ct)
+            >= limit)
+            throw new Open311Error(429, $"this api_key has reached its limit of {limit} requests per hour");
         await Jurisdiction(db, o, f["jurisdiction_id"], ct);
         var type = TypeOf(f["service_code"]) ?? throw new Open311Error(400, $"service_code not found: {f["service_code"]}");
         double? Num(string k) => f[k].ToString() is { Length: > 0 } v
@@ -244,7 +245,8 @@ public static class Open311Api
             var (after, before) = (Date("updated_after"), Date("updated_before"));
             if (after is not null || before is not null)
             {
-                if (after is { } a0 && before is { } b0 && b0 < a0) throw new Open311Error(400, "updated_before is before updated_after");
+                if (after is { } a0 && before is { } b0 && b0 < a0)
+                    throw new Open311Error(400, "updated_before is before updated_after");
                 if (after is { } a) q = q.Where(x => x.UpdatedAt > a);
                 if (before is { } b) q = q.Where(x => x.UpdatedAt <= b);
                 byUpdate = true;
@@ -254,7 +256,8 @@ public static class Open311Api
                 var end = Date("end_date") ?? clock.GetUtcNow().UtcDateTime;
                 var start = Date("start_date") ?? end.AddDays(-90);
                 if (end < start) throw new Open311Error(400, "end_date is before start_date");
-                if ((end - start).TotalDays > 90) throw new Open311Error(400, "start_date and end_date may span at most 90 days");
+                if ((end - start).TotalDays > 90)
+                    throw new Open311Error(400, "start_date and end_date may span at most 90 days");
                 q = q.Where(x => x.CreatedAt >= start && x.CreatedAt <= end);
             }
             var status = qs["status"].ToString();
@@ -270,7 +273,8 @@ public static class Open311Api
         var ordered = byUpdate ? q.OrderBy(x => x.UpdatedAt).ThenBy(x => x.Id) : q.OrderByDescending(x => x.CreatedAt);
         var rows = await ordered.Take(1000).AsNoTracking().Select(x => new
         {
-            x.Ticket, x.Status, x.Type, x.Published, x.PublicTitle, x.PublicReply, x.MediaUrl, x.Location, x.Lat, x.Long,
+            x.Ticket, x.Status, x.Type, x.Published, x.PublicTitle, x.PublicReply, x.MediaUrl, x.Location,
+            x.Lat, x.Long,
             x.CreatedAt, x.UpdatedAt, x.Deadline, x.DispatchedOn,
             Unit = db.OrgDirectory().Where(u => u.Id == x.OrgId).Select(u => u.Name).First(),
             Name = db.PublicDemands<DemandContact>().Where(c => c.WorkOrderId == x.Id).Select(c => c.Name).FirstOrDefault(),

@@ -108,8 +108,8 @@ public static class PortalCommands
         if (images.Count > 3) errors.Add(new("images", "最多上传 3 张图片"));
         var media = (input.MediaUrl ?? "").Trim();
         if (media.Length > WorkOrder.MediaUrlMax) errors.Add(new("media_url", $"图片链接不能超过 {WorkOrder.MediaUrlMax} 个字符"));
-        else if (media.Length > 0 && (!Uri.TryCreate(media, UriKind.Absolute, out var mu) || mu.Scheme is not ("http" or "https")
-                     || mu.UserInfo.Length > 0))
+        else if (media.Length > 0 && (!Uri.TryCreate(media, UriKind.Absolute, out var mu)
+                     || mu.Scheme is not ("http" or "https") || mu.UserInfo.Length > 0))
             errors.Add(new("media_url", "图片链接须是 http 或 https 的完整地址（不含用户名和密码）"));
         ErrorMapping.ThrowIfAny(errors);
 

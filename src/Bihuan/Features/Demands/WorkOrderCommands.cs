@@ -76,15 +76,19 @@ public static class WorkOrderCommands
     /// What publishing would show: the demand and the reply through the redaction, with the submitter's name.
     public static async Task<PublicProposal> ProposalAsync(BihuanDb db, WorkOrder order, CancellationToken ct)
     {
-        var name = await db.DemandContacts.Where(c => c.WorkOrderId == order.Id).Select(c => c.Name).FirstOrDefaultAsync(ct);
+        var name = await SubmitterNameAsync(db, order, ct);
         return new(Redaction.Redact(order.Content, name), Redaction.Redact(order.Reply, name));
     }
 
+    static Task<string?> SubmitterNameAsync(BihuanDb db, WorkOrder order, CancellationToken ct) =>
+        db.DemandContacts.Where(c => c.WorkOrderId == order.Id).Select(c => c.Name).FirstOrDefaultAsync(ct);
+
     /// 公开答复 is a reviewed act: the desk sends the texts it read (the proposal, maybe edited); what it sends goes
     /// through the redaction once more, so an edit cannot put a phone number back, and that is what is stored.
-    static async Task<OrderArgs> PublishArgsAsync(BihuanDb db, WorkOrder order, OrderActionInput input, CancellationToken ct)
+    static async Task<OrderArgs> PublishArgsAsync(BihuanDb db, WorkOrder order, OrderActionInput input,
+        CancellationToken ct)
     {
-        var name = await db.DemandContacts.Where(c => c.WorkOrderId == order.Id).Select(c => c.Name).FirstOrDefaultAsync(ct);
+        var name = await SubmitterNameAsync(db, order, ct);
         var proposal = await ProposalAsync(db, order, ct);
         string Public(string? edited, string proposed) =>
             Redaction.Redact(DemandPrivacy.Plain(string.IsNullOrWhiteSpace(edited) ? proposed : edited), name);
