@@ -173,6 +173,7 @@ public abstract class InvalidValueTestsBase(Func<BihuanFactory> factory)
             {
                 Ticket = ticket, CodeHash = "x", Content = "路灯\uFFFF不亮", OrgId = org, DispatchOrgId = await App.OrgId("GZ"),
                 Status = OrderStatus.Handling, DispatchedOn = Today.AddDays(-2), Deadline = new DateOnly(9000, 1, 1), Published = true,
+                PublicTitle = "路灯\uFFFF不亮",   // Open311 shows the stored public title (ADR 0019)
                 Reply = "已处理\u0001完毕", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
             };
             db.AddRange(t, o, w);

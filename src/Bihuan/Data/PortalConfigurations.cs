@@ -17,6 +17,9 @@ sealed class WorkOrderConfiguration : IEntityTypeConfiguration<WorkOrder>
         b.Property(x => x.ReplyDraft).HasMaxLength(WorkOrderState.TextMax);
         b.Property(x => x.RatingComment).HasMaxLength(WorkOrderState.TextMax);
         b.Property(x => x.RejectReason).HasMaxLength(WorkOrderState.TextMax);
+        b.Property(x => x.PublicTitle).HasMaxLength(WorkOrderState.TitleMax);
+        b.Property(x => x.PublicReply).HasMaxLength(WorkOrderState.TextMax);
+        b.Property(x => x.MediaUrl).HasMaxLength(WorkOrder.MediaUrlMax);
         b.Property(x => x.ExtensionRequestedBy).HasMaxLength(64);
         b.Property(x => x.ReplyDraftedBy).HasMaxLength(64);
         b.Property(x => x.Type).HasConversion<string>().HasMaxLength(20);

@@ -27,6 +27,7 @@ public enum OrderAction
 {
     Accept, Reject, Dispatch, Sign, SendBack, Start, Reply, SubmitReply, SignOff, ReturnDraft,
     RequestExtension, ApproveExtension, RefuseExtension, Rate, Redo, CloseUnrated, Urge, Supervise, Merge, Escalate, Publish,
+    Withdraw,
 }
 
 /// Who may take an order action: the dispatch desk, the handling unit, its head, or the citizen (ticket + code).
@@ -89,6 +90,7 @@ public static class DemandLabels
         OrderAction.Merge => "合并",
         OrderAction.Escalate => "转为问题",
         OrderAction.Publish => "公开答复",
+        OrderAction.Withdraw => "撤回公开",
     };
 
     public static string Label(this SendBackReason r) => !Enum.IsDefined(r) ? StoredValues.Invalid("取值", r) : r switch
@@ -203,6 +205,8 @@ public static class OrderLifecycle
         .. Live.Concat([OrderStatus.Closed]).Select(s => new Step(s, OrderAction.Escalate, s, OrderParty.Dispatch)),
         new(OrderStatus.Replied, OrderAction.Publish, OrderStatus.Replied, OrderParty.Dispatch),
         new(OrderStatus.Closed, OrderAction.Publish, OrderStatus.Closed, OrderParty.Dispatch),
+        // What was published stays until withdrawn, also while a redo is handled.
+        .. Live.Concat([OrderStatus.Closed]).Select(s => new Step(s, OrderAction.Withdraw, s, OrderParty.Dispatch)),
     ];
 
     public static Step? Find(OrderStatus from, OrderAction action) =>
@@ -215,9 +219,13 @@ public sealed record OrderActor(string Id, string Name, AccessScope Scope, bool 
     public static OrderActor Citizen { get; } = new("public", "诉求人", AccessScope.Nobody, true);
 }
 
-/// What an action brings besides who: a text (reply, reason), the org to dispatch to, a rating, …
+/// What an action brings besides who: a text (reply, reason), the org to dispatch to, a rating, …; for 公开答复 the
+/// reviewed public texts (Text is the public reply, Title the public title, both already redacted).
 public sealed record OrderArgs(string? Text = null, Org? ToOrg = null, Rating? Rating = null, DateOnly? NewDeadline = null,
-    SendBackReason? Reason = null, int? MasterId = null, int? ProblemId = null);
+    SendBackReason? Reason = null, int? MasterId = null, int? ProblemId = null)
+{
+    public string? Title { get; init; }
+}
 
 public sealed record OrderEventData(OrderAction Action, OrderStatus From, OrderStatus To, string? Text);
 
@@ -254,9 +262,14 @@ public class WorkOrderState
     public int? MasterId { get; set; }
     public int? ProblemId { get; set; }
     public bool Published { get; set; }
+    /// What the public reads, reviewed by the desk when it published (redacted, maybe edited): the demand's title and
+    /// the reply. Public surfaces show these and never Content or Reply; withdrawing clears them.
+    public string? PublicTitle { get; set; }
+    public string? PublicReply { get; set; }
     public string? RejectReason { get; set; }
 
     public const int TextMax = 2000;
+    public const int TitleMax = 1000;
 
     public static bool IsDispatcher(AccessScope s, Org dispatchOrg) => s.Can(Permission.DispatchDemands, dispatchOrg);
 
@@ -304,6 +317,8 @@ public class WorkOrderState
         OrderAction.Supervise when Supervised => "已在督办中",
         OrderAction.Escalate when ProblemId is not null => "已转为问题",
         OrderAction.Publish when Published => "已公开",
+        OrderAction.Publish when Reply is null => "没有可公开的答复",
+        OrderAction.Withdraw when !Published => "尚未公开",
         _ => null,
     };
 
@@ -319,7 +334,8 @@ public class WorkOrderState
         switch (action)
         {
             case OrderAction.Reject or OrderAction.SendBack or OrderAction.RequestExtension or OrderAction.RefuseExtension
-                or OrderAction.ReturnDraft or OrderAction.Urge or OrderAction.Supervise when text is null:
+                or OrderAction.ReturnDraft or OrderAction.Urge or OrderAction.Supervise or OrderAction.Withdraw
+                when text is null:
                 throw new DomainException(new OrderReasonRequired(action));
             case OrderAction.Reply or OrderAction.SubmitReply when text is null:
                 throw new DomainException(new Invalid("text", "请填写答复内容"));
@@ -447,8 +463,19 @@ public class WorkOrderState
                 ProblemId = args.ProblemId;
                 text = $"转为问题清单 #{args.ProblemId}{(text is null ? "" : "：" + text)}";
                 break;
+            case OrderAction.Publish when text is null || string.IsNullOrWhiteSpace(args.Title):
+                throw new DomainException(new Invalid(text is null ? "text" : "title", "请填写公开的标题和答复"));
+            case OrderAction.Publish when args.Title!.Trim().Length > TitleMax:
+                throw new DomainException(new Invalid("title", $"公开标题不能超过 {TitleMax} 字"));
             case OrderAction.Publish:
                 Published = true;
+                PublicTitle = args.Title!.Trim();
+                PublicReply = text;
+                break;
+            case OrderAction.Withdraw:
+                Published = false;
+                PublicTitle = null;
+                PublicReply = null;
                 break;
             case OrderAction.Accept or OrderAction.Start:
                 break;
@@ -503,8 +530,11 @@ public sealed class WorkOrder : WorkOrderState, IAudited, IOrgOwned
     public int? ApiKeyId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// A photo link an Open311 app sent (media_url): kept as a link, never fetched by the server.
+    public string? MediaUrl { get; set; }
 
     public const int ContentMax = 1000;
+    public const int MediaUrlMax = 500;
     public const int LocationMax = 200;
 }
 
@@ -577,10 +607,6 @@ public static partial class DemandPrivacy
     [GeneratedRegex(@"^1[3-9]\d{9}$")]
     public static partial Regex MobileFormat();
 
-    // Mobile numbers and 18-digit resident ID numbers anywhere in a text (not inside longer digit runs).
-    [GeneratedRegex(@"(?<!\d)1[3-9]\d{9}(?!\d)|(?<![\dXx])\d{17}[\dXx](?![\dXx])")]
-    private static partial Regex PersonalNumbers();
-
     const string CodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";   // no 0/O, 1/I/L
 
     /// A random 8-character query code (about 40 bits).
@@ -617,16 +643,8 @@ public static partial class DemandPrivacy
         var n => n[..1] + new string('*', n.Length - 1),
     };
 
-    /// Text for a public page: mobile and ID numbers removed (not just masked: half a number still points at a
-    /// person), the submitter's own name replaced.
-    public static string Redact(string? text, params string?[] names)
-    {
-        if (string.IsNullOrEmpty(text)) return "";
-        var t = PersonalNumbers().Replace(text, "[号码已隐去]");
-        foreach (var n in names)
-            if (n is { Length: >= 2 }) t = t.Replace(n, "某某", StringComparison.Ordinal);
-        return t;
-    }
+    /// Text for a public page: personal data removed (Redaction, the one module every public surface uses).
+    public static string Redact(string? text, params string?[] names) => Redaction.Redact(text, names);
 
     [GeneratedRegex("<[^>]*>")]
     private static partial Regex Tags();

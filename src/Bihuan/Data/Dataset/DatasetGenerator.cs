@@ -327,6 +327,9 @@ public sealed class DatasetGenerator(BihuanDb db, DatasetScale scale, int seed, 
             }
             // The newest first in id order would be odd: tickets grow with time, so ids do too.
             list.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+            // A published order carries the texts the public reads (as the desk would publish them: redacted).
+            foreach (var o in list.Where(o => o.Published))
+                (o.PublicTitle, o.PublicReply) = (Redaction.Redact(o.Content), Redaction.Redact(o.Reply));
             await InsertAsync(list, ct);
             orders += list.Count;
             eventsTime.Start();

@@ -22,12 +22,23 @@ public static class DemandsModule
                 var p = ctx.Request.Path;
                 if (!HttpMethods.IsPost(ctx.Request.Method) || !(p.StartsWithSegments("/public") || p.StartsWithSegments("/open311")))
                     return RateLimitPartition.GetNoLimiter("");
-                var permit = ctx.RequestServices.GetRequiredService<PortalOptions>().PostsPerMinutePerIp;
-                return RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                var o = ctx.RequestServices.GetRequiredService<PortalOptions>();
+                var open311 = p.StartsWithSegments("/open311");
+                var permit = open311 ? o.Open311.PostsPerMinutePerIp ?? o.PostsPerMinutePerIp : o.PostsPerMinutePerIp;
+                var address = ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return RateLimitPartition.GetFixedWindowLimiter((open311 ? "open311:" : "public:") + address,
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permit), Window = TimeSpan.FromMinutes(1) });
             });
             o.OnRejected = async (c, ct) =>
             {
+                c.HttpContext.Response.Headers.RetryAfter = "60";
+                // An Open311 client gets the spec's errors document, in the format its path asks for.
+                if (c.HttpContext.Request.Path.StartsWithSegments("/open311"))
+                {
+                    await Open311Api.WriteErrorAsync(c.HttpContext, StatusCodes.Status429TooManyRequests,
+                        "too many requests from this address; try again in a minute (提交过于频繁，请一分钟后再试)");
+                    return;
+                }
                 c.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
                 await c.HttpContext.Response.WriteAsync("提交过于频繁，请一分钟后再试。Too many requests, try again in a minute.", ct);
             };

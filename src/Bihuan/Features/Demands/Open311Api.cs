@@ -11,8 +11,9 @@ namespace Bihuan.Features.Demands;
 
 /// Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) under /open311/v2: services are the demand types,
 /// jurisdiction_id is the dispatch desk's org code, XML or JSON by the path's extension (XML without one), errors in
-/// the spec's errors/error shape. Responses never carry personal data: no names, phones or e-mails, and texts
-/// (description, address) only for published orders, redacted.
+/// the spec's errors/error shape. Responses never carry personal data: no names, phones or e-mails, and texts only for
+/// published orders: description and status_notes are the texts the desk reviewed and published, the address is
+/// redacted (Domain/Redaction.cs), media_url the link the app sent.
 public static class Open311Api
 {
     public const string Spec = "http://wiki.open311.org/GeoReport_v2";
@@ -127,7 +128,8 @@ public static class Open311Api
 
     static (string, N) Discovery(HttpContext ctx)
     {
-        var url = $"{ctx.Request.Scheme}://{ctx.Request.Host}/open311/v2/";
+        // No trailing slash: clients append "/services.xml" to it.
+        var url = $"{ctx.Request.Scheme}://{ctx.Request.Host}{ctx.Request.PathBase}/open311/v2";
         return ("discovery", new O(
             ("changeset", new V(new DateTime(2026, 11, 27, 0, 0, 0, DateTimeKind.Utc))),
             ("contact", new V("12345 政务服务便民热线")),
@@ -169,6 +171,12 @@ public static class Open311Api
         var hash = key.Length is > 0 and < 200 ? Open311Key.Hash(key) : "";
         var row = hash.Length == 0 ? null : await db.SignIn<Open311Key>().FirstOrDefaultAsync(k => k.KeyHash == hash && !k.Revoked, ct);
         if (row is null) throw new Open311Error(403, "api_key is missing or invalid");
+        // Per key and hour (configurable per key): a city app posts thousands a day, a leaked key not more.
+        var limit = o.Open311.LimitFor(row.Prefix);
+        var since = clock.GetUtcNow().UtcDateTime.AddHours(-1);
+        if (await db.PublicDemands<WorkOrder>().CountAsync(x => x.ApiKeyId == row.Id && x.CreatedAt > since, ct)
+            >= limit)
+            throw new Open311Error(429, $"this api_key has reached its limit of {limit} requests per hour");
         await Jurisdiction(db, o, f["jurisdiction_id"], ct);
         var type = TypeOf(f["service_code"]) ?? throw new Open311Error(400, $"service_code not found: {f["service_code"]}");
         double? Num(string k) => f[k].ToString() is { Length: > 0 } v
@@ -187,8 +195,8 @@ public static class Open311Api
         var anonymous = f["attribute[anonymous]"] == "true";
         var name = $"{f["last_name"]}{f["first_name"]}".Trim();
         var submitted = await PortalCommands.SubmitAsync(db, clock, o, ctx.RequestServices.GetRequiredService<TicketJournal>(), new SubmitInput(type, orgId, f["description"], address, name,
-            f["phone"], anonymous, DemandChannel.Open311, f["email"], lat, lon, row.Id,
-            PortalCommands.SourceHashOf("open311:" + row.Id), PhoneRequired: false), [], ct);
+            f["phone"], anonymous, DemandChannel.Open311, f["email"], lat, lon, row.Id, PhoneRequired: false)
+            { MediaUrl = f["media_url"] }, [], ct);
         return ("service_requests", new A("request", [new O(("service_request_id", new V(submitted.Ticket)),
             ("token", new V(submitted.Ticket)),
             ("service_notice", new V($"已受理，受理编号 {submitted.Ticket}；按 {type.Label()} 类时限办理")),
@@ -212,6 +220,7 @@ public static class Open311Api
         var qs = ctx.Request.Query;
         await Jurisdiction(db, o, qs["jurisdiction_id"], ct);
         var q = db.PublicDemands<WorkOrder>().AsQueryable();
+        var byUpdate = false;
         var ids = one is not null ? [one] : qs["service_request_id"].ToString()
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         if (ids.Count > 0)
@@ -232,11 +241,26 @@ public static class Open311Api
                   ? d.UtcDateTime
                   : throw new Open311Error(400, $"{k} must be a w3 date-time from {Bounds.MinDate:yyyy} to {Bounds.MaxDate:yyyy}, e.g. 2026-11-27T00:00:00+08:00")
                 : null;
-            var end = Date("end_date") ?? clock.GetUtcNow().UtcDateTime;
-            var start = Date("start_date") ?? end.AddDays(-90);
-            if (end < start) throw new Open311Error(400, "end_date is before start_date");
-            if ((end - start).TotalDays > 90) throw new Open311Error(400, "start_date and end_date may span at most 90 days");
-            q = q.Where(x => x.CreatedAt >= start && x.CreatedAt <= end);
+            // updated_after / updated_before (the widely used extension): a city app follows replies by asking for what
+            // changed since its last poll, oldest change first; the created window then does not apply.
+            var (after, before) = (Date("updated_after"), Date("updated_before"));
+            if (after is not null || before is not null)
+            {
+                if (after is { } a0 && before is { } b0 && b0 < a0)
+                    throw new Open311Error(400, "updated_before is before updated_after");
+                if (after is { } a) q = q.Where(x => x.UpdatedAt > a);
+                if (before is { } b) q = q.Where(x => x.UpdatedAt <= b);
+                byUpdate = true;
+            }
+            else
+            {
+                var end = Date("end_date") ?? clock.GetUtcNow().UtcDateTime;
+                var start = Date("start_date") ?? end.AddDays(-90);
+                if (end < start) throw new Open311Error(400, "end_date is before start_date");
+                if ((end - start).TotalDays > 90)
+                    throw new Open311Error(400, "start_date and end_date may span at most 90 days");
+                q = q.Where(x => x.CreatedAt >= start && x.CreatedAt <= end);
+            }
             var status = qs["status"].ToString();
             if (status.Length > 0)
             {
@@ -247,9 +271,12 @@ public static class Open311Api
                 if (!wanted.Contains("closed")) q = q.Where(x => !closed.Contains(x.Status));
             }
         }
-        var rows = await q.OrderByDescending(x => x.CreatedAt).Take(1000).AsNoTracking().Select(x => new
+        var ordered = byUpdate ? q.OrderBy(x => x.UpdatedAt).ThenBy(x => x.Id) : q.OrderByDescending(x => x.CreatedAt);
+        var rows = await ordered.Take(1000).AsNoTracking().Select(x => new
         {
-            x.Ticket, x.Status, x.Type, x.Published, x.Content, x.Location, x.Lat, x.Long, x.CreatedAt, x.UpdatedAt, x.Deadline, x.DispatchedOn,
+            x.Ticket, x.Status, x.Type, x.Published, x.PublicTitle, x.PublicReply, x.MediaUrl, x.Location,
+            x.Lat, x.Long,
+            x.CreatedAt, x.UpdatedAt, x.Deadline, x.DispatchedOn,
             Unit = db.OrgDirectory().Where(u => u.Id == x.OrgId).Select(u => u.Name).First(),
             Name = db.PublicDemands<DemandContact>().Where(c => c.WorkOrderId == x.Id).Select(c => c.Name).FirstOrDefault(),
         }).ToListAsync(ct);
@@ -257,10 +284,11 @@ public static class Open311Api
         return ("service_requests", new A("request", rows.Select(r => (N)new O(
             ("service_request_id", new V(r.Ticket)),
             ("status", new V(r.Status.IsOpen() ? "open" : "closed")),
-            ("status_notes", new V(r.Status.PublicLabel())),
+            // The published reply is the status note a city app shows; before publication, the status only.
+            ("status_notes", new V(r.Published && r.PublicReply is { } pr ? pr : r.Status.PublicLabel())),
             ("service_name", new V(r.Type.Label())),
             ("service_code", new V(CodeOf(r.Type))),
-            ("description", new V(r.Published ? DemandPrivacy.Redact(r.Content, r.Name) : null)),
+            ("description", new V(r.Published ? r.PublicTitle : null)),
             ("agency_responsible", new V(r.DispatchedOn is null ? null : r.Unit)),
             ("service_notice", new V(null)),
             ("requested_datetime", new V(r.CreatedAt)),
@@ -273,7 +301,7 @@ public static class Open311Api
             ("zipcode", new V(null)),
             ("lat", new V(r.Published ? r.Lat : null)),
             ("long", new V(r.Published ? r.Long : null)),
-            ("media_url", new V(null)))).ToList()));
+            ("media_url", new V(r.Published ? r.MediaUrl : null)))).ToList()));
     }
 
     // ---- writers ----

@@ -23,11 +23,28 @@ public sealed class PortalOptions
     /// Public POSTs (submit, look up, rate, Open311) per client address per minute (ASP.NET rate limiter).
     public int PostsPerMinutePerIp { get; set; } = 30;
     public DemandTimeLimits TimeLimits { get; set; } = new();
+    public Open311Limits Open311 { get; set; } = new();
+}
+
+/// Bihuan:Portal:Open311 — limits for city apps, which post far more than a citizen: per api_key and hour (default,
+/// and per key by its prefix, e.g. `PerKey:o311_ab12c = 5000`), and per address and minute for Open311 POSTs (by
+/// default the portal's PostsPerMinutePerIp).
+public sealed class Open311Limits
+{
+    public int PostsPerHourPerKey { get; set; } = 1000;
+    public Dictionary<string, int> PerKey { get; set; } = new(StringComparer.Ordinal);
+    public int? PostsPerMinutePerIp { get; set; }
+
+    public int LimitFor(string prefix) => PerKey.TryGetValue(prefix, out var n) ? n : PostsPerHourPerKey;
 }
 
 public sealed record SubmitInput(DemandType? Type, int? OrgId, string? Content, string? Location, string? Name, string? Phone,
     bool Anonymous, DemandChannel Channel = DemandChannel.Portal, string? Email = null, double? Lat = null, double? Long = null,
-    int? ApiKeyId = null, string? SourceHash = null, bool PhoneRequired = true);
+    int? ApiKeyId = null, string? SourceHash = null, bool PhoneRequired = true)
+{
+    /// Open311 media_url: an absolute http(s) link, stored as given and never fetched.
+    public string? MediaUrl { get; init; }
+}
 
 public sealed record Submitted(int Id, string Ticket, string Code);
 
@@ -89,6 +106,11 @@ public static class PortalCommands
         // NaN and ±Infinity parse as numbers but cannot be stored or written as JSON.
         errors.Finite("lat", input.Lat, -90, 90, "纬度").Finite("long", input.Long, -180, 180, "经度");
         if (images.Count > 3) errors.Add(new("images", "最多上传 3 张图片"));
+        var media = (input.MediaUrl ?? "").Trim();
+        if (media.Length > WorkOrder.MediaUrlMax) errors.Add(new("media_url", $"图片链接不能超过 {WorkOrder.MediaUrlMax} 个字符"));
+        else if (media.Length > 0 && (!Uri.TryCreate(media, UriKind.Absolute, out var mu)
+                     || mu.Scheme is not ("http" or "https") || mu.UserInfo.Length > 0))
+            errors.Add(new("media_url", "图片链接须是 http 或 https 的完整地址（不含用户名和密码）"));
         ErrorMapping.ThrowIfAny(errors);
 
         var dispatchOrg = await DispatchOrgAsync(db, options, ct);
@@ -124,6 +146,7 @@ public static class PortalCommands
             OrgId = dispatchOrg.Id, DispatchOrgId = dispatchOrg.Id, RequestedOrgId = input.OrgId, Content = content,
             Location = location.Length == 0 ? null : location, Lat = input.Lat, Long = input.Long, Anonymous = anonymous,
             SourceHash = input.SourceHash, ApiKeyId = input.ApiKeyId, CreatedAt = now, UpdatedAt = now,
+            MediaUrl = media.Length == 0 ? null : media,
         };
         // Each photo is an upload of the portal's own (no account) for the desk, cited by this order alone: staff who
         // see the order see them, and nobody on the public side ever does.

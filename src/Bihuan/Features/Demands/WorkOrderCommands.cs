@@ -8,8 +8,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Bihuan.Features.Demands;
 
+/// Title: for publish, the public title (Text is then the public reply); both default to the redacted proposal.
 public sealed record WorkOrderActionInput(string? Text, int? OrgId = null, DateOnly? NewDeadline = null, SendBackReason? Reason = null,
-    int? MasterId = null);
+    int? MasterId = null, string? Title = null);
+
+/// The texts the public would read if the order were published now: the demand and the reply, redacted.
+public sealed record PublicProposal(string Title, string Reply);
 
 public sealed record EscalateInput(List<int>? OrderIds, int? OrgId, string? Description);
 
@@ -27,7 +31,7 @@ public static class WorkOrderCommands
         ["return-draft"] = OrderAction.ReturnDraft, ["request-extension"] = OrderAction.RequestExtension,
         ["approve-extension"] = OrderAction.ApproveExtension, ["refuse-extension"] = OrderAction.RefuseExtension,
         ["close-unrated"] = OrderAction.CloseUnrated, ["urge"] = OrderAction.Urge, ["supervise"] = OrderAction.Supervise,
-        ["merge"] = OrderAction.Merge, ["publish"] = OrderAction.Publish,
+        ["merge"] = OrderAction.Merge, ["publish"] = OrderAction.Publish, ["withdraw"] = OrderAction.Withdraw,
     };
 
     public static string RouteOf(OrderAction a) => ActionRoutes.FirstOrDefault(kv => kv.Value == a).Key ?? a.ToString().ToLowerInvariant();
@@ -63,8 +67,9 @@ public static class WorkOrderCommands
             if (master.Id == order.Id || master.Status is OrderStatus.Merged or OrderStatus.Rejected)
                 throw new DomainException(new Invalid("masterId", "主工单须是另一件未合并、已受理的工单"));
         }
-        await ApplyLoadedAsync(db, clock, cal, options, actor, order, org, dispatchOrg, action,
-            new OrderArgs(input.Text, to, null, input.NewDeadline, input.Reason, input.MasterId), ct);
+        var args = new OrderArgs(input.Text, to, null, input.NewDeadline, input.Reason, input.MasterId);
+        if (action == OrderAction.Publish) args = await PublishArgsAsync(db, order, input, ct);
+        await ApplyLoadedAsync(db, clock, cal, options, actor, order, org, dispatchOrg, action, args, ct);
         if (Handoffs.TryGetValue(action, out var told))
         {
             // The org the order is with now: the unit it was dispatched to, the desk after 退单, else unchanged.
@@ -98,6 +103,28 @@ public static class WorkOrderCommands
         [OrderAction.RefuseExtension] = (NotificationKind.OrderExtensionDecided, [OrderAction.Reply,
             OrderAction.SubmitReply]),
     };
+
+    /// What publishing would show: the demand and the reply through the redaction, with the submitter's name.
+    public static async Task<PublicProposal> ProposalAsync(BihuanDb db, WorkOrder order, CancellationToken ct)
+    {
+        var name = await SubmitterNameAsync(db, order, ct);
+        return new(Redaction.Redact(order.Content, name), Redaction.Redact(order.Reply, name));
+    }
+
+    static Task<string?> SubmitterNameAsync(BihuanDb db, WorkOrder order, CancellationToken ct) =>
+        db.DemandContacts.Where(c => c.WorkOrderId == order.Id).Select(c => c.Name).FirstOrDefaultAsync(ct);
+
+    /// 公开答复 is a reviewed act: the desk sends the texts it read (the proposal, maybe edited); what it sends goes
+    /// through the redaction once more, so an edit cannot put a phone number back, and that is what is stored.
+    static async Task<OrderArgs> PublishArgsAsync(BihuanDb db, WorkOrder order, WorkOrderActionInput input,
+        CancellationToken ct)
+    {
+        var name = await SubmitterNameAsync(db, order, ct);
+        var proposal = await ProposalAsync(db, order, ct);
+        string Public(string? edited, string proposed) =>
+            Redaction.Redact(DemandPrivacy.Plain(string.IsNullOrWhiteSpace(edited) ? proposed : edited), name);
+        return new OrderArgs(Public(input.Text, proposal.Reply)) { Title = Public(input.Title, proposal.Title) };
+    }
 
     static async Task ApplyLoadedAsync(BihuanDb db, TimeProvider clock, WorkingCalendar cal, PortalOptions options, OrderActor actor,
         WorkOrder order, Org org, Org dispatchOrg, OrderAction action, OrderArgs args, CancellationToken ct)

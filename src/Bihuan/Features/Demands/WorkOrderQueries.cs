@@ -21,7 +21,14 @@ public sealed record WorkOrderDetail(WorkOrderRow Row, string? RequestedOrgName,
     string? Rating, string? RatingComment, int RedoCount, int SendBackCount, DateOnly? ExtensionRequestedTo, int ExtensionCount,
     string? MasterTicket, List<string> MergedTickets, bool Published, List<FileRef> Images, List<string> AllowedActions,
     bool CanRevealContact, bool CanEscalate, List<OrderTimelineEntry> Timeline, List<Suggestion> Suggestions,
-    List<MergeCandidate> MergeCandidates);
+    List<MergeCandidate> MergeCandidates)
+{
+    /// What is public now (null: nothing), and what publishing would show (the redacted demand and reply).
+    public string? PublicTitle { get; init; }
+    public string? PublicReply { get; init; }
+    public PublicProposal? Proposal { get; init; }
+    public string? MediaUrl { get; init; }
+}
 
 /// Assigned: with a handling unit (dispatched, not back at the desk — the orders the KPIs count). SignOverdue: with a
 /// unit, not signed for past the sign-in limit. Overdue: with a unit, not yet replied, past the handling deadline.
@@ -127,7 +134,11 @@ public static class WorkOrderQueries
             allowed.Where(a => a != OrderAction.Escalate).Select(WorkOrderCommands.RouteOf).ToList(),
             o.MayRevealContact(db.Access, org) && contact is not null, allowed.Contains(OrderAction.Escalate), timeline,
             dispatching ? await SuggestAsync(db, o, dispatchOrg, ct) : [],
-            allowed.Contains(OrderAction.Merge) ? await MergeCandidatesAsync(db, o, ct) : []);
+            allowed.Contains(OrderAction.Merge) ? await MergeCandidatesAsync(db, o, ct) : [])
+        {
+            PublicTitle = o.PublicTitle, PublicReply = o.PublicReply, MediaUrl = o.MediaUrl,
+            Proposal = allowed.Contains(OrderAction.Publish) ? await WorkOrderCommands.ProposalAsync(db, o, ct) : null,
+        };
     }
 
     /// Where to dispatch: the unit the citizen named, then the units that took similar demands before.
@@ -232,20 +243,20 @@ public static class WorkOrderQueries
             orders.Count(o => o.Status.IsOpen()));
     }
 
-    /// 公开结果: published replies and the closed rectifications that came from public demands. No personal data:
-    /// texts are redacted (numbers masked, the submitters' names replaced).
+    /// 公开结果: published replies (the stored public texts only) and the closed rectifications that came from public
+    /// demands (redacted with the submitters' names). No personal data.
     public static async Task<PublicResults> PublicResultsAsync(BihuanDb db, string? unit, DemandType? type, int take, CancellationToken ct)
     {
         var u = (unit ?? "").Trim();
-        var q = db.PublicDemands<WorkOrder>().Where(o => o.Published && o.Reply != null);
+        var q = db.PublicDemands<WorkOrder>().Where(o => o.Published && o.PublicReply != null && o.PublicTitle != null);
         if (type is { } t) q = q.Where(o => o.Type == t);
         var orgs = db.OrgDirectory();
         if (u.Length > 0) q = q.Where(o => orgs.Any(x => x.Id == o.OrgId && x.Name.Contains(u)));
         var replies = await q.OrderByDescending(o => o.RepliedOn).ThenByDescending(o => o.Id).Take(take)
             .Select(o => new
             {
-                o.Type, Unit = orgs.Where(x => x.Id == o.OrgId).Select(x => x.Name).First(), o.RepliedOn, o.Content, o.Reply,
-                Name = db.PublicDemands<DemandContact>().Where(c => c.WorkOrderId == o.Id).Select(c => c.Name).FirstOrDefault(),
+                o.Type, Unit = orgs.Where(x => x.Id == o.OrgId).Select(x => x.Name).First(), o.RepliedOn, o.PublicTitle,
+                o.PublicReply,
             }).ToListAsync(ct);
         var rq = db.PublicDemands<RectItem>().Where(RectItem.Closed)
             .Where(i => i.Source == SourceChannel.Hotline || i.Source == SourceChannel.PublicOpinion);
@@ -259,8 +270,9 @@ public static class WorkOrderQueries
                     .Join(db.PublicDemands<DemandContact>(), o => o.Id, c => c.WorkOrderId, (o, c) => c.Name).ToList(),
             }).ToListAsync(ct);
         return new PublicResults(
-            replies.ConvertAll(r => new PublishedReply(r.Type.Label(), r.Unit, r.RepliedOn ?? default,
-                DemandPrivacy.Redact(r.Content, r.Name), DemandPrivacy.Redact(r.Reply, r.Name))),
+            // The texts the desk reviewed and published, as stored (they were redacted when published).
+            replies.ConvertAll(r => new PublishedReply(r.Type.Label(), r.Unit, r.RepliedOn ?? default, r.PublicTitle!,
+                r.PublicReply!)),
             rects.ConvertAll(r => new PublishedRect(r.Unit, DemandPrivacy.Redact(r.Description, [.. r.Names]),
                 DemandPrivacy.Redact(r.Measures, [.. r.Names]),
                 r.ClosedAt is { } c ? DateOnly.FromDateTime(ChinaTime.ToCst(c)) : null)));

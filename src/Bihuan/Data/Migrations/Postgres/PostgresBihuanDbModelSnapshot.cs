@@ -2072,11 +2072,23 @@ namespace Bihuan.Data.Migrations.Postgres
                     b.Property<int?>("MasterId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("MediaUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<int>("OrgId")
                         .HasColumnType("integer");
 
                     b.Property<int?>("ProblemId")
                         .HasColumnType("integer");
+
+                    b.Property<string>("PublicReply")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("PublicTitle")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<bool>("Published")
                         .HasColumnType("boolean");

@@ -2000,11 +2000,23 @@ namespace Bihuan.Data.Migrations.Sqlite
                     b.Property<int?>("MasterId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("MediaUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("OrgId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("ProblemId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicReply")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicTitle")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("Published")
                         .HasColumnType("INTEGER");
