@@ -95,6 +95,22 @@ public static class Cli
             return report.Intact ? 0 : 3;
         }));
         audit.Subcommands.Add(verify);
+        var rotate = new Command("rotate-key", """
+            Add a new chain key to Bihuan:Audit:KeyFile and record the rotation in the chain (审计链密钥轮换): links from
+            the rotation entry on are keyed with the new key; the old keys stay in the file to verify the older links.
+            Other nodes pick the new key up at their next write. With BIHUAN_AUDIT_KEY, append the new key there instead.
+            """);
+        rotate.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        {
+            var keys = sp.GetRequiredService<Features.Audit.AuditKeys>();
+            Domain.ChainKey key;
+            try { key = keys.Rotate(); }
+            catch (InvalidOperationException e) { return Fail(e.Message); }
+            await AuditTrail.EnsureKeyedAsync(db, ct);
+            Console.WriteLine($"已轮换审计链密钥 key rotated: {key.Name} ({key.Crypto.MacName}), {keys.KeyFile}");
+            return 0;
+        }));
+        audit.Subcommands.Add(rotate);
 
         var repair = new Command("repair",
             "Stored values no read can use (dates outside the window, undefined choices, percents outside 0–100)");

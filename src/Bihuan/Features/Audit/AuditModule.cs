@@ -6,6 +6,9 @@ public static class AuditModule
 {
     public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration config)
     {
+        // The chain's keys and the anchors' signing key, from outside the database (ADR 0018).
+        services.AddSingleton(sp => new AuditKeys(config, sp.GetRequiredService<IHostEnvironment>()));
+        services.AddSingleton(sp => sp.GetRequiredService<AuditKeys>().Ring);
         return services;
     }
 

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using Bihuan.Data;
+using Bihuan.Domain;
+using Bihuan.Features.Organizations;
+using Bihuan.Features.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bihuan.IntegrationTests;
+
+/// The audit chain against an attacker with write access to the database but not the key (ADR 0018): an edited record
+/// with its entry edited to match and every later link recomputed, a chain rebuilt without its key entries, a key
+/// rotation (which must keep verifying), and the anchors outside the database against tail truncation and rebuilds.
+/// Tampering ruins a database, so every test runs on a fresh one of its own.
+public abstract class AuditChainTestsBase
+{
+    protected abstract BihuanFactory NewFactory();
+
+    sealed record Arranged(BihuanFactory App, HttpClient Admin, OrgDto Org, PersonDto Person);
+
+    async Task<Arranged> ArrangeAsync()
+    {
+        var app = NewFactory();
+        var admin = await app.ClientFor("admin");
+        var org = await (await admin.PostAsJsonAsync("/api/v1/orgs", new
+            {
+                name = "密钥链测试局", code = "CHAIN-T", type = OrgType.Agency, parentId = await app.OrgId("GZ-YX"),
+            }))
+            .Expect<OrgDto>(HttpStatusCode.Created);
+        var person = await (await admin.PostAsJsonAsync("/api/v1/people", new { name = "链上人员", orgId = org.Id, phone = "13600136001" }))
+            .Expect<PersonDto>(HttpStatusCode.Created);
+        await (await admin.PatchJson($"/api/v1/orgs/{org.Id}", new { name = "密钥链测试局（更名）" })).Expect<OrgDto>(HttpStatusCode.OK);
+        Assert.True((await Verify(admin)).Intact);
+        return new Arranged(app, admin, org, person);
+    }
+
+    static async Task<AuditReport> Verify(HttpClient admin) =>
+        await (await admin.GetAsync("/api/v1/audit/verify")).Expect<AuditReport>(HttpStatusCode.OK);
+
+    static async Task<List<AuditEntry>> EntriesAsync(BihuanFactory app)
+    {
+        var (db, scope) = app.SystemDb();
+        using (scope) return await db.AuditEntries.IgnoreQueryFilters().AsNoTracking().OrderBy(e => e.Seq).ToListAsync();
+    }
+
+    /// What an insider with the database but not the key can do: write entries and links with the published
+    /// (plain SHA-256) link rule, every link from `fromSeq` on, straight into the table.
+    static async Task RelinkAsync(BihuanFactory app, long fromSeq, Action<AuditEntry>? edit = null)
+    {
+        var (db, scope) = app.SystemDb();
+        using (scope)
+        {
+            var prev = await db.AuditEntries.IgnoreQueryFilters().Where(e => e.Seq < fromSeq).OrderByDescending(e => e.Seq)
+                .Select(e => e.Hash).FirstOrDefaultAsync() ?? AuditEntry.Genesis;
+            foreach (var e in await db.AuditEntries.IgnoreQueryFilters().Where(e => e.Seq >= fromSeq).OrderBy(e => e.Seq).ToListAsync())
+            {
+                edit?.Invoke(e);
+                e.PrevHash = prev;
+                e.Hash = prev = e.ComputeHash();
+            }
+            await db.SaveChangesAsync();   // AuditEntry is not an audited record: a plain UPDATE of the rows
+        }
+    }
+
+    [SkippableFact]
+    public async Task Verify_FreshChain_StartsWithAKeyEntry()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            var first = (await EntriesAsync(a.App))[0];
+            Assert.Equal(ChainKeyRing.KeyEntryType, first.EntityType);
+            Assert.Contains("key introduced", first.Note);
+            // The link is not the plain SHA-256 of the entry: it needs the key, which is in a file, not the database.
+            Assert.NotEqual(first.ComputeHash(), first.Hash);
+            Assert.True(File.Exists(a.App.KeyFile));
+            Assert.DoesNotContain(await File.ReadAllTextAsync(a.App.KeyFile), string.Join("", (await EntriesAsync(a.App)).Select(e => e.Note)));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Verify_RecordAndItsEntryEditedThenLaterLinksRecomputed_IsBroken()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            var entries = await EntriesAsync(a.App);
+            var target = entries.Last(e => e.EntityType == "Person" && e.EntityId == a.Person.Id.ToString());
+            Assert.Equal(1, await a.App.Sql("UPDATE \"People\" SET \"Name\" = {0} WHERE \"Id\" = {1}", "顶替者", a.Person.Id));
+            await RelinkAsync(a.App, target.Seq, e =>
+            {
+                if (e.Seq == target.Seq) e.After = e.After!.Replace("链上人员", "顶替者");
+            });
+            var r = await Verify(a.Admin);
+            Assert.False(r.Intact, r.Message);
+            Assert.Equal(target.Seq, r.FirstBrokenSeq);
+            Assert.Contains("密钥哈希", r.Message);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Verify_WholeChainRebuiltWithoutKeyEntries_IsBroken()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            // Every key entry disguised as an ordinary event and the whole chain relinked with plain SHA-256.
+            await RelinkAsync(a.App, 1, e =>
+            {
+                if (e.EntityType == ChainKeyRing.KeyEntryType) e.EntityType = "Campaign";
+            });
+            var r = await Verify(a.Admin);
+            Assert.False(r.Intact, r.Message);
+            Assert.Contains("没有密钥启用记录", r.Message);
+        }
+    }
+
+    [SkippableFact]
+    public async Task RotateKey_ByTheCli_ChainKeepsVerifyingAndOldLinksStayKeyed()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            var rotated = await Drill.BihuanAsync(Drill.EnvFor(a.App), "audit", "rotate-key");
+            Assert.True(rotated.ExitCode == 0, rotated.Output);
+            Assert.Contains("key rotated", rotated.Output);
+            Assert.Equal(2, (await File.ReadAllLinesAsync(a.App.KeyFile)).Count(l => l.Length > 0));
+            // The running app (which loaded one key) keeps writing: it picks up the new key from the file.
+            await (await a.Admin.PatchJson($"/api/v1/orgs/{a.Org.Id}", new { name = "轮换之后" })).Expect<OrgDto>(HttpStatusCode.OK);
+            Assert.True((await Verify(a.Admin)).Intact);
+
+            var entries = await EntriesAsync(a.App);
+            var keyEntries = entries.Where(e => e.EntityType == ChainKeyRing.KeyEntryType).ToList();
+            Assert.Equal(2, keyEntries.Count);
+            Assert.Contains("key rotated", keyEntries[1].Note);
+            Assert.NotEqual(keyEntries[0].EntityId, keyEntries[1].EntityId);
+            // Exactly one rotation: the app did not rotate back to the key it started with.
+            Assert.Equal("轮换之后", System.Text.Json.JsonDocument.Parse(entries[^1].After!).RootElement.GetProperty("Name").GetString());
+
+            // A link made with the old key, edited and relinked by someone without either key, still breaks.
+            var old = entries.First(e => e.EntityType == "Person");
+            await RelinkAsync(a.App, old.Seq, e => { if (e.Seq == old.Seq) e.Note = "改写"; });
+            Assert.Equal(old.Seq, (await Verify(a.Admin)).FirstBrokenSeq);
+        }
+    }
+}
+
+public sealed class SqliteAuditChainTests : AuditChainTestsBase
+{
+    protected override BihuanFactory NewFactory() => new SqliteFixture();
+}
+
+public sealed class PostgresAuditChainTests : AuditChainTestsBase
+{
+    protected override BihuanFactory NewFactory()
+    {
+        Postgres.SkipIfUnavailable();
+        return new BihuanFactory(DatabaseEngine.Postgres);
+    }
+}
