@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using Bihuan.Data;
 using Bihuan.Domain;
+using Bihuan.Features.Audit;
 using Bihuan.Features.Organizations;
+using Bihuan.Infrastructure;
 using Bihuan.Features.People;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bihuan.IntegrationTests;
 
@@ -45,7 +48,7 @@ public abstract class AuditChainTestsBase
 
     /// What an insider with the database but not the key can do: write entries and links with the published
     /// (plain SHA-256) link rule, every link from `fromSeq` on, straight into the table.
-    static async Task RelinkAsync(BihuanFactory app, long fromSeq, Action<AuditEntry>? edit = null)
+    static async Task RelinkAsync(BihuanFactory app, long fromSeq, Action<AuditEntry>? edit = null, ChainKey? key = null)
     {
         var (db, scope) = app.SystemDb();
         using (scope)
@@ -56,7 +59,7 @@ public abstract class AuditChainTestsBase
             {
                 edit?.Invoke(e);
                 e.PrevHash = prev;
-                e.Hash = prev = e.ComputeHash();
+                e.Hash = prev = e.ComputeHash(key);
             }
             await db.SaveChangesAsync();   // AuditEntry is not an audited record: a plain UPDATE of the rows
         }
@@ -141,6 +144,101 @@ public abstract class AuditChainTestsBase
             var old = entries.First(e => e.EntityType == "Person");
             await RelinkAsync(a.App, old.Seq, e => { if (e.Seq == old.Seq) e.Note = "改写"; });
             Assert.Equal(old.Seq, (await Verify(a.Admin)).FirstBrokenSeq);
+        }
+    }
+
+    /// Anchors the head now, as the anchor job does.
+    static async Task<AuditAnchor> AnchorAsync(BihuanFactory app)
+    {
+        var (db, scope) = app.SystemDb();
+        using (scope) return (await app.Services.GetRequiredService<AuditAnchors>().WriteAsync(db, "tests", default))!;
+    }
+
+    static async Task<Drill.Run> VerifyWithAnchorsAsync(BihuanFactory app) =>
+        await Drill.BihuanAsync(Drill.EnvFor(app), "audit", "verify", "--anchors", app.AnchorDir);
+
+    static async Task<PersonDto> NewPersonAsync(Arranged a, string name) =>
+        await (await a.Admin.PostAsJsonAsync("/api/v1/people", new { name, orgId = a.Org.Id }))
+            .Expect<PersonDto>(HttpStatusCode.Created);
+
+    [SkippableTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task VerifyAnchors_LastEntriesDeletedWithTheRowsTheyCreated_ReportsTailTruncation(int deleted)
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            var made = new List<PersonDto>();
+            for (var i = 0; i < deleted; i++) made.Add(await NewPersonAsync(a, $"尾部人员{i}"));
+            // The anchor job, as the server runs it (every AnchorMinutes and daily).
+            var ran = await a.App.Services.GetRequiredService<JobHost>().RunDueAsync(default);
+            Assert.Contains("audit-anchor", ran);
+            var intact = await VerifyWithAnchorsAsync(a.App);
+            Assert.True(intact.ExitCode == 0, intact.Output);
+            Assert.Contains("anchors match", intact.Output);
+
+            var head = (await EntriesAsync(a.App))[^1].Seq;
+            foreach (var p in made)
+            {
+                Assert.Equal(1, await a.App.Sql("DELETE FROM \"AuditEntries\" WHERE \"EntityType\" = 'Person' AND \"EntityId\" = {0}",
+                    p.Id.ToString()));
+                Assert.Equal(1, await a.App.Sql("DELETE FROM \"People\" WHERE \"Id\" = {0}", p.Id));
+            }
+            // The chain alone cannot tell: what is left is a consistent, shorter chain.
+            Assert.True((await Verify(a.Admin)).Intact);
+            var r = await VerifyWithAnchorsAsync(a.App);
+            Assert.True(r.ExitCode == 3, r.Output);
+            Assert.Contains("tail truncated", r.Output);
+            Assert.Contains($"第 {head} 条", r.Output);
+        }
+    }
+
+    [SkippableFact]
+    public async Task VerifyAnchors_ChainRebuiltEvenWithTheChainKey_ReportsTheAnchoredEntry()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            var anchor = await AnchorAsync(a.App);
+            // Someone who stole the chain key (not the anchor key) rewrites a person and relinks every later entry.
+            var key = a.App.Services.GetRequiredService<ChainKeyRing>().Current!;
+            var target = (await EntriesAsync(a.App)).Last(e => e.EntityType == "Person");
+            Assert.Equal(1, await a.App.Sql("UPDATE \"People\" SET \"Name\" = {0} WHERE \"Id\" = {1}", "顶替者", a.Person.Id));
+            await RelinkAsync(a.App, target.Seq, e => { if (e.Seq == target.Seq) e.After = e.After!.Replace("链上人员", "顶替者"); }, key);
+            Assert.True((await Verify(a.Admin)).Intact);
+            var r = await VerifyWithAnchorsAsync(a.App);
+            Assert.True(r.ExitCode == 3, r.Output);
+            Assert.Contains("chain rebuilt", r.Output);
+            Assert.Contains($"第 {anchor.Seq} 条", r.Output);
+        }
+    }
+
+    [SkippableFact]
+    public async Task VerifyAnchors_AnchorForgedWithAnotherKey_ReportsTheSignature()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            var anchor = await AnchorAsync(a.App);
+            // An anchor line made to fit a shortened chain, signed with a key of the forger's own.
+            var crypto = new StandardChainCrypto();
+            var forgerKey = crypto.NewSigningKey();
+            var forged = new AuditAnchor
+            {
+                Seq = anchor.Seq - 1, Hash = anchor.Hash, At = anchor.At.AddMinutes(1), Suite = anchor.Suite,
+                Algorithm = anchor.Algorithm, Key = anchor.Key, Node = "tests",
+            };
+            var signed = System.Text.Json.JsonSerializer.Serialize(new AuditAnchor
+            {
+                Seq = forged.Seq, Hash = forged.Hash, At = forged.At, Suite = forged.Suite, Algorithm = forged.Algorithm,
+                Key = forged.Key, Node = forged.Node,
+                Signature = Convert.ToBase64String(crypto.Sign(forgerKey, forged.SignedBytes())),
+            });
+            await File.AppendAllTextAsync(Path.Combine(a.App.AnchorDir, "anchors-forged.jsonl"), signed + "\n");
+            var r = await VerifyWithAnchorsAsync(a.App);
+            Assert.True(r.ExitCode == 3, r.Output);
+            Assert.Contains("签名无效", r.Output);
         }
     }
 }
