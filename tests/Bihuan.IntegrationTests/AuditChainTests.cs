@@ -241,6 +241,48 @@ public abstract class AuditChainTestsBase
             Assert.Contains("签名无效", r.Output);
         }
     }
+
+    [SkippableFact]
+    public async Task Accounts_GrantsAndTokens_AreInTheChainWithoutTheirSecrets()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            const string password = "Chain@2026secret";
+            var account = await (await a.Admin.PostAsJsonAsync("/api/v1/accounts", new
+                { userName = "chain.user", displayName = "链上账号", password })).Expect<AccountDto>(HttpStatusCode.Created);
+            var grant = await (await a.Admin.PostAsJsonAsync("/api/v1/roles", new { accountId = account.Id, orgId = a.Org.Id, role = Role.Liaison }))
+                .Expect<GrantDto>(HttpStatusCode.Created);
+            var token = await a.App.TokenFor("chain.user");
+            Assert.True((await Verify(a.Admin)).Intact);
+
+            var entries = await EntriesAsync(a.App);
+            Assert.Contains(entries, e => e.EntityType == "Account" && e.EntityId == account.Id && e.Action == AuditAction.Create);
+            Assert.Contains(entries, e => e.EntityType == "RoleGrant" && e.EntityId == grant.Id.ToString());
+            Assert.Contains(entries, e => e.EntityType == "AccessToken" && e.After!.Contains(token[..10]));
+            // Every demo account entered the chain when the demo created it.
+            Assert.True(entries.Count(e => e.EntityType == "Account" && e.Action == AuditAction.Create) >= 12);
+
+            string passwordHash, stamp, secretHash;
+            var (db, scope) = a.App.SystemDb();
+            using (scope)
+            {
+                var row = await db.Users.SingleAsync(u => u.Id == account.Id);
+                (passwordHash, stamp) = (row.PasswordHash!, row.SecurityStamp!);
+                secretHash = await db.AccessTokens.IgnoreQueryFilters().Where(t => t.AccountId == account.Id)
+                    .Select(t => t.SecretHash).SingleAsync();
+            }
+            foreach (var secret in new[] { password, passwordHash, stamp, token, token[10..], secretHash })
+                Assert.DoesNotContain(entries, e => (e.Before + e.After + e.Note).Contains(secret));
+
+            // A password hash set behind the application's back (taking the account over) is reported.
+            Assert.Equal(1, await a.App.Sql("UPDATE \"AspNetUsers\" SET \"PasswordHash\" = {0} WHERE \"Id\" = {1}",
+                passwordHash[..^4] + "AAAA", account.Id));
+            var r = await Verify(a.Admin);
+            Assert.False(r.Intact, r.Message);
+            Assert.Contains($"Account #{account.Id}", r.Message);
+        }
+    }
 }
 
 public sealed class SqliteAuditChainTests : AuditChainTestsBase

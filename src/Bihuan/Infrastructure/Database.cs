@@ -97,6 +97,7 @@ public static class DatabaseSetup
         }
         // A chain from before keys (or a key added to the ring) is keyed from here on, before anything else writes.
         await AuditTrail.EnsureKeyedAsync(db, ct);
+        await AuditTrail.BaselineAsync(db, ct);
     }
 }
 
