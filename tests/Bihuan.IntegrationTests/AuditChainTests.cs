@@ -283,6 +283,32 @@ public abstract class AuditChainTestsBase
             Assert.Contains($"Account #{account.Id}", r.Message);
         }
     }
+
+    [SkippableFact]
+    public async Task AuditApi_PersonalData_MaskedUnlessAskedByAHolderAndThatReadIsAudited()
+    {
+        var a = await ArrangeAsync();
+        using (a.App)
+        {
+            var supervisor = await a.App.ClientFor("gz.jw");
+            var url = $"/api/v1/audit?entityType=Person&entityId={a.Person.Id}";
+            var masked = await (await supervisor.GetAsync(url)).Expect<List<Features.Audit.AuditEntryDto>>(HttpStatusCode.OK);
+            Assert.DoesNotContain("13600136001", masked.Single().After);
+            Assert.Contains("136****6001", masked.Single().After);
+            // The administrator reads the trail masked too, and may not ask for it unmasked.
+            var admin = await (await a.Admin.GetAsync(url)).Expect<List<Features.Audit.AuditEntryDto>>(HttpStatusCode.OK);
+            Assert.DoesNotContain("13600136001", admin.Single().After);
+            await (await a.Admin.GetAsync(url + "&unmasked=true")).Expect(HttpStatusCode.Forbidden);
+
+            var plain = await (await supervisor.GetAsync(url + "&unmasked=true")).Expect<List<Features.Audit.AuditEntryDto>>(HttpStatusCode.OK);
+            Assert.Contains("13600136001", plain.Single().After);
+            var read = (await EntriesAsync(a.App)).Last();
+            Assert.Equal("AuditRead", read.EntityType);
+            Assert.Equal("gz.jw", read.Actor);
+            Assert.Contains($"#{a.Person.Id}", read.Note);
+            Assert.True((await Verify(a.Admin)).Intact);
+        }
+    }
 }
 
 public sealed class SqliteAuditChainTests : AuditChainTestsBase

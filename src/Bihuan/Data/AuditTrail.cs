@@ -105,7 +105,8 @@ public static class AuditTrail
     }
 
     /// The key the next links are made with, and the key entry to write before them when the head was made otherwise.
-    static async Task<(ChainKey? Key, AuditEntry? KeyEntry)> NextKeyAsync(BihuanDb db, long seq, string hash, CancellationToken ct)
+    static async Task<(ChainKey? Key, AuditEntry? KeyEntry)> NextKeyAsync(BihuanDb db, long seq, string hash,
+        CancellationToken ct)
     {
         var ring = db.ChainKeys;
         if (ring.Current is not { } current) return (null, null);
@@ -128,7 +129,8 @@ public static class AuditTrail
         }
         return (current, new AuditEntry
         {
-            Actor = db.Actor, EntityType = ChainKeyRing.KeyEntryType, EntityId = current.Name, Action = AuditAction.Event,
+            Actor = db.Actor, EntityType = ChainKeyRing.KeyEntryType, EntityId = current.Name,
+            Action = AuditAction.Event,
             Note = note, PrevHash = "",
         });
     }
@@ -265,7 +267,8 @@ public static class AuditTrail
                     return Broken(null, count, $"{name} #{key} 没有对应的审计记录（在应用之外被插入）");
                 seen.Add(key);
                 var current = entry is null ? Snapshot(type, row) : Snapshot(entry.CurrentValues);
-                if (current != e.After && !SameButAddedNulls(e.After, current) && !SameButSecrets(type, e.After, current))
+                if (current != e.After && !SameButAddedNulls(e.After, current)
+                    && !SameButSecrets(type, e.After, current))
                     return Broken(e.Seq, count, $"{name} #{key} 的当前内容与第 {e.Seq} 条审计记录不符（在应用之外被修改）");
             }
             foreach (var ((t, key), e) in last)
@@ -357,7 +360,8 @@ public static class AuditTrail
                     || (e.EntityType == BaselineEntryType && e.EntityId == name), ct))
                 continue;
             var rows = 0;
-            await foreach (var row in db.AuditChainRows(type.ClrType).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+            var all = db.AuditChainRows(type.ClrType).AsNoTracking().AsAsyncEnumerable();
+            await foreach (var row in all.WithCancellation(ct))
             {
                 var entry = db.Entry(row);
                 db.PendingEvents.Add(new AuditEntry
@@ -368,7 +372,8 @@ public static class AuditTrail
                 });
                 rows++;
             }
-            db.RecordEvent(BaselineEntryType, name, $"{name} 纳入审计链：已有 {rows} 条（{name} enters the chain with {rows} rows）");
+            db.RecordEvent(BaselineEntryType, name,
+                $"{name} 纳入审计链：已有 {rows} 条（{name} enters the chain with {rows} rows）");
             await db.SaveChangesAsync(ct);
         }
     }

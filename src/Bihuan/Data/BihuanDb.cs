@@ -21,7 +21,8 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
     /// The audit chain's keys, held outside the database (ADR 0018), from the app's services; a context made without
     /// them (benchmarks, tools) is unkeyed.
     public ChainKeyRing ChainKeys => _chainKeys ??= this.GetService<IDbContextOptions>()
-        .FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<ChainKeyRing>() ?? ChainKeyRing.Unkeyed;
+        .FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<ChainKeyRing>()
+        ?? ChainKeyRing.Unkeyed;
 
     public AccessScope Access => _scope.Current;
     public string Actor => _scope.Actor;

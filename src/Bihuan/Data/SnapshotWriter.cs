@@ -37,7 +37,8 @@ public sealed class SnapshotWriter
 
     /// A secret value as snapshots hold it.
     public static string? SecretDigest(object? v) => Format(v) is { } s
-        ? SecretPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(s)))
+        ? SecretPrefix
+          + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(s)))
         : null;
 
     readonly ArrayBufferWriter<byte> buffer = new(1024);
@@ -59,7 +60,8 @@ public sealed class SnapshotWriter
         var w = cached ??= new SnapshotWriter();
         w.Start(default);
         if (values.StructuralType is IEntityType type && ColumnsOf(type) is var columns && columns.Length == values.Properties.Count)
-            foreach (var c in columns) w.Value(c.Name, c.Secret ? SecretDigest(values[c.Property]) : values[c.Property]);
+            foreach (var c in columns)
+                w.Value(c.Name, c.Secret ? SecretDigest(values[c.Property]) : values[c.Property]);
         else // values of a base type: its own properties, in the same order
             foreach (var p in values.Properties.OrderBy(p => p.Name, StringComparer.Ordinal))
                 w.Value(JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping),
@@ -81,7 +83,8 @@ public sealed class SnapshotWriter
         Start(prefix);
         foreach (var c in ColumnsOf(type))
         {
-            var v = (c.Getter ?? throw new InvalidOperationException($"{type.ClrType.Name}.{c.Property.Name} is a shadow property"))
+            var v = (c.Getter
+                     ?? throw new InvalidOperationException($"{type.ClrType.Name}.{c.Property.Name} is a shadow property"))
                 .GetClrValue(entity);
             Value(c.Name, c.Secret ? SecretDigest(v) : v);
         }

@@ -73,7 +73,8 @@ public static class ChainSuites
         ["Standard"] = new StandardChainCrypto(),
     };
 
-    public static IChainCrypto? Find(string? name) => Known.GetValueOrDefault(string.IsNullOrWhiteSpace(name) ? "Standard" : name);
+    public static IChainCrypto? Find(string? name) =>
+        Known.GetValueOrDefault(string.IsNullOrWhiteSpace(name) ? "Standard" : name);
 
     public static IReadOnlyCollection<string> Names => Known.Keys;
 
@@ -112,8 +113,11 @@ public sealed class ChainKey
     {
         var parts = line.Trim().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0 || parts[0].StartsWith('#')) return null;
-        var (suite, secret) = parts.Length == 2 ? (ChainSuites.Find(parts[0]), parts[1]) : (ChainSuites.Find(null), parts[0]);
-        if (suite is null) throw new FormatException($"unknown crypto suite '{parts[0]}' (known: {string.Join(", ", ChainSuites.Names)})");
+        var (suite, secret) = parts.Length == 2
+            ? (ChainSuites.Find(parts[0]), parts[1]) : (ChainSuites.Find(null), parts[0]);
+        if (suite is null)
+            throw new FormatException($"unknown crypto suite '{parts[0]}' " +
+                $"(known: {string.Join(", ", ChainSuites.Names)})");
         var bytes = new byte[secret.Length];
         if (!Convert.TryFromBase64String(secret, bytes, out var n) || n < 32)
             throw new FormatException("an audit chain key is base64 of at least 32 bytes");

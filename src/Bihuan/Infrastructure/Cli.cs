@@ -93,7 +93,7 @@ public static class Cli
             with another hash belongs to a rebuilt chain. Exit code 0 when intact, 3 when broken.
             """);
         var anchorsDir = new Option<DirectoryInfo?>("--anchors")
-            { Description = "an anchor directory (Bihuan:Audit:AnchorDir, or a copy of it) to check the chain against" };
+            { Description = "an anchor directory (Bihuan:Audit:AnchorDir, or a copy) to check the chain against" };
         var publicKeys = new Option<FileInfo[]>("--public-key")
         {
             Description = "a PEM public key the anchors may be signed with (default: the configured anchor key's own)",
@@ -118,7 +118,7 @@ public static class Cli
         var rotate = new Command("rotate-key", """
             Add a new chain key to Bihuan:Audit:KeyFile and record the rotation in the chain (审计链密钥轮换): links from
             the rotation entry on are keyed with the new key; the old keys stay in the file to verify the older links.
-            Other nodes pick the new key up at their next write. With BIHUAN_AUDIT_KEY, append the new key there instead.
+            Other nodes pick the new key up at their next write. With BIHUAN_AUDIT_KEY, append the new key there.
             """);
         rotate.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
         {

@@ -76,7 +76,8 @@ public sealed class AuditAnchors(AuditKeys keys, TimeProvider clock)
 
     /// Checks every anchor line in `dir` (its *.jsonl files) for its signature and against the chain. `entries`
     /// counts the chain (from the chain's own verification, for the report).
-    public static async Task<AuditReport> VerifyAsync(BihuanDb db, string dir, IReadOnlyDictionary<string, string> publicKeys,
+    public static async Task<AuditReport> VerifyAsync(BihuanDb db, string dir,
+        IReadOnlyDictionary<string, string> publicKeys,
         long entries, CancellationToken ct)
     {
         if (!Directory.Exists(dir)) return Broken(entries, $"锚点目录 {dir} 不存在");

@@ -41,7 +41,8 @@ public sealed class AuditKeys
         Options = config.GetSection("Bihuan:Audit").Get<AuditOptions>() ?? new AuditOptions();
         var suiteName = config["Bihuan:Crypto:Suite"];
         Suite = ChainSuites.Find(suiteName) ?? throw new InvalidOperationException(
-            $"Bihuan:Crypto:Suite '{suiteName}' is not a suite of this build (known: {string.Join(", ", ChainSuites.Names)})");
+            $"Bihuan:Crypto:Suite '{suiteName}' is not a suite of this build " +
+            $"(known: {string.Join(", ", ChainSuites.Names)})");
         var dev = env.IsDevelopment();
         var dataDir = Path.Combine(env.ContentRootPath, "data", "audit");
 
@@ -64,9 +65,11 @@ public sealed class AuditKeys
         if (Environment.GetEnvironmentVariable(AnchorKeyVariable) is { Length: > 0 } pem) AnchorKey = pem;
         else
         {
-            var keyFile = Options.AnchorKeyFile is { Length: > 0 } k ? k : dev ? Path.Combine(dataDir, "anchor-signing.pem")
+            var keyFile = Options.AnchorKeyFile is { Length: > 0 } k ? k
+                : dev ? Path.Combine(dataDir, "anchor-signing.pem")
                 : throw new InvalidOperationException(
-                    $"锚点签名密钥未配置 (anchor signing key not configured): set Bihuan:Audit:AnchorKeyFile or {AnchorKeyVariable}");
+                    $"锚点签名密钥未配置 (anchor signing key not configured): " +
+                    $"set Bihuan:Audit:AnchorKeyFile or {AnchorKeyVariable}");
             CreateOnce(keyFile, Suite.NewSigningKey);
             AnchorKey = File.ReadAllText(keyFile);
             var pub = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keyFile))!, "anchor-public.pem");
