@@ -21,6 +21,11 @@ public class BihuanFactory : WebApplicationFactory<Program>
     readonly string? _pgDatabase;
     /// Evidence files go to a temp directory of this factory's own (not src/Bihuan/data/files).
     public string FilesRoot { get; } = Path.Combine(Path.GetTempPath(), $"bihuan-test-files-{Guid.NewGuid():N}");
+    /// The audit chain key, the anchor signing key and the anchors (outside the database): a temp directory of this
+    /// factory's own, made on first start.
+    public string AuditDir { get; init; } = Path.Combine(Path.GetTempPath(), $"bihuan-test-audit-{Guid.NewGuid():N}");
+    public string KeyFile => Path.Combine(AuditDir, "chain.key");
+    public string AnchorDir => Path.Combine(AuditDir, "anchors");
     /// Settings applied after the defaults (e.g. a read-only connection, no migration, no demo).
     readonly IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
     readonly bool _owned = true;
@@ -69,6 +74,9 @@ public class BihuanFactory : WebApplicationFactory<Program>
         builder.UseSetting("Bihuan:SeedDemo", "true");
         builder.UseSetting("Bihuan:DemoLedger", "false");   // tests arrange their own ledger items
         builder.UseSetting("Bihuan:Files:Root", FilesRoot);
+        builder.UseSetting("Bihuan:Audit:KeyFile", KeyFile);
+        builder.UseSetting("Bihuan:Audit:AnchorKeyFile", Path.Combine(AuditDir, "anchor-signing.pem"));
+        builder.UseSetting("Bihuan:Audit:AnchorDir", AnchorDir);
         builder.UseSetting("Bihuan:Jobs:Enabled", "false");   // tests run jobs explicitly (JobHost.RunDueAsync)
         // Every test client comes from the same (unknown) address: the per-address limits would throttle the suites.
         builder.UseSetting("Bihuan:Portal:PostsPerMinutePerIp", "1000000");
@@ -198,6 +206,7 @@ public class BihuanFactory : WebApplicationFactory<Program>
     void RemoveFiles()
     {
         try { if (Directory.Exists(FilesRoot)) Directory.Delete(FilesRoot, recursive: true); } catch (IOException) { }
+        try { if (Directory.Exists(AuditDir)) Directory.Delete(AuditDir, recursive: true); } catch (IOException) { }
         if (_sqliteFile is not null)
             foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
                 try { File.Delete(f); } catch (IOException) { }

@@ -78,11 +78,17 @@ public static class Drill
     }
 
     /// The environment that points the executable at a factory's database and files root.
-    public static Dictionary<string, string?> EnvFor(BihuanFactory app) => EnvFor(app.Engine, app.ConnectionString, app.FilesRoot);
+    public static Dictionary<string, string?> EnvFor(BihuanFactory app) =>
+        EnvFor(app.Engine, app.ConnectionString, app.FilesRoot, app);
 
-    public static Dictionary<string, string?> EnvFor(DatabaseEngine engine, string connectionString, string filesRoot) => new()
+    /// `keys`: the factory whose audit chain key and anchors the executable uses (kept outside any database, so a
+    /// restored copy is verified with the keys of the installation that wrote it).
+    public static Dictionary<string, string?> EnvFor(DatabaseEngine engine, string connectionString, string filesRoot,
+        BihuanFactory keys) => new()
     {
         ["Bihuan__Database__Provider"] = engine.ToString(), ["Bihuan__Database__ConnectionString"] = connectionString,
         ["Bihuan__Files__Root"] = filesRoot, ["Bihuan__Jobs__Enabled"] = "false",
+        ["Bihuan__Audit__KeyFile"] = keys.KeyFile, ["Bihuan__Audit__AnchorDir"] = keys.AnchorDir,
+        ["Bihuan__Audit__AnchorKeyFile"] = Path.Combine(keys.AuditDir, "anchor-signing.pem"),
     };
 }

@@ -73,7 +73,8 @@ public class ReadOnlyFixture(DatabaseEngine engine) : IDisposable
                 settings["Bihuan:Database:ConnectionString"] =
                     new NpgsqlConnectionStringBuilder(_writable.ConnectionString) { Username = _role, Password = null }.ToString();
             }
-            _readOnly = new BihuanFactory(engine, settings["Bihuan:Database:ConnectionString"]!, _writable.FilesRoot, settings);
+            _readOnly = new BihuanFactory(engine, settings["Bihuan:Database:ConnectionString"]!, _writable.FilesRoot, settings)
+                { AuditDir = _writable.AuditDir };
         }
         finally { _gate.Release(); }
     }

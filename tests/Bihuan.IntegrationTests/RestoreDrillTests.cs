@@ -101,10 +101,10 @@ public abstract class RestoreDrillTestsBase(DatabaseEngine engine)
             await citizens.StopAsync();
             var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json"))).RootElement;
 
-            var restore = await Drill.BihuanAsync(Drill.EnvFor(engine, targetDb, targetFiles), "restore", folder, "--tickets-from", app.FilesRoot);
+            var restore = await Drill.BihuanAsync(Drill.EnvFor(engine, targetDb, targetFiles, app), "restore", folder, "--tickets-from", app.FilesRoot);
             Assert.True(restore.ExitCode == 0, restore.Output);
             // A second restore into the now filled target is refused, and changes nothing.
-            var again = await Drill.BihuanAsync(Drill.EnvFor(engine, targetDb, targetFiles), "restore", folder);
+            var again = await Drill.BihuanAsync(Drill.EnvFor(engine, targetDb, targetFiles, app), "restore", folder);
             Assert.True(again.ExitCode == 2, again.Output);
 
             // Row counts per table, read here from the restored database, equal the manifest's.
@@ -134,12 +134,13 @@ public abstract class RestoreDrillTestsBase(DatabaseEngine engine)
                 Assert.All(citizens.Tickets.Where(t => t.AfterBackup), t => Assert.DoesNotContain(t.Ticket, restoredTickets));
                 Assert.Equal(1, await ScalarAsync(conn, $"SELECT COUNT(*) FROM \"RectItems\" WHERE \"Id\" = {itemId}"));
             }
-            var verify = await Drill.BihuanAsync(Drill.EnvFor(engine, targetDb, targetFiles), "audit", "verify");
+            var verify = await Drill.BihuanAsync(Drill.EnvFor(engine, targetDb, targetFiles, app), "audit", "verify");
             Assert.True(verify.ExitCode == 0, verify.Output);
             Assert.Contains(manifest.GetProperty("auditSeq").GetInt64().ToString(), verify.Output);
 
             // The app on the restored data: a new demand's ticket is none a citizen already holds.
-            restoredApp = new BihuanFactory(engine, targetDb, targetFiles, new Dictionary<string, string?> { ["Bihuan:SeedDemo"] = "false" });
+            restoredApp = new BihuanFactory(engine, targetDb, targetFiles, new Dictionary<string, string?> { ["Bihuan:SeedDemo"] = "false" })
+                { AuditDir = app.AuditDir };   // the installation's keys, kept outside the database
             var fresh = await Drill.SubmitAsync(restoredApp, "恢复之后的第一件诉求：人行道地砖松动", TestFiles.Png());
             Assert.DoesNotContain(fresh, citizens.Tickets.Select(t => t.Ticket));
             Assert.True(string.CompareOrdinal(fresh, citizens.Tickets.Max(t => t.Ticket)) > 0, $"{fresh} is not past every number given out");

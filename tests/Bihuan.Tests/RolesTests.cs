@@ -20,6 +20,7 @@ public sealed class RolesTests
         [Permission.ManageTemplates] = "Y.......",
         [Permission.ManageStudyCatalog] = "Y.......",
         [Permission.ViewAudit] = "Y.Y.....",
+        [Permission.ViewAuditPersonalData] = "..Y.....",
         [Permission.RunCampaign] = ".Y......",
         [Permission.ApprovePlans] = ".b......",         // sub-units' plans, never its own org's
         [Permission.DraftPlans] = "...YYY..",
@@ -144,8 +145,8 @@ public sealed class RolesTests
     public void Supervisor_ReadsVerifiesAndSupervisesButEntersNoUnitRecord()
     {
         Assert.Equal(
-            [Permission.Read, Permission.ReadRecords, Permission.ViewAudit, Permission.VerifyClosures,
-             Permission.VerifySeriousClosures, Permission.IssueSupervision],
+            [Permission.Read, Permission.ReadRecords, Permission.ViewAudit, Permission.ViewAuditPersonalData,
+             Permission.VerifyClosures, Permission.VerifySeriousClosures, Permission.IssueSupervision],
             Permissions.HeldBy(Role.Supervisor));
     }
 

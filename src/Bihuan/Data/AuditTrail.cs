@@ -69,20 +69,7 @@ public static class AuditTrail
             }
             foreach (var e in db.PendingEvents) { e.At = now; entries.Add(e); }
             db.PendingEvents.Clear();
-            if (entries.Count > 0)
-            {
-                var last = await db.AuditChain<AuditEntry>().OrderByDescending(e => e.Seq)
-                    .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
-                var (seq, prev) = last is null ? (0L, AuditEntry.Genesis) : (last.Seq, last.Hash);
-                foreach (var e in entries)
-                {
-                    e.Seq = ++seq;
-                    e.PrevHash = prev;
-                    e.Hash = prev = e.ComputeHash();
-                }
-                db.AuditEntries.AddRange(entries);
-                await db.SaveWithoutAuditAsync(ct);
-            }
+            if (entries.Count > 0) await AppendAsync(db, entries, ct);
             if (ownTx is not null) await ownTx.CommitAsync(ct);
             return written;
         }
@@ -90,6 +77,78 @@ public static class AuditTrail
         {
             if (ownTx is not null) await ownTx.DisposeAsync();
         }
+    }
+
+    /// Appends entries after the chain's head, in the caller's transaction under the chain lock. Links are keyed with
+    /// the ring's current key; when the head was not made with it (a chain from before keys, or a key added to the
+    /// ring since), a key entry goes first: "key introduced" or "key rotated", itself keyed with the new key.
+    static async Task AppendAsync(BihuanDb db, List<AuditEntry> entries, CancellationToken ct)
+    {
+        var last = await db.AuditChain<AuditEntry>().OrderByDescending(e => e.Seq)
+            .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
+        var (seq, prev) = last is null ? (0L, AuditEntry.Genesis) : (last.Seq, last.Hash);
+        var (key, keyEntry) = await NextKeyAsync(db, seq, prev, ct);
+        if (keyEntry is not null)
+        {
+            keyEntry.At = entries.Count > 0 ? entries[0].At : DateTime.UtcNow;
+            entries.Insert(0, keyEntry);
+        }
+        foreach (var e in entries)
+        {
+            e.Seq = ++seq;
+            e.PrevHash = prev;
+            e.Hash = prev = e.ComputeHash(key);
+        }
+        db.AuditEntries.AddRange(entries);
+        await db.SaveWithoutAuditAsync(ct);
+        db.ChainKeys.MarkAppended(seq, prev);
+    }
+
+    /// The key the next links are made with, and the key entry to write before them when the head was made otherwise.
+    static async Task<(ChainKey? Key, AuditEntry? KeyEntry)> NextKeyAsync(BihuanDb db, long seq, string hash,
+        CancellationToken ct)
+    {
+        var ring = db.ChainKeys;
+        if (ring.Current is not { } current) return (null, null);
+        if (ring.IsLastAppended(seq, hash)) return (current, null);
+        string note;
+        if (seq == 0) note = $"审计链密钥启用（key introduced）：{current.Crypto.MacName}，密钥 {current.Name}";
+        else
+        {
+            var head = await db.AuditChain<AuditEntry>().AsNoTracking().FirstAsync(e => e.Seq == seq, ct);
+            if (head.ComputeHash(current) == hash) return (current, null);
+            ring.Reload();   // another process (bihuan audit rotate-key) may have added a key
+            current = ring.Current!;
+            if (head.ComputeHash(current) == hash) return (current, null);
+            var prior = ring.Keys.FirstOrDefault(k => head.ComputeHash(k) == hash);
+            note = prior is not null
+                ? $"审计链密钥轮换（key rotated）：{prior.Name} → {current.Name}，{current.Crypto.MacName}"
+                : head.ComputeHash() == hash
+                    ? $"审计链密钥启用（key introduced）：第 {seq + 1} 条起使用 {current.Crypto.MacName}，密钥 {current.Name}"
+                    : $"审计链密钥启用（key introduced）：第 {seq} 条的哈希不是本机任一密钥所算，第 {seq + 1} 条起使用密钥 {current.Name}";
+        }
+        return (current, new AuditEntry
+        {
+            Actor = db.Actor, EntityType = ChainKeyRing.KeyEntryType, EntityId = current.Name,
+            Action = AuditAction.Event,
+            Note = note, PrevHash = "",
+        });
+    }
+
+    /// Writes the key entry now when the chain's head was not made with the current key (after a migration, after a
+    /// key was added to the ring), so `verify` finds the chain keyed before the next change. True when one was written.
+    public static async Task<bool> EnsureKeyedAsync(BihuanDb db, CancellationToken ct)
+    {
+        if (db.ChainKeys.Current is null) return false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(db, ct);
+        var last = await db.AuditChain<AuditEntry>().OrderByDescending(e => e.Seq)
+            .Select(e => new { e.Seq, e.Hash }).FirstOrDefaultAsync(ct);
+        var (_, keyEntry) = await NextKeyAsync(db, last?.Seq ?? 0, last?.Hash ?? AuditEntry.Genesis, ct);
+        if (keyEntry is null) return false;
+        await AppendAsync(db, [], ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     static async Task<string?> OrgPathOf(BihuanDb db, object entity, Dictionary<int, string?> cache, CancellationToken ct)
@@ -130,6 +189,8 @@ public static class AuditTrail
         var generated = new Dictionary<string, List<GeneratedRange>>();
         long count = 0, expectedSeq = 1;
         var prev = AuditEntry.Genesis;
+        var ring = db.ChainKeys;
+        ChainKey? chainKey = null;
         const int batch = 5000;
         while (true)
         {
@@ -142,8 +203,19 @@ public static class AuditTrail
                     return Broken(e.Seq, count, $"第 {expectedSeq} 条记录缺失或顺序被打乱（下一条为第 {e.Seq} 条）");
                 if (e.PrevHash != prev)
                     return Broken(e.Seq, count, $"第 {e.Seq} 条记录的前序哈希与上一条不符（记录被删除、插入或调换顺序）");
-                if (e.ComputeHash() != e.Hash)
-                    return Broken(e.Seq, count, $"第 {e.Seq} 条记录的内容与其哈希不符（记录被篡改）");
+                if (e.IsKeyEntry)
+                {
+                    // From a key entry on (itself included) every link is keyed with the key it names.
+                    if (!ChainKeyRing.TryKeyName(e.EntityId, out var suite, out var id) || ring.Find(id) is not { } k
+                        || !string.Equals(k.Crypto.Suite, suite, StringComparison.OrdinalIgnoreCase))
+                        return Broken(e.Seq, count, $"第 {e.Seq} 条起使用的审计链密钥 {e.EntityId} 不在本机的密钥中" +
+                            $"（{ring.Source}）：无法校验，或该记录是伪造的");
+                    chainKey = k;
+                }
+                if (e.ComputeHash(chainKey) != e.Hash)
+                    return Broken(e.Seq, count, chainKey is null
+                        ? $"第 {e.Seq} 条记录的内容与其哈希不符（记录被篡改）"
+                        : $"第 {e.Seq} 条记录的内容与其密钥哈希不符（记录被篡改，或链被不持有密钥者重算）");
                 prev = e.Hash;
                 expectedSeq++;
                 count++;
@@ -165,6 +237,11 @@ public static class AuditTrail
             }
             if (page.Count < batch) break;
         }
+        // A chain rebuilt by someone without the key can only be plain: with keys held, a chain never keyed is not
+        // the one this installation wrote (or the upgrade's `bihuan migrate` has not run yet).
+        if (chainKey is null && count > 0 && ring.Current is not null)
+            return Broken(null, count, "审计链中没有密钥启用记录，而本机持有审计链密钥：链可能被不持有密钥者整体重算" +
+                "（若刚升级，请先运行 bihuan migrate）");
 
         foreach (var type in db.Model.GetEntityTypes().Where(t => typeof(IAudited).IsAssignableFrom(t.ClrType) && !t.IsOwned()))
         {
@@ -190,7 +267,8 @@ public static class AuditTrail
                     return Broken(null, count, $"{name} #{key} 没有对应的审计记录（在应用之外被插入）");
                 seen.Add(key);
                 var current = entry is null ? Snapshot(type, row) : Snapshot(entry.CurrentValues);
-                if (current != e.After && !SameButAddedNulls(e.After, current))
+                if (current != e.After && !SameButAddedNulls(e.After, current)
+                    && !SameButSecrets(type, e.After, current))
                     return Broken(e.Seq, count, $"{name} #{key} 的当前内容与第 {e.Seq} 条审计记录不符（在应用之外被修改）");
             }
             foreach (var ((t, key), e) in last)
@@ -251,6 +329,54 @@ public static class AuditTrail
     static bool SameButAddedNulls(Dictionary<string, string?> was, Dictionary<string, string?> now) =>
         was.All(kv => now.TryGetValue(kv.Key, out var v) && v == kv.Value)
         && now.All(kv => was.ContainsKey(kv.Key) || kv.Value is null);
+
+    /// Whether a snapshot recorded before a column became secret (its raw value) equals the current one once that
+    /// value is digested as snapshots now hold it.
+    static bool SameButSecrets(IEntityType type, string? recorded, string current)
+    {
+        var secrets = SnapshotWriter.ColumnsOf(type).Where(c => c.Secret).Select(c => c.Property.Name).ToList();
+        if (recorded is null || secrets.Count == 0) return false;
+        var was = Values(recorded);
+        foreach (var name in secrets)
+            if (was.TryGetValue(name, out var v) && v is not null && JsonNode.Parse(v)?.GetValue<string>() is { } raw
+                && !raw.StartsWith(SnapshotWriter.SecretPrefix, StringComparison.Ordinal))
+                was[name] = JsonValue.Create(SnapshotWriter.SecretDigest(raw))!.ToJsonString();
+        return SameButAddedNulls(was, Values(current));
+    }
+
+    /// Types that entered the chain after installations had rows of them (accounts, ADR 0018). The first migration
+    /// that knows them records each existing row once, with a baseline event; rows added behind the application's
+    /// back after that are reported as any other.
+    static readonly string[] NewlyAudited = [nameof(Account)];
+    public const string BaselineEntryType = "AuditBaseline";
+
+    internal static async Task BaselineAsync(BihuanDb db, CancellationToken ct)
+    {
+        foreach (var type in db.Model.GetEntityTypes().Where(t => NewlyAudited.Contains(TypeName(t))))
+        {
+            var name = TypeName(type);
+            // Events named after the type (e.g. "account created") were written before: only row entries count.
+            if (await db.AuditChain<AuditEntry>().AnyAsync(e => (e.EntityType == name && e.Action != AuditAction.Event)
+                    || (e.EntityType == BaselineEntryType && e.EntityId == name), ct))
+                continue;
+            var rows = 0;
+            var all = db.AuditChainRows(type.ClrType).AsNoTracking().AsAsyncEnumerable();
+            await foreach (var row in all.WithCancellation(ct))
+            {
+                var entry = db.Entry(row);
+                db.PendingEvents.Add(new AuditEntry
+                {
+                    Actor = db.Actor, EntityType = name, EntityId = KeyOf(entry), Action = AuditAction.Create,
+                    After = Snapshot(entry.CurrentValues), Note = "纳入审计链时已有（present when the type entered the chain）",
+                    PrevHash = "",
+                });
+                rows++;
+            }
+            db.RecordEvent(BaselineEntryType, name,
+                $"{name} 纳入审计链：已有 {rows} 条（{name} enters the chain with {rows} rows）");
+            await db.SaveChangesAsync(ct);
+        }
+    }
 
     static Dictionary<string, string?> Values(string snapshot) =>
         JsonNode.Parse(snapshot)!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.ToJsonString());

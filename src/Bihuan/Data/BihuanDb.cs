@@ -3,6 +3,7 @@ using Bihuan.Domain;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Bihuan.Data;
@@ -15,6 +16,14 @@ public abstract class BihuanDb(DbContextOptions options, ScopeHolder scope)
 {
     readonly ScopeHolder _scope = scope;
     internal readonly List<AuditEntry> PendingEvents = [];
+
+    ChainKeyRing? _chainKeys;
+
+    /// The audit chain's keys, held outside the database (ADR 0018), from the app's services; a context made without
+    /// them (benchmarks, tools) is unkeyed.
+    public ChainKeyRing ChainKeys => _chainKeys ??= this.GetService<IDbContextOptions>()
+        .FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<ChainKeyRing>()
+        ?? ChainKeyRing.Unkeyed;
 
     public AccessScope Access => _scope.Current;
     public string Actor => _scope.Actor;

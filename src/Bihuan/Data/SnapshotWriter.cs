@@ -19,8 +19,28 @@ public sealed class SnapshotWriter
     static readonly ConditionalWeakTable<IEntityType, Column[]> Plans = new();
     [ThreadStatic] static SnapshotWriter? cached;
 
-    /// A stored property in snapshot order: its encoded name and how to read it from an entity.
-    public sealed record Column(IProperty Property, JsonEncodedText Name, IClrPropertyGetter? Getter);
+    /// A stored property in snapshot order: its encoded name, how to read it from an entity, and whether it is a
+    /// secret the snapshot holds only as a digest.
+    public sealed record Column(IProperty Property, JsonEncodedText Name, IClrPropertyGetter? Getter, bool Secret);
+
+    /// Columns that never enter a snapshot as they are (password hashes, security stamps, token secrets' hashes):
+    /// the snapshot holds "sha256:" and the SHA-256 of the value, which tells that it changed and nothing that helps
+    /// guess it (ADR 0018). A new secret column of an audited type is added here.
+    public static readonly IReadOnlySet<string> Secrets = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Account.PasswordHash", "Account.SecurityStamp", "Account.SessionStamp", "AccessToken.SecretHash",
+        "AccessToken.StampHash",
+    };
+
+    public const string SecretPrefix = "sha256:";
+
+    public static bool IsSecret(IReadOnlyProperty p) => Secrets.Contains($"{p.DeclaringType.ClrType.Name}.{p.Name}");
+
+    /// A secret value as snapshots hold it.
+    public static string? SecretDigest(object? v) => Format(v) is { } s
+        ? SecretPrefix
+          + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(s)))
+        : null;
 
     readonly ArrayBufferWriter<byte> buffer = new(1024);
     readonly Utf8JsonWriter json;
@@ -32,7 +52,7 @@ public sealed class SnapshotWriter
     public static Column[] ColumnsOf(IEntityType type) => Plans.GetValue(type, t => t.GetProperties()
         .OrderBy(p => p.Name, StringComparer.Ordinal)
         .Select(p => new Column(p, JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping),
-            p.IsShadowProperty() ? null : p.GetGetter()))
+            p.IsShadowProperty() ? null : p.GetGetter(), IsSecret(p)))
         .ToArray());
 
     /// The snapshot text of tracked values (what audit entries hold).
@@ -41,10 +61,12 @@ public sealed class SnapshotWriter
         var w = cached ??= new SnapshotWriter();
         w.Start(default);
         if (values.StructuralType is IEntityType type && ColumnsOf(type) is var columns && columns.Length == values.Properties.Count)
-            foreach (var c in columns) w.Value(c.Name, values[c.Property]);
+            foreach (var c in columns)
+                w.Value(c.Name, c.Secret ? SecretDigest(values[c.Property]) : values[c.Property]);
         else // values of a base type: its own properties, in the same order
             foreach (var p in values.Properties.OrderBy(p => p.Name, StringComparer.Ordinal))
-                w.Value(JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping), values[p]);
+                w.Value(JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping),
+                    IsSecret(p) ? SecretDigest(values[p]) : values[p]);
         return Encoding.UTF8.GetString(w.End());
     }
 
@@ -61,8 +83,12 @@ public sealed class SnapshotWriter
     {
         Start(prefix);
         foreach (var c in ColumnsOf(type))
-            Value(c.Name, (c.Getter ?? throw new InvalidOperationException($"{type.ClrType.Name}.{c.Property.Name} is a shadow property"))
-                .GetClrValue(entity));
+        {
+            var v = (c.Getter
+                     ?? throw new InvalidOperationException($"{type.ClrType.Name}.{c.Property.Name} is a shadow property"))
+                .GetClrValue(entity);
+            Value(c.Name, c.Secret ? SecretDigest(v) : v);
+        }
         return End();
     }
 

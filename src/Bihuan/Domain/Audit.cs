@@ -18,8 +18,9 @@ public interface IOrgOwned
 /// and an order-independent digest of the rows (Data/Dataset/GeneratedAudit), which `audit verify` recomputes.
 public enum AuditAction { Create, Update, Delete, Event, Generated, Imported }
 
-/// One link of the append-only chain. Hash = SHA-256 over the previous hash and this entry's content, so editing,
-/// deleting or reordering any entry breaks every hash after it.
+/// One link of the append-only chain. Hash = HMAC under the chain key (SHA-256 before the chain's first key entry)
+/// over the previous hash and this entry's content, so editing, deleting or reordering any entry breaks every hash
+/// after it, and only a holder of the key can compute a new one.
 public sealed class AuditEntry
 {
     public long Seq { get; set; }
@@ -40,7 +41,7 @@ public sealed class AuditEntry
 
     /// The hashed text is a JSON array of the fields (nulls stay null, strings are escaped), so no two different
     /// entries can produce the same text.
-    public string ComputeHash()
+    public byte[] CanonicalBytes()
     {
         var at = DateTime.SpecifyKind(At, At.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : At.Kind).ToUniversalTime();
         string?[] fields =
@@ -49,9 +50,18 @@ public sealed class AuditEntry
             at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
             Actor, EntityType, EntityId, Action.ToString(), Before, After, Note, OrgPath,
         ];
-        var text = System.Text.Json.JsonSerializer.Serialize(fields);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(fields));
     }
+
+    /// The legacy link: plain SHA-256 of the canonical text (entries before the chain's first key entry).
+    public string ComputeHash() => Convert.ToHexStringLower(SHA256.HashData(CanonicalBytes()));
+
+    /// The link under a chain key (HMAC of the canonical text, ADR 0018); the plain link without one. Whoever can
+    /// write the database but does not hold the key cannot recompute it.
+    public string ComputeHash(ChainKey? key) => key is null ? ComputeHash() : key.Mac(CanonicalBytes());
+
+    /// Whether this entry introduces (or rotates to) a chain key: from it on, links are keyed with that key.
+    public bool IsKeyEntry => Action == AuditAction.Event && EntityType == ChainKeyRing.KeyEntryType;
 }
 
 /// The outcome of checking the chain and the audited records against it.

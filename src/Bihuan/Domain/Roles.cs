@@ -28,6 +28,7 @@ public enum Permission
     ManageTemplates,        // campaign templates
     ManageStudyCatalog,     // the 学习材料 catalog (titles only)
     ViewAudit,              // read and verify the audit trail
+    ViewAuditPersonalData,  // read the audit trail's personal data unmasked (each such read is itself audited)
     RunCampaign,            // copy a template for a subtree, adjust it, publish it
     ApprovePlans,           // approve or return a sub-unit's 实施方案
     DraftPlans,             // write, edit and submit the unit's 实施方案
@@ -95,6 +96,9 @@ public static class Permissions
         new(Permission.ManageTemplates, "维护学习教育模板", "admin: \"campaign templates\"", [Admin]),
         new(Permission.ManageStudyCatalog, "维护学习材料目录", "admin: the study catalog (titles only)", [Admin]),
         new(Permission.ViewAudit, "查看和核验审计日志", "admin; supervisor: \"a subtree, read-all\"", [Admin, Supervisor]),
+        // Unmasked personal data in the trail is for investigating a case; each read of it is recorded in the chain.
+        new(Permission.ViewAuditPersonalData, "查看审计日志中的个人信息（不打码，查看本身记入审计）",
+            "supervisor: investigates a case (ADR 0018); asked for explicitly, never by default", [Supervisor]),
         new(Permission.RunCampaign, "设立和发布学习教育", "campaign office: \"sets up the campaign\"", [Office]),
         new(Permission.ApprovePlans, "审核下级实施方案",
             "campaign office: \"approves sub-units' plans\" (never its own org's)", [Below(Office)]),

@@ -90,14 +90,50 @@ public static class Cli
         orgs.Subcommands.Add(orgsImport);
 
         var audit = new Command("audit", "Audit trail");
-        var verify = new Command("verify", "Check the hash chain and every audited record; exit code 0 when intact");
-        verify.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        var verify = new Command("verify", """
+            Check the keyed hash chain and every audited record against it; with --anchors, also every signed anchor in
+            that directory (审计链与锚点校验): a chain shorter than an anchor was truncated at its tail, an anchored entry
+            with another hash belongs to a rebuilt chain. Exit code 0 when intact, 3 when broken.
+            """);
+        var anchorsDir = new Option<DirectoryInfo?>("--anchors")
+            { Description = "an anchor directory (Bihuan:Audit:AnchorDir, or a copy) to check the chain against" };
+        var publicKeys = new Option<FileInfo[]>("--public-key")
+        {
+            Description = "a PEM public key the anchors may be signed with (default: the configured anchor key's own)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        verify.Options.Add(anchorsDir);
+        verify.Options.Add(publicKeys);
+        verify.SetAction(async (pr, ct) => await WithDb(async (sp, db) =>
         {
             var report = await AuditTrail.VerifyAsync(db, ct);
+            if (report.Intact && pr.GetValue(anchorsDir) is { } dir)
+            {
+                var anchors = sp.GetRequiredService<Features.Audit.AuditAnchors>();
+                var pems = (pr.GetValue(publicKeys) ?? []).Select(f => File.ReadAllText(f.FullName));
+                report = await Features.Audit.AuditAnchors.VerifyAsync(db, dir.FullName, anchors.VerificationKeys(pems),
+                    report.Entries, ct);
+            }
             Console.WriteLine(report.Message);
             return report.Intact ? 0 : 3;
         }));
         audit.Subcommands.Add(verify);
+        var rotate = new Command("rotate-key", """
+            Add a new chain key to Bihuan:Audit:KeyFile and record the rotation in the chain (审计链密钥轮换): links from
+            the rotation entry on are keyed with the new key; the old keys stay in the file to verify the older links.
+            Other nodes pick the new key up at their next write. With BIHUAN_AUDIT_KEY, append the new key there.
+            """);
+        rotate.SetAction(async (_, ct) => await WithDb(async (sp, db) =>
+        {
+            var keys = sp.GetRequiredService<Features.Audit.AuditKeys>();
+            Domain.ChainKey key;
+            try { key = keys.Rotate(); }
+            catch (InvalidOperationException e) { return Fail(e.Message); }
+            await AuditTrail.EnsureKeyedAsync(db, ct);
+            Console.WriteLine($"已轮换审计链密钥 key rotated: {key.Name} ({key.Crypto.MacName}), {keys.KeyFile}");
+            return 0;
+        }));
+        audit.Subcommands.Add(rotate);
 
         var repair = new Command("repair",
             "Stored values no read can use (dates outside the window, undefined choices, percents outside 0–100)");

@@ -95,6 +95,9 @@ public static class DatabaseSetup
                 db.MeetingTypes.Add(new Domain.MeetingType { Name = name, IsStudy = isStudy, SortOrder = order += 10 });
             await db.SaveChangesAsync(ct);
         }
+        // A chain from before keys (or a key added to the ring) is keyed from here on, before anything else writes.
+        await AuditTrail.EnsureKeyedAsync(db, ct);
+        await AuditTrail.BaselineAsync(db, ct);
     }
 }
 

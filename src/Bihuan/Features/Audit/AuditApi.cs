@@ -22,15 +22,31 @@ public static class AuditApi
     public static IQueryable<AuditEntry> Query(BihuanDb db, string? entityType, string? entityId) =>
         db.AuditEntries.Where(e => (entityType == null || e.EntityType == entityType) && (entityId == null || e.EntityId == entityId));
 
+    /// Entries newest first; personal data masked (AuditMasking) unless `unmasked` is asked for by a holder of
+    /// ViewAuditPersonalData — a read recorded in the chain with what it covered.
     static async Task<Results<Ok<List<AuditEntryDto>>, ForbidHttpResult>> List(BihuanDb db, string? entityType,
-        string? entityId, long? beforeSeq, int? take, CancellationToken ct)
+        string? entityId, long? beforeSeq, int? take, bool? unmasked, CancellationToken ct)
     {
         if (!db.Access.CanAnywhere(Permission.ViewAudit)) return TypedResults.Forbid();
+        var plain = unmasked == true;
+        if (plain && !db.Access.CanAnywhere(Permission.ViewAuditPersonalData)) return TypedResults.Forbid();
         var q = Query(db, entityType, entityId);
         if (beforeSeq is { } b) q = q.Where(e => e.Seq < b);
         var list = await q.OrderByDescending(e => e.Seq).Take(Math.Clamp(take ?? 50, 1, 500))
             .Select(e => new AuditEntryDto(e.Seq, e.At, e.Actor, e.EntityType, e.EntityId, e.Action, e.Before, e.After, e.Note, e.Hash))
             .ToListAsync(ct);
+        if (!plain)
+            return TypedResults.Ok(list.Select(e => e with
+                {
+                    Before = AuditMasking.Mask(e.EntityType, e.Before), After = AuditMasking.Mask(e.EntityType, e.After),
+                }).ToList());
+        if (list.Count > 0)
+        {
+            db.RecordEvent("AuditRead", $"{list[^1].Seq}..{list[0].Seq}",
+                $"查看审计日志个人信息（unmasked read）：第 {list[^1].Seq}–{list[0].Seq} 条，{list.Count} 条" +
+                (entityType is null ? "" : $"，类型 {entityType}") + (entityId is null ? "" : $" #{entityId}"));
+            await db.SaveChangesAsync(ct);
+        }
         return TypedResults.Ok(list);
     }
 
